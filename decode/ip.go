@@ -1,0 +1,105 @@
+package decode
+
+import (
+	"encoding/binary"
+	"errors"
+	"net/netip"
+
+	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
+)
+
+// ipv4Layer is gopacket's IPv4 layer that also tells the advert it carries
+// where it came from.
+type ipv4Layer struct {
+	layers.IPv4
+	c *Carrier
+}
+
+func (l *ipv4Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if err := l.IPv4.DecodeFromBytes(data, df); err != nil {
+		return err
+	}
+	*l.c = Carrier{
+		Family:   IPv4,
+		Src:      netip.AddrFrom4([4]byte(l.SrcIP)),
+		Dst:      netip.AddrFrom4([4]byte(l.DstIP)),
+		TTL:      l.TTL,
+		Length:   int(l.Length) - int(l.IHL)*4,
+		Fragment: l.Flags&layers.IPv4MoreFragments != 0 || l.FragOffset != 0,
+	}
+	return nil
+}
+
+// ipv6Layer is gopacket's IPv6 layer that also tells the advert it carries
+// where it came from.
+type ipv6Layer struct {
+	layers.IPv6
+	c *Carrier
+}
+
+func (l *ipv6Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if err := l.IPv6.DecodeFromBytes(data, df); err != nil {
+		return err
+	}
+	n := int(l.Length)
+	if l.HopByHop != nil {
+		n -= l.HopByHop.ActualLength
+	}
+	*l.c = Carrier{
+		Family: IPv6,
+		Src:    netip.AddrFrom16([16]byte(l.SrcIP)),
+		Dst:    netip.AddrFrom16([16]byte(l.DstIP)),
+		TTL:    l.HopLimit,
+		Length: n,
+	}
+	return nil
+}
+
+// AH is the IP Authentication Header (RFC 4302) as keepalived's auth_type AH
+// wraps VRRPv2 in it. gopacket's IPSecAH is not a DecodingLayer; this is.
+// The ICV cannot be verified without the key.
+type AH struct {
+	layers.BaseLayer
+	NextHeader layers.IPProtocol
+	SPI, Seq   uint32
+	ICV        []byte
+	c          *Carrier
+}
+
+var errAHTruncated = errors.New("ip ah: header truncated")
+
+// CanDecode returns layers.LayerTypeIPSecAH.
+func (a *AH) CanDecode() gopacket.LayerClass { return layers.LayerTypeIPSecAH }
+
+// LayerType returns layers.LayerTypeIPSecAH.
+func (a *AH) LayerType() gopacket.LayerType { return layers.LayerTypeIPSecAH }
+
+// NextLayerType is the layer of the AH's next header.
+func (a *AH) NextLayerType() gopacket.LayerType { return a.NextHeader.LayerType() }
+
+// DecodeFromBytes decodes the header: next header, payload length (in 32-bit
+// words minus 2), SPI, sequence and ICV.
+func (a *AH) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 12 {
+		df.SetTruncated()
+		return errAHTruncated
+	}
+	n := (int(data[1]) + 2) * 4
+	if n < 12 || n > len(data) {
+		df.SetTruncated()
+		return errAHTruncated
+	}
+	a.NextHeader = layers.IPProtocol(data[0])
+	a.SPI = binary.BigEndian.Uint32(data[4:8])
+	a.Seq = binary.BigEndian.Uint32(data[8:12])
+	a.ICV = data[12:n]
+	a.Contents, a.Payload = data[:n], data[n:]
+	if a.c != nil {
+		a.c.AH, a.c.AHSPI, a.c.AHSeq, a.c.AHICVLen = true, a.SPI, a.Seq, n-12
+		if a.c.Length > 0 {
+			a.c.Length = max(a.c.Length-n, 0)
+		}
+	}
+	return nil
+}
