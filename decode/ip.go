@@ -103,3 +103,13 @@ func (a *AH) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
 	}
 	return nil
 }
+
+// NextLayerType hands the first fragment of a fragmented advert to VRRP too
+// (gopacket stops at fragments), so that it is reported rather than lost.
+// Later fragments carry no VRRP header and stay undecoded.
+func (l *ipv4Layer) NextLayerType() gopacket.LayerType {
+	if l.Flags&layers.IPv4MoreFragments != 0 && l.FragOffset == 0 {
+		return l.Protocol.LayerType()
+	}
+	return l.IPv4.NextLayerType()
+}
