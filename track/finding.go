@@ -1,0 +1,129 @@
+package track
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// Severity says how bad a finding is.
+type Severity string
+
+// Severities, worst first.
+const (
+	SeverityError   Severity = "error"   // the virtual router is, or will be, broken
+	SeverityWarning Severity = "warning" // a risk, or a departure from the RFC that peers may punish
+	SeverityInfo    Severity = "info"    // an event worth knowing (failover, resignation)
+)
+
+// GroupKey names a virtual router: the link it was seen on, the VLAN (the
+// decode.Link.VLANKey: inner tag, outer tag above it for QinQ), the address
+// family ("ipv4" or "ipv6") and the VRID.
+type GroupKey struct {
+	Link   string `json:"link"`
+	VLAN   uint32 `json:"vlan"`
+	Family string `json:"family"`
+	VRID   uint8  `json:"vrid"`
+}
+
+// String formats the key as link[.vlan] family vrid N.
+func (k GroupKey) String() string {
+	var b strings.Builder
+	b.WriteString(k.Link)
+	if k.VLAN != 0 {
+		b.WriteString(" vlan ")
+		b.WriteString(itoa(int(k.VLAN)))
+	}
+	b.WriteString(" ")
+	b.WriteString(k.Family)
+	b.WriteString(" vrid ")
+	b.WriteString(itoa(int(k.VRID)))
+	return b.String()
+}
+
+// Finding is one thing the tracker noticed. Repeats of the same id for the
+// same group and routers are coalesced: Count grows and Last moves.
+type Finding struct {
+	ID       string   `json:"id"`
+	Severity Severity `json:"severity"`
+	Group    GroupKey `json:"group"`
+	// Routers are the source addresses involved, in a stable order (for
+	// split-brain and failover: the two sides; old master first).
+	Routers []string  `json:"routers"`
+	First   time.Time `json:"first"`
+	Last    time.Time `json:"last"`
+	Count   int       `json:"count"`
+	Message string    `json:"message"`         // what happened
+	Cause   string    `json:"cause,omitempty"` // why, as far as the wire tells
+	Hint    string    `json:"hint"`            // the usual fix
+	// Evidence holds the numbers behind the finding: durations in seconds
+	// (keys ending in _s), priorities, counts, addresses.
+	Evidence map[string]any `json:"evidence,omitempty"`
+}
+
+// clone returns a deep copy (Evidence values are immutable scalars).
+func (f *Finding) clone() Finding {
+	c := *f
+	c.Routers = append([]string(nil), f.Routers...)
+	if f.Evidence != nil {
+		c.Evidence = make(map[string]any, len(f.Evidence))
+		for k, v := range f.Evidence {
+			c.Evidence[k] = v
+		}
+	}
+	return c
+}
+
+// key is what coalesces findings.
+func (f *Finding) key() string {
+	return f.ID + "|" + f.Group.String() + "|" + strings.Join(f.Routers, ",")
+}
+
+func exportKey(k groupKey) GroupKey {
+	return GroupKey{Link: k.link, VLAN: k.vlan, Family: k.fam.String(), VRID: k.vrid}
+}
+
+// groupKey is the map key of a group: comparable, built without allocating.
+type groupKey struct {
+	link string
+	vlan uint32
+	fam  decode.Family
+	vrid uint8
+}
+
+func addrStrings(as ...netip.Addr) []string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return s
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "0"
+	}
+	neg := n < 0
+	if neg {
+		n = -n
+	}
+	var b [20]byte
+	i := len(b)
+	for n > 0 {
+		i--
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
+}
+
+// secs rounds a duration to milliseconds, in seconds, for Evidence.
+func secs(d time.Duration) float64 {
+	return float64(d.Round(time.Microsecond)/time.Microsecond) / 1e6
+}

@@ -1,0 +1,115 @@
+package track_test
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/gopacket/pcapgo"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// replay feeds a capture to a new tracker the way an offline driver does:
+// every frame with its timestamp, then End at the last frame's time. It
+// returns the tracker, the capture's first timestamp and the findings in the
+// order OnFinding delivered them.
+func replay(t testing.TB, path string, opts track.Options) (*track.Tracker, time.Time, []track.Finding) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	p, err := decode.NewParser(r.LinkType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := track.New(opts)
+	var live []track.Finding
+	tr.OnFinding = func(f track.Finding) { live = append(live, f) }
+	var first, last time.Time
+	for {
+		data, ci, err := r.ReadPacketData()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if first.IsZero() {
+			first = ci.Timestamp
+		}
+		last = ci.Timestamp
+		kind, derr := p.Decode(data)
+		tr.Observe(ci.Timestamp, "lab0", p, kind, derr)
+	}
+	tr.End(last)
+	return tr, first, live
+}
+
+// goldenLine is one stable line per finding: relative times, id, severity,
+// routers, count, then the message.
+func goldenLine(f track.Finding, t0 time.Time) string {
+	return fmt.Sprintf("%7.3f %7.3f %-8s %-26s %s vrid=%d routers=%s count=%d\n\t%s%s",
+		f.First.Sub(t0).Seconds(), f.Last.Sub(t0).Seconds(), f.Severity, f.ID, f.Group.Family, f.Group.VRID,
+		strings.Join(f.Routers, ","), f.Count, f.Message, causeLine(f))
+}
+
+func causeLine(f track.Finding) string {
+	if f.Cause == "" {
+		return ""
+	}
+	return "\n\tcause: " + f.Cause
+}
+
+func captures(t testing.TB) []string {
+	files, err := filepath.Glob("../testdata/pcaps/*.pcap")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no captures in ../testdata/pcaps: %v", err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// TestGolden compares every capture's findings with testdata/<capture>.golden.
+func TestGolden(t *testing.T) {
+	for _, path := range captures(t) {
+		name := strings.TrimSuffix(filepath.Base(path), ".pcap")
+		t.Run(name, func(t *testing.T) {
+			tr, t0, _ := replay(t, path, track.Options{})
+			var b strings.Builder
+			for _, f := range tr.Findings() {
+				b.WriteString(goldenLine(f, t0))
+				b.WriteString("\n")
+			}
+			golden := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update)", err)
+			}
+			if got := b.String(); got != string(want) {
+				t.Errorf("findings differ from %s (go test ./track -run TestGolden -update to accept):\n--- want\n%s\n--- got\n%s", golden, want, got)
+			}
+		})
+	}
+}

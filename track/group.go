@@ -1,0 +1,310 @@
+package track
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net"
+	"net/netip"
+	"slices"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// State is the condition of a group as the tracker sees it.
+type State string
+
+// Group states.
+const (
+	StateOK         State = "OK"          // one master, advertising on time
+	StateInit       State = "INIT"        // nothing valid heard yet
+	StateSplitBrain State = "SPLIT-BRAIN" // two masters at once
+	StateDown       State = "DOWN"        // master silent beyond Master_Down_Interval, no successor
+	StateFlapping   State = "FLAPPING"    // mastership changing repeatedly
+	StateMismatch   State = "MISMATCH"    // routers disagree on configuration
+	StateReleased   State = "RELEASED"    // the master resigned, waiting for a successor
+)
+
+// maxRouters bounds the routers remembered per group; the longest silent
+// one is forgotten first.
+const maxRouters = 16
+
+// router is what the tracker knows about one advertising source.
+type router struct {
+	addr      netip.Addr
+	mac       [6]byte
+	hasMAC    bool
+	first     time.Time
+	last      time.Time
+	count     int64
+	prio      uint8
+	version   decode.Version
+	adverInt  uint16
+	interval  time.Duration
+	authType  decode.AuthType
+	authData  [8]byte
+	authFP    string
+	ttl       uint8
+	flavour   decode.Flavour
+	dst       netip.Addr
+	vips      []netip.Addr
+	gaps      welford
+	recent    ring
+	tenure    time.Time // first advert of the current stretch as master
+	resigned  bool      // last advert had priority 0
+	problems  decode.Problems
+	raised    [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
+	hasPrev   bool
+	answering int // adverts that followed a peer's within 10 ms while in conflict
+}
+
+// alive reports whether r advertised recently enough to still be master at
+// now: within its own Master_Down_Interval, and not resigned.
+func (r *router) alive(now time.Time) bool {
+	return !r.resigned && now.Sub(r.last) < r.mdi(r.prio)
+}
+
+// mdi is Master_Down_Interval as a backup of priority prio computes it from
+// r's interval.
+func (r *router) mdi(prio uint8) time.Duration {
+	return MasterDownInterval(r.version, prio, r.interval)
+}
+
+// setAuth records the auth data; the fingerprint is computed only when it
+// changes.
+func (r *router) setAuth(t decode.AuthType, d [8]byte) bool {
+	if r.authFP != "" && r.authType == t && r.authData == d {
+		return false
+	}
+	r.authType, r.authData = t, d
+	sum := sha256.Sum256(d[:])
+	r.authFP = hex.EncodeToString(sum[:4])
+	return true
+}
+
+// setVIPs copies the advert's addresses when they changed.
+func (r *router) setVIPs(a []netip.Addr) bool {
+	if slices.Equal(r.vips, a) {
+		return false
+	}
+	r.vips = append(r.vips[:0:0], a...)
+	return true
+}
+
+// before is the RFC election order: higher priority wins, then the higher
+// primary (source) address.
+func (r *router) before(o *router) bool {
+	if r.prio != o.prio {
+		return r.prio > o.prio
+	}
+	return r.addr.Compare(o.addr) > 0
+}
+
+// vipOwner is which MAC last claimed a virtual address.
+type vipOwner struct {
+	mac      [6]byte
+	first    time.Time
+	last     time.Time
+	count    int64
+	grat     int64
+	prevMAC  [6]byte
+	prevLast time.Time
+	hasPrev  bool
+}
+
+// group is one virtual router.
+type group struct {
+	key     groupKey
+	exp     GroupKey
+	routers []*router
+	master  *router
+	since   time.Time // when master became master
+	// resignedBy / resignedAt: the last master's priority-0 advert, while
+	// no successor has advertised.
+	resignedBy *router
+	resignedAt time.Time
+	down       bool
+	changes    [4]time.Time // recent master changes, for flapping
+	nchanges   int
+	lastAdvert time.Time // last non-zero-priority advert from any router
+	// The active split brain: winner and loser of the RFC election, the
+	// finding (1 + index), and whether the winner was seen answering.
+	splitW, splitL *router
+	splitIdx       int32
+	splitAnswered  bool
+	cfgDirty   bool
+	mismatch   bool
+	// GARP check pending for master since garpDue.
+	garpFor *router
+	garpDue time.Time
+}
+
+func (g *group) find(a netip.Addr) *router {
+	for _, r := range g.routers {
+		if r.addr == a {
+			return r
+		}
+	}
+	return nil
+}
+
+// state summarises the group for a snapshot.
+func (g *group) state(now time.Time) State {
+	switch {
+	case g.master == nil && g.resignedBy != nil:
+		return StateReleased
+	case g.master == nil && g.down:
+		return StateDown
+	case g.master == nil:
+		return StateInit
+	case g.splitIdx != 0:
+		return StateSplitBrain
+	case g.down:
+		return StateDown
+	case g.flapping(now):
+		return StateFlapping
+	case g.mismatch:
+		return StateMismatch
+	}
+	return StateOK
+}
+
+const flapWindow = 60 * time.Second
+
+func (g *group) flapping(now time.Time) bool {
+	if g.nchanges < 3 {
+		return false
+	}
+	// changes is a ring of the last len(changes) master changes.
+	third := g.changes[(g.nchanges-3)%len(g.changes)]
+	return now.Sub(third) <= flapWindow
+}
+
+// GroupSnapshot is a deep copy of one group's state.
+type GroupSnapshot struct {
+	Key         GroupKey         `json:"group"`
+	State       State            `json:"state"`
+	Master      string           `json:"master,omitempty"` // source address of the current master
+	MasterMAC   string           `json:"master_mac,omitempty"`
+	MasterSince time.Time        `json:"master_since,omitzero"`
+	Changes     int              `json:"changes"` // master changes seen
+	Routers     []RouterSnapshot `json:"routers"`
+	VIPs        []VIPSnapshot    `json:"vips"` // who claims each virtual address (ARP / NA)
+}
+
+// RouterSnapshot is one router heard in a group.
+type RouterSnapshot struct {
+	Addr       string `json:"addr"`
+	MAC        string `json:"mac,omitempty"`
+	VirtualMAC bool   `json:"virtual_mac"` // 00:00:5e:00:01:XX (v4) or 00:00:5e:00:02:XX (v6)
+	Master     bool   `json:"master"`
+	Resigned   bool   `json:"resigned"` // its last advert had priority 0
+	First      time.Time `json:"first"`
+	Last       time.Time `json:"last"`
+	Count      int64  `json:"count"`
+	Priority   uint8  `json:"priority"`
+	Version    int    `json:"version"`
+	// AdverInt is the advertised interval; Mean, Max and Jitter (standard
+	// deviation) are measured between consecutive adverts. Durations marshal
+	// as nanoseconds.
+	AdverInt     time.Duration `json:"adver_int"`
+	IntervalMean time.Duration `json:"interval_mean"`
+	IntervalMax  time.Duration `json:"interval_max"`
+	Jitter       time.Duration `json:"jitter"`
+	VIPs         []string      `json:"vips"`
+	AuthType     string        `json:"auth_type,omitempty"` // v2 only: none, simple, ah
+	// AuthFingerprint is the first 8 hex digits of SHA-256 over the 8 auth
+	// bytes: equal passwords give equal fingerprints.
+	AuthFingerprint string   `json:"auth_fingerprint,omitempty"`
+	AuthText        string   `json:"auth_text,omitempty"` // only with Options.ShowAuth
+	TTL             uint8    `json:"ttl"`
+	Dst             string   `json:"dst"`
+	Unicast         bool     `json:"unicast"`
+	Checksum        string   `json:"checksum_flavour,omitempty"`
+	Problems        []string `json:"problems,omitempty"` // of the last advert
+	Recent          []Sample `json:"recent,omitempty"`   // last adverts, oldest first
+}
+
+// Sample is one advert in a router's timeline.
+type Sample struct {
+	Time     time.Time `json:"t"`
+	Priority uint8     `json:"prio"`
+}
+
+// VIPSnapshot says which MAC claimed a virtual address last, and before.
+type VIPSnapshot struct {
+	Addr       string    `json:"addr"`
+	MAC        string    `json:"mac,omitempty"`
+	First      time.Time `json:"first,omitzero"`
+	Last       time.Time `json:"last,omitzero"`
+	Count      int64     `json:"count"`      // ARP / NA messages from MAC
+	Gratuitous int64     `json:"gratuitous"` // of which gratuitous / unsolicited
+	PrevMAC    string    `json:"prev_mac,omitempty"`
+}
+
+func macString(m [6]byte) string { return net.HardwareAddr(m[:]).String() }
+
+// virtualMAC reports whether m is a VRRP virtual MAC (RFC 5798 7.3).
+func virtualMAC(m [6]byte) bool {
+	return m[0] == 0 && m[1] == 0 && m[2] == 0x5e && m[3] == 0 && (m[4] == 1 || m[4] == 2)
+}
+
+func (t *Tracker) snapshotGroup(g *group) GroupSnapshot {
+	s := GroupSnapshot{Key: g.exp, State: g.state(t.now), Changes: g.nchanges}
+	if g.master != nil {
+		s.Master = g.master.addr.String()
+		if g.master.hasMAC {
+			s.MasterMAC = macString(g.master.mac)
+		}
+		s.MasterSince = g.since
+	}
+	for _, r := range g.routers {
+		rs := RouterSnapshot{
+			Addr: r.addr.String(), Master: r == g.master, Resigned: r.resigned,
+			First: r.first, Last: r.last, Count: r.count, Priority: r.prio,
+			Version: int(r.version), AdverInt: r.interval,
+			IntervalMean: seconds(r.gaps.mean), IntervalMax: seconds(r.gaps.max), Jitter: seconds(r.gaps.stddev()),
+			VIPs: addrStrings(r.vips...), TTL: r.ttl, Dst: r.dst.String(), Unicast: !r.dst.IsMulticast(),
+			Checksum: r.flavour.String(),
+		}
+		if r.hasMAC {
+			rs.MAC, rs.VirtualMAC = macString(r.mac), virtualMAC(r.mac)
+		}
+		if r.version == decode.V2 {
+			rs.AuthType = r.authType.String()
+			if r.authType != decode.AuthNone {
+				rs.AuthFingerprint = r.authFP
+			}
+			if t.opts.ShowAuth && r.authType == decode.AuthSimple {
+				rs.AuthText = authText(r.authData)
+			}
+		}
+		if r.problems != 0 {
+			rs.Problems = r.problems.IDs()
+		}
+		r.recent.each(func(s sample) {
+			rs.Recent = append(rs.Recent, Sample{time.Unix(0, s.ts).UTC(), s.prio})
+		})
+		s.Routers = append(s.Routers, rs)
+	}
+	for _, vk := range t.vipsOf(g) {
+		o := t.vips[vk]
+		vs := VIPSnapshot{Addr: vk.addr.String()}
+		if o != nil {
+			vs.MAC, vs.First, vs.Last, vs.Count, vs.Gratuitous = macString(o.mac), o.first, o.last, o.count, o.grat
+			if o.hasPrev {
+				vs.PrevMAC = macString(o.prevMAC)
+			}
+		}
+		s.VIPs = append(s.VIPs, vs)
+	}
+	return s
+}
+
+func authText(d [8]byte) string {
+	n := 0
+	for n < len(d) && d[n] != 0 {
+		n++
+	}
+	return string(d[:n])
+}

@@ -1,0 +1,171 @@
+package track
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// malformedProblems are the decode problems that make receivers discard an
+// advert as malformed. Truncation (a capture's snap length) and keepalived's
+// HMAC trailer are not the sender's fault.
+const malformedProblems = decode.ProblemUnknownType | decode.ProblemCountMismatch |
+	decode.ProblemZeroInterval | decode.ProblemUnknownAuthType | decode.ProblemTrailingBytes |
+	decode.ProblemVersionFamily | decode.ProblemFragment
+
+// undecodable raises malformed for an advert that did not decode.
+func (t *Tracker) undecodable(ts time.Time, link string, p *decode.Parser, err error) {
+	t.stats.Undecodable++
+	fam := p.VRRP.IP.Family
+	key := GroupKey{Link: link, VLAN: p.Link.VLANKey(), Family: fam.String()}
+	var routers []string
+	if p.VRRP.IP.Src.IsValid() {
+		routers = []string{p.VRRP.IP.Src.String()}
+	}
+	t.raise(ruleMalformed, key, ts, routers, "undecodable VRRP packet: "+err.Error(), "",
+		map[string]any{"error": err.Error()})
+}
+
+// advert handles one decoded advert. For a known router with an unchanged
+// configuration it does not allocate.
+func (t *Tracker) advert(ts time.Time, link string, p *decode.Parser) {
+	t.stats.Adverts++
+	v := &p.VRRP
+	g := t.group(groupKey{link: link, vlan: p.Link.VLANKey(), fam: v.Family, vrid: v.VRID})
+	if g == nil {
+		return
+	}
+	r := g.find(v.IP.Src)
+	isNew := r == nil
+	if isNew {
+		r = t.addRouter(g, v.IP.Src, ts)
+	}
+	r.problems = v.Problems
+	if v.Problems != 0 {
+		t.problemFindings(g, r, v, ts)
+	}
+	if v.Problems.Has(decode.ProblemUnknownType) || v.Problems.Has(decode.ProblemZeroInterval) {
+		return // not an advert any receiver would act on
+	}
+
+	// Link layer: one source address from two MACs.
+	if len(p.Link.SrcMAC) == 6 {
+		mac := [6]byte(p.Link.SrcMAC)
+		if r.hasMAC && mac != r.mac && ts.Sub(r.last) < r.mdi(r.prio) {
+			old := r.mac
+			t.routerRaise(ruleDuplicateSource, g, r, ts, func() (string, map[string]any) {
+				return fmt.Sprintf("%s advertises from two MACs, %s and %s", r.addr, macString(old), macString(mac)),
+					map[string]any{"macs": []string{macString(old), macString(mac)}}
+			})
+		}
+		r.mac, r.hasMAC = mac, true
+	}
+
+	// Inter-advert gap, before the router's state moves on.
+	prevLast, hadPrev, wasResigned := r.last, r.hasPrev, r.resigned
+	gap := ts.Sub(prevLast)
+	interval := v.Interval()
+	changed := isNew
+	if r.version != v.Version || r.adverInt != v.AdverInt {
+		r.version, r.adverInt, r.interval = v.Version, v.AdverInt, interval
+		changed = true
+	}
+	if v.Version == decode.V2 && r.setAuth(v.AuthType, v.AuthData) {
+		changed = true
+	}
+	if r.setVIPs(v.Addrs) {
+		changed = true
+		t.registerVIPs(g, r)
+	}
+	if v.ChecksumStatus == decode.ChecksumGood && r.flavour != v.Flavour {
+		r.flavour = v.Flavour
+		changed = true
+	}
+	if (v.Priority == 255) != (r.prio == 255) {
+		changed = true
+	}
+	r.prio = v.Priority
+	r.ttl = v.IP.TTL
+	r.dst = v.IP.Dst
+	r.count++
+	r.last = ts
+	r.hasPrev = true
+	r.recent.add(ts, v.Priority)
+	if hadPrev && !wasResigned && v.Priority != 0 && gap < 3*interval+interval {
+		r.gaps.add(gap.Seconds())
+	}
+
+	if v.Version == decode.V2 && v.AuthType == decode.AuthSimple {
+		t.routerRaise(ruleAuthPlaintext, g, r, ts, func() (string, map[string]any) {
+			pw := "(hidden; fingerprint " + r.authFP + ")"
+			if t.opts.ShowAuth {
+				pw = fmt.Sprintf("%q", authText(r.authData))
+			}
+			return fmt.Sprintf("%s sends a simple-text password in clear: %s", r.addr, pw),
+				map[string]any{"auth_fingerprint": r.authFP}
+		})
+	}
+	if !v.IP.Dst.IsMulticast() {
+		t.routerRaise(ruleUnicast, g, r, ts, func() (string, map[string]any) {
+			return fmt.Sprintf("%s sends unicast adverts to %s instead of the VRRP multicast group", r.addr, v.IP.Dst),
+				map[string]any{"dst": v.IP.Dst.String()}
+		})
+	}
+	if v.Version == decode.V3 && v.Family == decode.IPv4 && v.ChecksumStatus == decode.ChecksumGood &&
+		v.Flavour == decode.FlavourMessageOnly {
+		t.routerRaise(ruleChecksumV2Style, g, r, ts, func() (string, map[string]any) {
+			return fmt.Sprintf("%s checksums its VRRPv3 IPv4 adverts without the pseudo-header (v2 style)", r.addr),
+				map[string]any{"flavour": v.Flavour.String()}
+		})
+	}
+	if changed {
+		t.checkConfig(g, r, ts)
+	}
+	t.elect(g, r, ts, gap, hadPrev, wasResigned)
+}
+
+// addRouter adds a router to g, forgetting the longest silent one when full.
+func (t *Tracker) addRouter(g *group, a netip.Addr, ts time.Time) *router {
+	r := &router{addr: a, first: ts}
+	if len(g.routers) >= maxRouters {
+		oldest := 0
+		for i, o := range g.routers {
+			if o.last.Before(g.routers[oldest].last) && o != g.master {
+				oldest = i
+			}
+		}
+		g.routers = append(g.routers[:oldest], g.routers[oldest+1:]...)
+	}
+	g.routers = append(g.routers, r)
+	return r
+}
+
+// problemFindings turns an advert's decode problems into findings.
+func (t *Tracker) problemFindings(g *group, r *router, v *decode.VRRP, ts time.Time) {
+	if v.Problems.Has(decode.ProblemBadChecksum) {
+		t.routerRaise(ruleBadChecksum, g, r, ts, func() (string, map[string]any) {
+			return fmt.Sprintf("%s sent an advert with checksum 0x%04x that matches no flavour", r.addr, v.Checksum),
+				map[string]any{"checksum": fmt.Sprintf("0x%04x", v.Checksum)}
+		})
+	}
+	if v.Problems.Has(decode.ProblemBadTTL) {
+		t.routerRaise(ruleBadTTL, g, r, ts, func() (string, map[string]any) {
+			return fmt.Sprintf("%s sent a multicast advert with TTL %d (must be 255): receivers discard it", r.addr, v.IP.TTL),
+				map[string]any{"ttl": int(v.IP.TTL)}
+		})
+	}
+	if v.Problems.Has(decode.ProblemIPv6FirstAddr) {
+		t.routerRaise(ruleIPv6FirstAddr, g, r, ts, func() (string, map[string]any) {
+			return fmt.Sprintf("%s lists %s first, not a link-local address (RFC 5798 5.2.9)", r.addr, v.Addrs[0]),
+				map[string]any{"first_addr": v.Addrs[0].String()}
+		})
+	}
+	if m := v.Problems & malformedProblems; m != 0 {
+		t.routerRaise(ruleMalformed, g, r, ts, func() (string, map[string]any) {
+			return fmt.Sprintf("%s sent a malformed advert: %s", r.addr, m),
+				map[string]any{"problems": m.IDs()}
+		})
+	}
+}

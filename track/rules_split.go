@@ -1,0 +1,96 @@
+package track
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// split raises (or extends) split brain between winner w and loser l.
+func (t *Tracker) split(g *group, w, l *router, ts time.Time) {
+	if g.splitIdx != 0 && g.splitW == w && g.splitL == l {
+		t.bump(g.splitIdx-1, ts)
+		return
+	}
+	cause, ev := splitCause(w, l, false, t.opts.ShowAuth)
+	msg := fmt.Sprintf("split brain in %s vrid %d: %s (priority %d) and %s (priority %d) both advertise as master",
+		g.exp.Family, g.exp.VRID, w.addr, w.prio, l.addr, l.prio)
+	idx := t.raise(ruleSplitBrain, g.exp, ts, []string{w.addr.String(), l.addr.String()}, msg, cause, ev)
+	if idx >= 0 {
+		g.splitIdx, g.splitW, g.splitL, g.splitAnswered = idx+1, w, l, false
+	}
+}
+
+// splitCause diffs the two sides field by field against what an RFC
+// receiver (and keepalived / FRR) discards, and says which field makes
+// which side drop the other's adverts. answered is set once the winner was
+// seen answering the loser's adverts within milliseconds (so it hears them).
+func splitCause(w, l *router, answered, showAuth bool) (string, map[string]any) {
+	var causes, fields []string
+	add := func(field, text string) {
+		fields = append(fields, field)
+		causes = append(causes, text)
+	}
+	if w.version != l.version {
+		add("version", fmt.Sprintf("version: %s speaks VRRP%d and %s VRRP%d; each discards adverts of the other version (RFC 3768 7.1, RFC 5798 7.1) — set the same version on both",
+			w.addr, w.version, l.addr, l.version))
+	}
+	if w.version == decode.V2 && l.version == decode.V2 && w.adverInt != l.adverInt {
+		add("adver_int", fmt.Sprintf("advert interval: %s advertises %d s and %s %d s; a VRRPv2 receiver discards adverts whose interval differs from its own (RFC 3768 7.1) — set the same advert_int",
+			w.addr, w.adverInt, l.addr, l.adverInt))
+	}
+	if w.version == decode.V2 && l.version == decode.V2 {
+		switch {
+		case w.authType != l.authType:
+			add("auth_type", fmt.Sprintf("authentication type: %s uses %s and %s %s; each discards the other's adverts — use the same auth_type",
+				w.addr, w.authType, l.addr, l.authType))
+		case w.authType == decode.AuthSimple && w.authData != l.authData:
+			pw := fmt.Sprintf("fingerprints %s and %s", w.authFP, l.authFP)
+			if showAuth {
+				pw = fmt.Sprintf("%q and %q", authText(w.authData), authText(l.authData))
+			}
+			add("auth_data", fmt.Sprintf("password: %s and %s send different passwords (%s); each discards the other's adverts — use the same auth_pass (keepalived uses only its first 8 characters)",
+				w.addr, l.addr, pw))
+		}
+	}
+	if w.version == decode.V3 && l.version == decode.V3 && w.flavour != l.flavour &&
+		w.flavour != decode.FlavourNone && l.flavour != decode.FlavourNone && w.dst.Is4() {
+		add("checksum_flavour", fmt.Sprintf("v3 IPv4 checksum: %s computes it %s and %s %s; each discards the other's adverts as bad — align keepalived v3_checksum_as_v2 / FRR checksum-with-ipv4-pseudoheader",
+			w.addr, w.flavour, l.addr, l.flavour))
+	}
+	for _, x := range [2][2]*router{{w, l}, {l, w}} {
+		a, b := x[0], x[1]
+		if a.dst.IsMulticast() && a.ttl != 255 {
+			add("ttl", fmt.Sprintf("TTL: %s's adverts arrive with TTL %d, so %s discards them (must be 255) — they are routed or sent by a broken stack",
+				a.addr, a.ttl, b.addr))
+		}
+		if a.problems.Has(decode.ProblemBadChecksum) {
+			add("checksum", fmt.Sprintf("checksum: %s's adverts have a bad checksum, so %s discards them", a.addr, b.addr))
+		}
+	}
+	if !sameVIPs(w.vips, l.vips) {
+		add("vips", fmt.Sprintf("addresses: %s advertises %s and %s %s; receivers may discard adverts whose address list differs (keepalived logs it) — make virtual_ipaddress identical",
+			w.addr, joinAddrs(w.vips), l.addr, joinAddrs(l.vips)))
+	}
+	ev := map[string]any{
+		"winner": w.addr.String(), "winner_priority": int(w.prio),
+		"loser": l.addr.String(), "loser_priority": int(l.prio),
+	}
+	if len(fields) > 0 {
+		ev["fields"] = fields
+		return strings.Join(causes, "; "), ev
+	}
+	ev["fields"] = []string{}
+	var b strings.Builder
+	b.WriteString("nothing on the wire differs between the two sides (version, interval, authentication, checksum, TTL and addresses match), so the adverts are not reaching one side. ")
+	fmt.Fprintf(&b, "The lower-priority router %s keeps advertising although %s (priority %d) advertises: %s cannot hear %s — one-way loss at %s",
+		l.addr, w.addr, w.prio, l.addr, w.addr, l.addr)
+	if answered {
+		fmt.Fprintf(&b, " (%s answers %s's adverts within milliseconds, so it does hear them)", w.addr, l.addr)
+		ev["winner_hears_loser"] = true
+	}
+	fmt.Fprintf(&b, ". Usual causes: a host firewall or cloud security group dropping IP protocol 112 on %s, or multicast filtering (IGMP snooping, no multicast in the cloud: use unicast peers); run vrrpdoctor on both nodes", l.addr)
+	return b.String(), ev
+}

@@ -1,0 +1,318 @@
+package track
+
+import (
+	"cmp"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// Options tune a Tracker. The zero value is ready to use.
+type Options struct {
+	// ShowAuth keeps VRRPv2 simple-text passwords in snapshots and messages;
+	// without it only a fingerprint is shown.
+	ShowAuth bool
+	// GARPGrace is how long after a new master's first advert its
+	// gratuitous ARPs / unsolicited NAs may come (default 1 s). Claims up to
+	// GARPGrace before the first advert count too.
+	GARPGrace time.Duration
+	// MaxGroups bounds the groups tracked (default 4096); adverts of further
+	// groups are counted in Stats.DroppedGroups and otherwise ignored.
+	MaxGroups int
+}
+
+// Bounds on the tracker's memory.
+const (
+	defaultMaxGroups = 4096
+	maxFindings      = 10000 // distinct (id, group, routers); repeats coalesce
+	maxVIPEntries    = 4096  // addresses whose ARP / NA claims are remembered
+	// reemitAfter: a condition finding seen again after this long is
+	// delivered to OnFinding again (as a new episode).
+	reemitAfter = 5 * time.Minute
+)
+
+// Tracker follows VRRP groups and raises findings. Observe, Tick and End
+// must be called from one goroutine; Findings and Snapshot may be called
+// from any goroutine at any time. OnFinding, if set, is called (outside the
+// tracker's lock, on the goroutine that called Observe, Tick or End) for
+// each new finding at the moment it is raised, with a copy.
+type Tracker struct {
+	OnFinding func(Finding)
+
+	opts Options
+
+	mu       sync.Mutex
+	now      time.Time
+	start    time.Time
+	nextDue  time.Time
+	groups   map[groupKey]*group
+	list     []*group
+	findings []Finding
+	index    map[string]int32 // finding key → index
+	emit     []int32          // findings to deliver after unlocking
+	vips     map[vipKey]*vipOwner
+	stats    Stats
+}
+
+// Stats counts what the tracker has seen.
+type Stats struct {
+	Adverts       int64 `json:"adverts"`
+	Undecodable   int64 `json:"undecodable"`
+	ARP           int64 `json:"arp"`
+	Neighbor      int64 `json:"neighbor"`
+	Unreachable   int64 `json:"unreachable"`
+	DroppedGroups int64 `json:"dropped_groups"`
+	DroppedFinds  int64 `json:"dropped_findings"`
+}
+
+// vipKey names a virtual address on a link.
+type vipKey struct {
+	link string
+	vlan uint32
+	addr netip.Addr
+}
+
+// New returns a Tracker.
+func New(opts Options) *Tracker {
+	if opts.GARPGrace <= 0 {
+		opts.GARPGrace = time.Second
+	}
+	if opts.MaxGroups <= 0 {
+		opts.MaxGroups = defaultMaxGroups
+	}
+	return &Tracker{
+		opts:   opts,
+		groups: make(map[groupKey]*group),
+		index:  make(map[string]int32),
+		vips:   make(map[vipKey]*vipOwner),
+	}
+}
+
+// Observe feeds one decoded frame: ts is its capture time, link the
+// interface (or file) it came from, kind and err what p.Decode returned. The
+// tracker copies what it keeps from p. Time never goes backwards: an older
+// ts than one seen before is treated as the latest time.
+func (t *Tracker) Observe(ts time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
+	t.mu.Lock()
+	ts = t.advance(ts)
+	switch kind {
+	case decode.KindVRRP:
+		if err != nil {
+			t.undecodable(ts, link, p, err)
+		} else {
+			t.advert(ts, link, p)
+		}
+	case decode.KindARP:
+		t.stats.ARP++
+		t.arp(ts, link, p)
+	case decode.KindNeighbor:
+		t.stats.Neighbor++
+		t.neighbor(ts, link, p)
+	case decode.KindUnreachable:
+		t.stats.Unreachable++
+		t.unreachable(ts, link, p)
+	}
+	t.unlockAndDeliver()
+}
+
+// Tick advances time to now without a packet, so that silence is noticed on
+// a quiet live wire (master-down, pending GARP checks). A live driver calls
+// it every 100 ms or so with the wall clock.
+func (t *Tracker) Tick(now time.Time) {
+	t.mu.Lock()
+	t.advance(now)
+	t.unlockAndDeliver()
+}
+
+// End closes an offline analysis at ts (the last frame's time): timers due
+// by then fire. Checks that would need time after ts (a GARP grace window
+// still open) are dropped.
+func (t *Tracker) End(ts time.Time) {
+	t.mu.Lock()
+	t.advance(ts)
+	for _, g := range t.list {
+		g.garpFor = nil
+	}
+	t.unlockAndDeliver()
+}
+
+// advance moves the clock and fires due timers; it returns the time to use.
+func (t *Tracker) advance(ts time.Time) time.Time {
+	if t.start.IsZero() {
+		t.start = ts
+	}
+	if ts.After(t.now) {
+		t.now = ts
+	}
+	if !t.nextDue.IsZero() && !t.now.Before(t.nextDue) {
+		t.timers(t.now)
+	}
+	return t.now
+}
+
+func (t *Tracker) unlockAndDeliver() {
+	if len(t.emit) == 0 || t.OnFinding == nil {
+		t.emit = t.emit[:0]
+		t.mu.Unlock()
+		return
+	}
+	out := make([]Finding, len(t.emit))
+	for i, idx := range t.emit {
+		out[i] = t.findings[idx].clone()
+	}
+	t.emit = t.emit[:0]
+	fn := t.OnFinding
+	t.mu.Unlock()
+	for _, f := range out {
+		fn(f)
+	}
+}
+
+// schedule makes sure timers run at or before at.
+func (t *Tracker) schedule(at time.Time) {
+	if t.nextDue.IsZero() || at.Before(t.nextDue) {
+		t.nextDue = at
+	}
+}
+
+// Findings returns a copy of every finding so far, oldest first.
+func (t *Tracker) Findings() []Finding {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]Finding, len(t.findings))
+	for i := range t.findings {
+		out[i] = t.findings[i].clone()
+	}
+	slices.SortStableFunc(out, func(a, b Finding) int {
+		if c := a.First.Compare(b.First); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
+	return out
+}
+
+// Snapshot returns a deep copy of every group, ordered by link, VLAN,
+// family and VRID. It is safe to hand to another goroutine.
+func (t *Tracker) Snapshot() []GroupSnapshot {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]GroupSnapshot, 0, len(t.list))
+	for _, g := range t.list {
+		out = append(out, t.snapshotGroup(g))
+	}
+	slices.SortFunc(out, func(a, b GroupSnapshot) int {
+		return cmp.Or(cmp.Compare(a.Key.Link, b.Key.Link), cmp.Compare(a.Key.VLAN, b.Key.VLAN),
+			cmp.Compare(a.Key.Family, b.Key.Family), cmp.Compare(a.Key.VRID, b.Key.VRID))
+	})
+	return out
+}
+
+// Stats returns the counters.
+func (t *Tracker) Stats() Stats {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.stats
+}
+
+// Now is the tracker's clock: the latest time it was given.
+func (t *Tracker) Now() time.Time {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.now
+}
+
+// isEvent reports whether every occurrence of a rule is news (delivered
+// each time) rather than a condition delivered once per episode.
+func isEvent(r rule) bool {
+	switch r {
+	case ruleFailover, ruleRelease, ruleMasterDown, ruleGARPMissing, ruleStaleGARP, ruleLateAdvert:
+		return true
+	}
+	return false
+}
+
+// raise records a finding (or coalesces it with an earlier one with the same
+// id, group and routers) and queues it for OnFinding. It returns the index.
+func (t *Tracker) raise(r rule, g GroupKey, ts time.Time, routers []string, msg, cause string, ev map[string]any) int32 {
+	f := Finding{ID: catalog[r].ID, Severity: catalog[r].Severity, Group: g, Routers: routers,
+		First: ts, Last: ts, Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}
+	if f.Routers == nil {
+		f.Routers = []string{}
+	}
+	k := f.key()
+	if idx, ok := t.index[k]; ok {
+		old := &t.findings[idx]
+		gap := ts.Sub(old.Last)
+		old.Count++
+		old.Last = ts
+		old.Message, old.Cause, old.Evidence = msg, cause, ev
+		if isEvent(r) || gap > reemitAfter {
+			t.emit = append(t.emit, idx)
+		}
+		return idx
+	}
+	if len(t.findings) >= maxFindings {
+		t.stats.DroppedFinds++
+		return -1
+	}
+	idx := int32(len(t.findings))
+	t.findings = append(t.findings, f)
+	t.index[k] = idx
+	t.emit = append(t.emit, idx)
+	return idx
+}
+
+// bump updates a finding already raised (index idx) without allocating.
+func (t *Tracker) bump(idx int32, ts time.Time) {
+	if idx < 0 || int(idx) >= len(t.findings) {
+		return
+	}
+	f := &t.findings[idx]
+	if ts.Sub(f.Last) > reemitAfter {
+		t.emit = append(t.emit, idx)
+	}
+	f.Count++
+	if ts.After(f.Last) {
+		f.Last = ts
+	}
+}
+
+// routerRaise raises a finding about one router only once, then bumps it:
+// the hot path for per-advert findings (auth-plaintext, unicast, ...).
+func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts time.Time, build func() (msg string, ev map[string]any)) {
+	if i := r.raised[ru]; i != 0 {
+		t.bump(i-1, ts)
+		return
+	}
+	msg, ev := build()
+	if idx := t.raise(ru, g.exp, ts, []string{r.addr.String()}, msg, "", ev); idx >= 0 {
+		r.raised[ru] = idx + 1
+	}
+}
+
+// group returns the group for key, creating it; nil when over MaxGroups.
+func (t *Tracker) group(key groupKey) *group {
+	if g, ok := t.groups[key]; ok {
+		return g
+	}
+	if len(t.list) >= t.opts.MaxGroups {
+		t.stats.DroppedGroups++
+		return nil
+	}
+	g := &group{key: key, exp: exportKey(key)}
+	t.groups[key] = g
+	t.list = append(t.list, g)
+	return g
+}
+
+// timers fires what is due at now and computes the next deadline.
+func (t *Tracker) timers(now time.Time) {
+	t.nextDue = time.Time{}
+	for _, g := range t.list {
+		t.groupTimers(g, now)
+	}
+}
