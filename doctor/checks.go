@@ -1,0 +1,19 @@
+package doctor
+
+// Checks returns every check in report order. The slice is the one place
+// checks are listed; each lives in its own check_*.go file with its Doc.
+func Checks() []Check {
+	return []Check{
+		checkFirewallInput,
+		checkFirewallOutput,
+		checkKeepalivedConfig,
+		checkKeepalivedAuthPass,
+		checkKeepalivedDuplicateVRID,
+		checkKeepalivedVIPSubnet,
+		checkKeepalivedUnicast,
+		checkKeepalivedNopreempt,
+		checkKeepalivedScripts,
+		checkKeepalivedAdvertInt,
+		checkKeepalivedVersionMix,
+	}
+}

@@ -1,0 +1,96 @@
+package doctor
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// TextOptions controls WriteText.
+type TextOptions struct {
+	Color   bool // ANSI colours (off for NO_COLOR or when not a terminal)
+	Verbose bool // print evidence for passing and skipped checks too
+}
+
+// WriteText prints a report grouped by area, worst news first in the
+// summary line, evidence and fix under every warning and failure.
+func WriteText(w io.Writer, rs []Result, o TextOptions) error {
+	paint := func(code, s string) string {
+		if !o.Color {
+			return s
+		}
+		return "\x1b[" + code + "m" + s + "\x1b[0m"
+	}
+	label := map[Status]string{Pass: paint("32", "pass"), Warn: paint("33", "WARN"),
+		Fail: paint("1;31", "FAIL"), Skip: paint("2", "skip")}
+	var n [4]int
+	for _, r := range rs {
+		n[r.Status]++
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "vrrpdoctor: %d fail, %d warn, %d pass, %d skip\n", n[Fail], n[Warn], n[Pass], n[Skip])
+	for _, a := range areaOrder {
+		first := true
+		var area []Result
+		for _, r := range rs {
+			if r.Area == a {
+				area = append(area, r)
+			}
+		}
+		for i := 0; i < len(area); i++ {
+			r := area[i]
+			// Consecutive skips for one reason print as one line.
+			j := i
+			for j+1 < len(area) && r.Status == Skip && area[j+1].Status == Skip && area[j+1].Message == r.Message && area[j+1].Subject == r.Subject {
+				j++
+			}
+			if j > i {
+				if first {
+					fmt.Fprintf(&b, "\n%s\n", paint("1", string(a)))
+					first = false
+				}
+				fmt.Fprintf(&b, "  %s %s … %s (%d checks)  %s\n", label[Skip], r.ID, area[j].ID, j-i+1, r.Message)
+				i = j
+				continue
+			}
+			if first {
+				fmt.Fprintf(&b, "\n%s\n", paint("1", string(a)))
+				first = false
+			}
+			subj := ""
+			if r.Subject != "" {
+				subj = r.Subject + ": "
+			}
+			fmt.Fprintf(&b, "  %s %s  %s%s\n", label[r.Status], r.ID, subj, r.Message)
+			if r.Status == Warn || r.Status == Fail || o.Verbose {
+				for _, e := range r.Evidence {
+					fmt.Fprintf(&b, "       %s %s\n", paint("2", "|"), e)
+				}
+				if r.Fix != "" {
+					for i, l := range strings.Split(r.Fix, "\n") {
+						p := "  fix:"
+						if i > 0 {
+							p = "      "
+						}
+						fmt.Fprintf(&b, "     %s %s\n", paint("36", p), l)
+					}
+				}
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteJSON prints {"checks": [...]}.
+func WriteJSON(w io.Writer, rs []Result) error {
+	if rs == nil {
+		rs = []Result{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		Checks []Result `json:"checks"`
+	}{rs})
+}
