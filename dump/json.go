@@ -1,0 +1,133 @@
+package dump
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+// appendAdvertJSON appends one NDJSON advert object (fields documented in
+// README.md, "NDJSON"). It is written by hand: encoding/json would cost more
+// than decoding the advert.
+func appendAdvertJSON(b []byte, pkt *capture.Packet, link string, showAuth bool) []byte {
+	p := pkt.P
+	v := &p.VRRP
+	b = append(b, `{"kind":"advert","frame":`...)
+	b = strconv.AppendInt(b, int64(pkt.N), 10)
+	b = append(b, `,"time":"`...)
+	b = pkt.CI.Timestamp.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","link":`...)
+	b = strconv.AppendQuote(b, link)
+	b = append(b, `,"vlan":`...)
+	b = strconv.AppendUint(b, uint64(p.Link.VLAN()), 10)
+	b = append(b, `,"src_mac":"`...)
+	if len(p.Link.SrcMAC) > 0 {
+		b = append(b, p.Link.SrcMAC.String()...)
+	}
+	b = append(b, `","src":"`...)
+	b = v.IP.Src.AppendTo(b)
+	b = append(b, `","dst":"`...)
+	b = v.IP.Dst.AppendTo(b)
+	b = append(b, `","ttl":`...)
+	b = strconv.AppendUint(b, uint64(v.IP.TTL), 10)
+	if pkt.Err != nil {
+		b = append(b, `,"problems":["malformed"],"error":`...)
+		b = strconv.AppendQuote(b, pkt.Err.Error())
+		return append(b, "}\n"...)
+	}
+	b = append(b, `,"version":`...)
+	b = strconv.AppendUint(b, uint64(v.Version), 10)
+	b = append(b, `,"type":`...)
+	b = strconv.AppendUint(b, uint64(v.Type), 10)
+	b = append(b, `,"vrid":`...)
+	b = strconv.AppendUint(b, uint64(v.VRID), 10)
+	b = append(b, `,"priority":`...)
+	b = strconv.AppendUint(b, uint64(v.Priority), 10)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendUint(b, uint64(v.CountIPAddr), 10)
+	b = append(b, `,"auth_type":`...)
+	if v.Version == decode.V2 {
+		switch v.AuthType {
+		case decode.AuthNone, decode.AuthSimple, decode.AuthAH:
+			b = append(b, '"')
+			b = append(b, v.AuthType.String()...)
+			b = append(b, '"')
+		default:
+			b = strconv.AppendUint(b, uint64(v.AuthType), 10)
+		}
+	} else {
+		b = append(b, `"none"`...)
+	}
+	if v.Version == decode.V2 && v.AuthType == decode.AuthSimple {
+		b = append(b, `,"auth":`...)
+		if showAuth {
+			b = strconv.AppendQuote(b, v.AuthString())
+		} else {
+			b = append(b, `"`+masked+`"`...)
+		}
+	}
+	b = append(b, `,"interval_ms":`...)
+	b = strconv.AppendInt(b, v.Interval().Milliseconds(), 10)
+	b = append(b, `,"checksum":"`...)
+	if v.ChecksumStatus == decode.ChecksumGood {
+		b = append(b, "ok"...)
+	} else if v.ChecksumStatus == decode.ChecksumBad {
+		b = append(b, "bad"...)
+	} else {
+		b = append(b, "unverified"...)
+	}
+	b = append(b, `","checksum_flavour":"`...)
+	b = append(b, v.Flavour.String()...)
+	b = append(b, `","addrs":[`...)
+	for i, a := range v.Addrs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = a.AppendTo(b)
+		b = append(b, '"')
+	}
+	b = append(b, `],"problems":[`...)
+	first := true
+	v.Problems.Each(func(q decode.Problems) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, '"')
+		b = append(b, q.ID()...)
+		b = append(b, '"')
+	})
+	return append(b, "]}\n"...)
+}
+
+// findingJSON is a finding as an NDJSON object.
+type findingJSON struct {
+	Kind string `json:"kind"`
+	track.Finding
+}
+
+func appendFindingJSON(b []byte, f *track.Finding) []byte {
+	j, err := json.Marshal(findingJSON{"finding", *f})
+	if err != nil {
+		// Evidence holds scalars only; this cannot fail, but say so if it does.
+		j, _ = json.Marshal(map[string]string{"kind": "finding", "id": f.ID, "error": err.Error()})
+	}
+	return append(append(b, j...), '\n')
+}
+
+// summaryJSON is the last NDJSON object.
+type summaryJSON struct {
+	Kind     string                `json:"kind"`
+	Source   string                `json:"source"`
+	Frames   int                   `json:"frames"`
+	Stats    track.Stats           `json:"stats"`
+	Capture  *capture.Stats        `json:"capture,omitempty"`
+	Groups   []track.GroupSnapshot `json:"groups"`
+	Findings []track.Finding       `json:"findings"`
+	Exit     int                   `json:"exit"`
+}

@@ -1,0 +1,209 @@
+package dump
+
+import (
+	"net"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+// masked stands for a VRRPv2 password unless --show-auth.
+const masked = "********"
+
+// appendClock appends a tcpdump-style time of day, microseconds.
+func appendClock(b []byte, t time.Time, loc *time.Location) []byte {
+	return t.In(loc).AppendFormat(b, "15:04:05.000000")
+}
+
+// appendAdvertLine appends one tcpdump-like line for an advert, with the
+// verdict at the end:
+//
+//	02:39:03.456930 eth0 192.0.2.11 > 224.0.0.18: VRRPv2 vrid 51 prio 150 intvl 1s auth simple "********" addrs 192.0.2.100 ttl 255 [ok]
+func appendAdvertLine(b []byte, pkt *capture.Packet, link string, loc *time.Location, showAuth bool) []byte {
+	p := pkt.P
+	v := &p.VRRP
+	b = appendClock(b, pkt.CI.Timestamp, loc)
+	b = append(b, ' ')
+	b = append(b, link...)
+	if vl := p.Link.VLAN(); vl != 0 {
+		b = append(b, " vlan "...)
+		b = strconv.AppendUint(b, uint64(vl), 10)
+	}
+	b = append(b, ' ')
+	b = v.IP.Src.AppendTo(b)
+	b = append(b, " > "...)
+	b = v.IP.Dst.AppendTo(b)
+	b = append(b, ": "...)
+	if pkt.Err != nil {
+		b = append(b, "VRRP undecodable: "...)
+		b = append(b, pkt.Err.Error()...)
+		return append(b, " [malformed]\n"...)
+	}
+	b = append(b, "VRRP"...)
+	b = append(b, v.Version.String()...)
+	if v.IP.AH {
+		b = append(b, " in AH spi 0x"...)
+		b = strconv.AppendUint(b, uint64(v.IP.AHSPI), 16)
+	}
+	if v.Type != decode.TypeAdvertisement {
+		b = append(b, ' ')
+		b = append(b, v.Type.String()...)
+	}
+	b = append(b, " vrid "...)
+	b = strconv.AppendUint(b, uint64(v.VRID), 10)
+	b = append(b, " prio "...)
+	b = strconv.AppendUint(b, uint64(v.Priority), 10)
+	b = append(b, " intvl "...)
+	b = appendInterval(b, v)
+	if v.Version == decode.V2 {
+		b = append(b, " auth "...)
+		b = append(b, v.AuthType.String()...)
+		if v.AuthType == decode.AuthSimple {
+			b = append(b, ' ')
+			if showAuth {
+				b = strconv.AppendQuote(b, v.AuthString())
+			} else {
+				b = append(b, '"')
+				b = append(b, masked...)
+				b = append(b, '"')
+			}
+		}
+	}
+	b = append(b, " addrs"...)
+	if int(v.CountIPAddr) != len(v.Addrs) {
+		b = append(b, '(')
+		b = strconv.AppendUint(b, uint64(v.CountIPAddr), 10)
+		b = append(b, ')')
+	}
+	for i, a := range v.Addrs {
+		if i == 0 {
+			b = append(b, ' ')
+		} else {
+			b = append(b, ',')
+		}
+		b = a.AppendTo(b)
+	}
+	b = append(b, " ttl "...)
+	b = strconv.AppendUint(b, uint64(v.IP.TTL), 10)
+	if v.Version == decode.V3 && v.Family == decode.IPv4 && v.Flavour == decode.FlavourMessageOnly {
+		b = append(b, " cksum v2-style"...)
+	} else if v.Flavour == decode.FlavourMcastPseudoHeader {
+		b = append(b, " cksum mcast-pseudo-header"...)
+	}
+	if v.Problems == 0 {
+		return append(b, " [ok]\n"...)
+	}
+	b = append(b, " ["...)
+	first := true
+	v.Problems.Each(func(q decode.Problems) {
+		if !first {
+			b = append(b, ',')
+		}
+		first = false
+		b = append(b, q.ID()...)
+	})
+	return append(b, "]\n"...)
+}
+
+// appendInterval appends the advertised interval the way an operator writes
+// it: 1s for v2, 100ms / 1s for v3.
+func appendInterval(b []byte, v *decode.VRRP) []byte {
+	if v.Version == decode.V2 {
+		b = strconv.AppendUint(b, uint64(v.AdverInt), 10)
+		return append(b, 's')
+	}
+	cs := uint64(v.AdverInt)
+	if cs%100 == 0 {
+		b = strconv.AppendUint(b, cs/100, 10)
+		return append(b, 's')
+	}
+	b = strconv.AppendUint(b, cs*10, 10)
+	return append(b, "ms"...)
+}
+
+// appendFindingLine appends a finding as lines: the verdict, then cause and
+// hint indented.
+func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
+	b = appendClock(b, f.Last, loc)
+	b = append(b, " !! "...)
+	b = append(b, severityWord(f.Severity)...)
+	b = append(b, ' ')
+	b = append(b, f.ID...)
+	b = append(b, " ["...)
+	b = append(b, f.Group.String()...)
+	b = append(b, "] "...)
+	b = append(b, f.Message...)
+	b = append(b, '\n')
+	if f.Cause != "" {
+		b = append(b, "    cause: "...)
+		b = append(b, f.Cause...)
+		b = append(b, '\n')
+	}
+	if f.Hint != "" {
+		b = append(b, "    fix:   "...)
+		b = append(b, f.Hint...)
+		b = append(b, '\n')
+	}
+	return b
+}
+
+func severityWord(s track.Severity) string {
+	switch s {
+	case track.SeverityError:
+		return "ERROR"
+	case track.SeverityWarning:
+		return "WARN"
+	}
+	return "INFO"
+}
+
+// appendARPLine appends a line for an ARP or neighbour message, for --lines.
+func appendNeighLine(b []byte, pkt *capture.Packet, link string, loc *time.Location) []byte {
+	p := pkt.P
+	b = appendClock(b, pkt.CI.Timestamp, loc)
+	b = append(b, ' ')
+	b = append(b, link...)
+	b = append(b, ' ')
+	var ip netip.Addr
+	var mac net.HardwareAddr
+	var what string
+	switch pkt.Kind {
+	case decode.KindARP:
+		ip, mac = p.ARP.SenderIP, p.ARP.SenderMAC
+		what = "ARP reply"
+		if p.ARP.Op == decode.ARPRequest {
+			what = "ARP request"
+		}
+		if p.ARP.Gratuitous() {
+			what = "gratuitous ARP"
+		}
+	case decode.KindNeighbor:
+		ip, mac = p.Neighbor.Target, p.Neighbor.LLAddr
+		what = "NS"
+		if p.Neighbor.Type == decode.ICMPv6NeighborAdvertisement {
+			what = "NA"
+			if !p.Neighbor.Solicited {
+				what = "unsolicited NA"
+			}
+		}
+	case decode.KindUnreachable:
+		b = p.Unreachable.From.AppendTo(b)
+		b = append(b, ": ICMP protocol 112 unreachable for "...)
+		b = p.Unreachable.QuotedSrc.AppendTo(b)
+		b = append(b, " > "...)
+		b = p.Unreachable.QuotedDst.AppendTo(b)
+		return append(b, " (no VRRP daemon listening there)\n"...)
+	}
+	b = append(b, what...)
+	b = append(b, ' ')
+	b = ip.AppendTo(b)
+	if len(mac) == 6 {
+		b = append(b, " is-at "...)
+		b = append(b, mac.String()...)
+	}
+	return append(b, '\n')
+}

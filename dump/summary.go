@@ -1,0 +1,116 @@
+package dump
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+// writeSummary writes the end-of-run report: one block per group with its
+// routers, then every finding, worst first.
+func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups []track.GroupSnapshot,
+	findings []track.Finding, start time.Time, loc *time.Location) {
+	fmt.Fprintf(w, "%s: %d frames, %d adverts (%d undecodable), %d ARP, %d NDP, %d groups\n",
+		source, frames, st.Adverts, st.Undecodable, st.ARP, st.Neighbor, len(groups))
+	rel := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return fmt.Sprintf("%s (+%.3fs)", t.In(loc).Format("15:04:05.000"), t.Sub(start).Seconds())
+	}
+	if len(groups) > 0 {
+		fmt.Fprintln(w, "\nGROUPS")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, g := range groups {
+		master := g.Master
+		if master == "" {
+			master = "none"
+		}
+		fmt.Fprintf(tw, "%s\t%s\tmaster %s\tchanges %d\tVIPs %s\n", g.Key, g.State, master, g.Changes, vipList(g))
+		for _, r := range g.Routers {
+			role := "      "
+			if r.Master {
+				role = "master"
+			}
+			auth := ""
+			if r.AuthType != "" {
+				auth = "auth " + r.AuthType
+				if r.AuthText != "" {
+					auth += fmt.Sprintf(" %q", r.AuthText)
+				} else if r.AuthFingerprint != "" {
+					auth += " fp " + r.AuthFingerprint
+				}
+			}
+			fmt.Fprintf(tw, "  %s %s\t%s\tprio %d\tv%d\t%d adverts\tintvl %s (mean %s, max %s)\tttl %d\t%s\n",
+				role, r.Addr, r.MAC, r.Priority, r.Version, r.Count, dur(r.AdverInt), dur(r.IntervalMean),
+				dur(r.IntervalMax), r.TTL, auth)
+		}
+	}
+	tw.Flush()
+	fs := slices.Clone(findings)
+	slices.SortStableFunc(fs, func(a, b track.Finding) int {
+		if d := sevRank(a.Severity) - sevRank(b.Severity); d != 0 {
+			return d
+		}
+		return a.First.Compare(b.First)
+	})
+	if len(fs) == 0 {
+		fmt.Fprintln(w, "\nNo findings.")
+		return
+	}
+	fmt.Fprintln(w, "\nFINDINGS")
+	for _, f := range fs {
+		count := ""
+		if f.Count > 1 {
+			count = fmt.Sprintf(" ×%d", f.Count)
+		}
+		fmt.Fprintf(w, "%-5s %s [%s] %s%s\n", severityWord(f.Severity), f.ID, f.Group, rel(f.First), count)
+		fmt.Fprintf(w, "      %s\n", f.Message)
+		if f.Cause != "" {
+			fmt.Fprintf(w, "      cause: %s\n", f.Cause)
+		}
+		if f.Hint != "" {
+			fmt.Fprintf(w, "      fix:   %s\n", f.Hint)
+		}
+	}
+}
+
+func vipList(g track.GroupSnapshot) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range g.Routers {
+		for _, v := range r.VIPs {
+			if !seen[v] {
+				seen[v] = true
+				out = append(out, v)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return "-"
+	}
+	return strings.Join(out, ",")
+}
+
+func dur(d time.Duration) string {
+	if d == 0 {
+		return "-"
+	}
+	return d.Round(time.Millisecond).String()
+}
+
+func sevRank(s track.Severity) int {
+	switch s {
+	case track.SeverityError:
+		return 0
+	case track.SeverityWarning:
+		return 1
+	}
+	return 2
+}
