@@ -132,8 +132,8 @@ type group struct {
 	splitW, splitL *router
 	splitIdx       int32
 	splitAnswered  bool
-	cfgDirty   bool
-	mismatch   bool
+	cfgDirty       bool
+	mismatch       bool
 	// GARP check pending for master since garpDue.
 	garpFor *router
 	garpDue time.Time
@@ -194,16 +194,16 @@ type GroupSnapshot struct {
 
 // RouterSnapshot is one router heard in a group.
 type RouterSnapshot struct {
-	Addr       string `json:"addr"`
-	MAC        string `json:"mac,omitempty"`
-	VirtualMAC bool   `json:"virtual_mac"` // 00:00:5e:00:01:XX (v4) or 00:00:5e:00:02:XX (v6)
-	Master     bool   `json:"master"`
-	Resigned   bool   `json:"resigned"` // its last advert had priority 0
+	Addr       string    `json:"addr"`
+	MAC        string    `json:"mac,omitempty"`
+	VirtualMAC bool      `json:"virtual_mac"` // 00:00:5e:00:01:XX (v4) or 00:00:5e:00:02:XX (v6)
+	Master     bool      `json:"master"`
+	Resigned   bool      `json:"resigned"` // its last advert had priority 0
 	First      time.Time `json:"first"`
 	Last       time.Time `json:"last"`
-	Count      int64  `json:"count"`
-	Priority   uint8  `json:"priority"`
-	Version    int    `json:"version"`
+	Count      int64     `json:"count"`
+	Priority   uint8     `json:"priority"`
+	Version    int       `json:"version"`
 	// AdverInt is the advertised interval; Mean, Max and Jitter (standard
 	// deviation) are measured between consecutive adverts. Durations marshal
 	// as nanoseconds.
