@@ -274,3 +274,9 @@ func (l *limiter) allow(now time.Time, n float64) bool {
 	l.tokens -= n
 	return true
 }
+
+// HostCloser is a Host holding sockets.
+type HostCloser interface {
+	Host
+	Close() error
+}

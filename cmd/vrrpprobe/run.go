@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/netip"
+	"strings"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/probe"
+)
+
+const usage = `vrrpprobe: look at and take part in VRRP groups on a live link.
+
+Usage:
+  vrrpprobe owner -i IFACE VIP [-c N] [--timeout D] [--json]
+  vrrpprobe speak -i IFACE --vrid N --priority P --vip ADDR... [flags] [--yes]
+  vrrpprobe failover -i IFACE --vrid N [--hold D] [--claim] [--yes]
+
+It needs raw sockets: run it as root or give the binary the capability
+  setcap cap_net_raw,cap_net_admin+ep ./vrrpprobe
+(cap_net_admin only for speak --install-vips and --vmac).
+
+Nothing is sent unless an interface is named with -i; speak and failover
+only print what they would send unless --yes is given.
+
+Examples:
+  vrrpprobe owner -i eth0 192.0.2.100
+  vrrpprobe speak -i eth0 --vrid 51 --priority 200 --version 2 --auth-pass secret12 --vip 192.0.2.100 --yes
+  vrrpprobe speak -i eth0 --vrid 53 --priority 50 --vip fe80::53 --vip 2001:db8:1::100 --nopreempt --yes
+`
+
+// exitError carries an exit status; err may be nil when the output already
+// said everything.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a command line the tool cannot use: exit 2 with the message.
+func usageError(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+// sys is the host the commands run on: the real one on Linux, fakes in tests.
+type sys struct {
+	iface    func(name string) (*net.Interface, error)
+	primary  func(ifi *net.Interface, fam decode.Family) (netip.Addr, error)
+	openLink func(ifi *net.Interface, fam decode.Family, primary netip.Addr) (probe.Link, error)
+	openHost func(ifi *net.Interface) (probe.HostCloser, error)
+	vmac     func(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface, func() error, error)
+	owner    func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
+}
+
+func system() sys {
+	return sys{
+		iface:    net.InterfaceByName,
+		primary:  probe.PrimaryAddr,
+		openLink: probe.OpenLink,
+		openHost: probe.OpenHost,
+		vmac:     probe.AddVMAC,
+		owner:    probe.OpenResolver,
+	}
+}
+
+// run runs one vrrpprobe command line (without the program name).
+func run(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return &exitError{code: 2}
+	}
+	switch args[0] {
+	case "owner":
+		return runOwner(ctx, args[1:], stdout, stderr, s)
+	case "speak":
+		return runSpeak(ctx, args[1:], stdout, stderr, s)
+	case "failover":
+		return runFailover(ctx, args[1:], stdout, stderr, s)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageError("unknown command %q", args[0])
+}
+
+// addrList is a repeatable flag of addresses; "a,b" adds both.
+type addrList []netip.Addr
+
+func (l *addrList) String() string {
+	s := make([]string, len(*l))
+	for i, a := range *l {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *addrList) Set(v string) error {
+	for f := range strings.SplitSeq(v, ",") {
+		a, err := netip.ParseAddr(strings.TrimSpace(f))
+		if err != nil {
+			return err
+		}
+		*l = append(*l, a)
+	}
+	return nil
+}
+
+// parseInterspersed parses fs, taking the arguments that are not flags as
+// positionals wherever they appear, so "--vip A B --yes" works.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// flagSet returns a FlagSet that reports to stderr and fails instead of exiting.
+func flagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+// parseErr maps a flag error: -h is success, anything else a usage error.
+func parseErr(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return &exitError{code: 2, err: err}
+}
+
+// interfaceOf resolves -i: it must be given; sending is refused otherwise.
+func interfaceOf(s sys, name string) (*net.Interface, error) {
+	if name == "" {
+		return nil, &exitError{code: 2, err: probe.ErrNoInterface}
+	}
+	ifi, err := s.iface(name)
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("interface %s: %w", name, err)}
+	}
+	return ifi, nil
+}
+
+// flagsSet returns the names of the flags given on the command line.
+func flagsSet(fs *flag.FlagSet) map[string]bool {
+	m := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { m[f.Name] = true })
+	return m
+}

@@ -1,0 +1,79 @@
+package probe
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/vishvananda/netlink"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// VMACName is the name AddVMAC gives the macvlan: vrrpkit4.VRID or
+// vrrpkit6.VRID.
+func VMACName(fam decode.Family, vrid uint8) string {
+	return fmt.Sprintf("vrrpkit%d.%d", fam, vrid)
+}
+
+// AddVMAC creates a macvlan (bridge mode) on ifi with the virtual MAC of the
+// router, brings it up and returns it with a function that deletes it. An
+// IPv6 macvlan gets its link-local address without duplicate address
+// detection. If anything fails, nothing is left behind.
+func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface, func() error, error) {
+	if ifi == nil {
+		return nil, nil, ErrNoInterface
+	}
+	name := VMACName(fam, vrid)
+	mv := &netlink.Macvlan{
+		LinkAttrs: netlink.LinkAttrs{Name: name, ParentIndex: ifi.Index, HardwareAddr: VirtualMAC(fam, vrid)},
+		Mode:      netlink.MACVLAN_MODE_BRIDGE,
+	}
+	if err := netlink.LinkAdd(mv); err != nil {
+		return nil, nil, fmt.Errorf("creating macvlan %s on %s (needs cap_net_admin): %w", name, ifi.Name, err)
+	}
+	cleanup := func() error {
+		lk, err := netlink.LinkByName(name)
+		if err != nil {
+			var nf netlink.LinkNotFoundError
+			if errors.As(err, &nf) {
+				return nil
+			}
+			return err
+		}
+		return netlink.LinkDel(lk)
+	}
+	fail := func(err error) (*net.Interface, func() error, error) {
+		return nil, nil, errors.Join(fmt.Errorf("setting up macvlan %s: %w", name, err), cleanup())
+	}
+	if fam == decode.IPv6 {
+		p := "/proc/sys/net/ipv6/conf/" + name + "/accept_dad"
+		if err := os.WriteFile(p, []byte("0"), 0o644); err != nil {
+			return fail(err)
+		}
+	}
+	if err := netlink.LinkSetUp(mv); err != nil {
+		return fail(err)
+	}
+	var v *net.Interface
+	deadline := time.Now().Add(3 * time.Second)
+	for {
+		var err error
+		if v, err = net.InterfaceByName(name); err != nil {
+			return fail(err)
+		}
+		if fam == decode.IPv4 {
+			break
+		}
+		if _, err := PrimaryAddr(v, fam); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fail(errors.New("no link-local address after 3s"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return v, cleanup, nil
+}
