@@ -77,12 +77,16 @@ func TestReport(t *testing.T) {
 		want     map[string]string // id[/subject] -> status
 	}{
 		{"clean", nil, map[string]string{
-			"firewall-vrrp-input/eth0":        "pass",
-			"firewall-vrrp-output/eth0":       "pass",
-			"keepalived-config-syntax":        "pass",
+			"firewall-vrrp-input/eth0":         "pass",
+			"firewall-vrrp-output/eth0":        "pass",
+			"keepalived-config-syntax":         "pass",
 			"keepalived-auth-pass-length/VI_1": "pass",
-			"keepalived-duplicate-vrid":       "pass",
-			"keepalived-track-script/VI_1":    "pass",
+			"keepalived-duplicate-vrid":        "pass",
+			"keepalived-track-script/VI_1":     "pass",
+		}},
+		{"vmac-rp-filter", nil, map[string]string{
+			"sysctl-rp-filter/vrrp.51": "fail",
+			"sysctl-rp-filter/eth0":    "pass",
 		}},
 		{"iptables-legacy-input-drop", []string{"eth0"}, map[string]string{
 			"firewall-vrrp-input/eth0":  "fail",

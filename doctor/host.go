@@ -28,7 +28,8 @@ type Runner interface {
 type ExecRunner struct{}
 
 // Output runs name with args. A missing binary gives a CommandError that
-// wraps ErrCommandNotFound.
+// wraps ErrCommandNotFound. A command that succeeds with nothing on stdout
+// returns its stderr instead: some tools (keepalived --version) print there.
 func (ExecRunner) Output(ctx context.Context, name string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, name, args...)
 	var stderr bytes.Buffer
@@ -39,6 +40,9 @@ func (ExecRunner) Output(ctx context.Context, name string, args ...string) ([]by
 			err = ErrCommandNotFound
 		}
 		return out, &CommandError{Cmd: append([]string{name}, args...), Stderr: stderr.String(), Err: err}
+	}
+	if len(out) == 0 {
+		return stderr.Bytes(), nil
 	}
 	return out, nil
 }

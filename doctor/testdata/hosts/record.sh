@@ -22,6 +22,7 @@ run ip6tables-nft-save
 run nft -j list ruleset
 run ip -j -d addr show
 run ip -j neigh show
+run ss -Hltnu
 cp /proc/net/igmp /proc/net/igmp6 "$dir/proc/net/"
 for d in /proc/sys/net/ipv4/conf/* /proc/sys/net/ipv6/conf/*; do
 	mkdir -p "$dir$d"
