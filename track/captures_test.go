@@ -149,7 +149,9 @@ func find(t *testing.T, fs []track.Finding, id, routers string) track.Finding {
 }
 
 // rel is a time in seconds since the capture's first frame, to the ms.
-func rel(t0, ts time.Time) float64 { return float64(ts.Sub(t0).Round(time.Millisecond).Milliseconds()) / 1000 }
+func rel(t0, ts time.Time) float64 {
+	return float64(ts.Sub(t0).Round(time.Millisecond).Milliseconds()) / 1000
+}
 
 func TestCaptureNumbers(t *testing.T) {
 	run := func(name string) (*track.Tracker, time.Time, []track.Finding) {

@@ -43,7 +43,7 @@ func (t *Tracker) checkConfig(g *group, r *router, ts time.Time) {
 			raise(ruleIntervalMismatch, fmt.Sprintf("%s advertises every %s and %s every %s", a.addr, a.interval, b.addr, b.interval),
 				map[string]any{"intervals_s": []float64{secs(a.interval), secs(b.interval)}})
 		}
-		if a.version == decode.V2 && (a.authType != b.authType || a.authData != b.authData) {
+		if a.version == decode.V2 && (a.authType != b.authType || a.authType == decode.AuthSimple && a.authData != b.authData) {
 			detail := fmt.Sprintf("%s uses %s, %s %s", a.addr, a.authType, b.addr, b.authType)
 			if a.authType == b.authType {
 				detail = fmt.Sprintf("%s and %s send different passwords (fingerprints %s, %s)", a.addr, b.addr, a.authFP, b.authFP)

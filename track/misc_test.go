@@ -1,0 +1,161 @@
+package track_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+func TestTiming(t *testing.T) {
+	for _, tc := range []struct {
+		v          decode.Version
+		prio       uint8
+		iv         time.Duration
+		skew, down time.Duration
+	}{
+		// v2-failover: h2 priority 100, 1 s.
+		{decode.V2, 100, time.Second, 609375 * time.Microsecond, 3609375 * time.Microsecond},
+		// v3-ipv4: h1 priority 150, 100 ms (its log: 0.341 s).
+		{decode.V3, 150, 100 * time.Millisecond, 41406250, 341406250},
+		// frr-v3: keepalived h3 priority 150 after FRR's 1 s (0.41 s skew).
+		{decode.V3, 150, time.Second, 414062500, 3414062500},
+	} {
+		if got := track.SkewTime(tc.v, tc.prio, tc.iv); got != tc.skew {
+			t.Errorf("SkewTime(%v, %d, %v) = %v, want %v", tc.v, tc.prio, tc.iv, got, tc.skew)
+		}
+		if got := track.MasterDownInterval(tc.v, tc.prio, tc.iv); got != tc.down {
+			t.Errorf("MasterDownInterval(%v, %d, %v) = %v, want %v", tc.v, tc.prio, tc.iv, got, tc.down)
+		}
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	seen := map[string]bool{}
+	for _, r := range track.Catalog() {
+		if r.ID == "" || r.What == "" || r.Hint == "" || seen[r.ID] {
+			t.Errorf("bad or duplicate entry %+v", r)
+		}
+		switch r.Severity {
+		case track.SeverityError, track.SeverityWarning, track.SeverityInfo:
+		default:
+			t.Errorf("%s: severity %q", r.ID, r.Severity)
+		}
+		seen[r.ID] = true
+	}
+	for _, id := range []string{"split-brain", "master-down", "failover", "release", "flapping", "late-advert",
+		"interval-mismatch", "vip-mismatch", "auth-mismatch", "version-mismatch", "vrid-collision", "bad-ttl",
+		"bad-checksum", "checksum-v2-style", "malformed", "garp-missing", "vip-arp-conflict", "auth-plaintext",
+		"unicast", "owner-conflict", "checksum-flavour-mismatch", "stale-garp", "ipv6-first-addr",
+		"duplicate-source", "peer-unreachable"} {
+		if !seen[id] {
+			t.Errorf("catalog lacks %s", id)
+		}
+	}
+}
+
+func TestFindingJSON(t *testing.T) {
+	_, _, live := replay(t, "../testdata/pcaps/v2-failover.pcap", track.Options{})
+	b, err := json.Marshal(live[len(live)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"id", "severity", "group", "routers", "first", "last", "count", "message", "hint", "evidence"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("no %q in %s", k, b)
+		}
+	}
+	g, _ := m["group"].(map[string]any)
+	for _, k := range []string{"link", "vlan", "family", "vrid"} {
+		if _, ok := g[k]; !ok {
+			t.Errorf("no group.%s in %s", k, b)
+		}
+	}
+	if _, err := json.Marshal(track.New(track.Options{}).Snapshot()); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestBadChecksumAndMalformed(t *testing.T) {
+	r := newRig(t, track.Options{})
+	data := frame(t, h1)
+	data[len(data)-10] ^= 0xff // inside the VRRP checksum (8 bytes of auth data follow)
+	r.feed(at(0), data)
+	if len(r.ids("bad-checksum")) != 1 {
+		t.Errorf("bad-checksum: %+v", r.got)
+	}
+	data = frame(t, h2)
+	data[14+20] = 0x51 // version 5
+	r.feed(at(1), data)
+	if m := r.ids("malformed"); len(m) != 1 || m[0].f.Routers[0] != "192.0.2.12" {
+		t.Errorf("malformed: %+v", r.got)
+	}
+	data = frame(t, with(h2, func(a *adv) { a.src = "192.0.2.13" }))
+	data[14+20+5] = 0 // Adver Int 0
+	r.feed(at(2), data)
+	if m := r.ids("malformed"); len(m) != 2 || !strings.Contains(m[1].f.Message, "zero-interval") {
+		t.Errorf("malformed zero interval: %+v", r.got)
+	}
+}
+
+// Memory stays flat: replaying a capture many times adds no findings (they
+// coalesce) and the per-router timeline stays at 256 adverts.
+func TestBoundedState(t *testing.T) {
+	r := newRig(t, track.Options{})
+	var n int
+	for round := range 200 {
+		base := float64(round) * 40
+		r.every(base, base+18, 1, h1)
+		if round == 1 {
+			n = len(r.tr.Findings())
+		}
+	}
+	if got := len(r.tr.Findings()); got != n {
+		t.Errorf("findings grew from %d to %d", n, got)
+	}
+	if s := r.tr.Snapshot(); len(s[0].Routers[0].Recent) != 256 {
+		t.Errorf("recent %d", len(s[0].Routers[0].Recent))
+	}
+}
+
+// The tracker stays out of the UI and capture layers.
+func TestDependencies(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Skipf("go list: %v", err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		for _, bad := range []string{"github.com/google/gopacket/pcap", "/tui", "/cmd/", "bubbletea", "os/exec", "decode/capture"} {
+			if strings.Contains(dep, bad) && dep != "github.com/google/gopacket/pcapgo" {
+				t.Errorf("track depends on %s", dep)
+			}
+		}
+	}
+}
+
+// Snapshot and Findings may be called from another goroutine while the
+// capture goroutine observes (run with -race).
+func TestConcurrentSnapshot(t *testing.T) {
+	r := newRig(t, track.Options{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 200 {
+			s := r.tr.Snapshot()
+			_ = r.tr.Findings()
+			if len(s) > 0 {
+				_, _ = json.Marshal(s)
+			}
+		}
+	}()
+	r.every(0, 300, 1, h1)
+	<-done
+}
