@@ -64,6 +64,9 @@ type Parser struct {
 	dlp     *gopacket.DecodingLayerParser
 	dlp6    *gopacket.DecodingLayerParser // raw links: frames starting with IPv6
 	raw     bool
+	eth1    bool // Ethernet link: the fast path applies
+	noFast  bool // tests: always take the general path
+	tf      truncFlag
 	decoded []gopacket.LayerType
 }
 
@@ -77,7 +80,7 @@ func NewParser(lt layers.LinkType) (*Parser, error) {
 	var first gopacket.LayerType
 	switch lt {
 	case layers.LinkTypeEthernet:
-		first = layers.LayerTypeEthernet
+		first, p.eth1 = layers.LayerTypeEthernet, true
 	case layers.LinkTypeLinuxSLL:
 		first = layers.LayerTypeLinuxSLL
 	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12: // 12: DLT_RAW on OpenBSD-style files
@@ -110,6 +113,11 @@ func (e *linkTypeError) Unwrap() error { return ErrLinkType }
 // undecodable advert and says why. For other kinds an error means the frame
 // was broken before anything VRRP-related could be read.
 func (p *Parser) Decode(data []byte) (Kind, error) {
+	if p.eth1 && !p.noFast {
+		if kind, err, ok := p.fastPath(data); ok {
+			return kind, err
+		}
+	}
 	p.decoded = p.decoded[:0]
 	p.Link = Link{}
 	p.VRRP.IP = Carrier{}
@@ -145,7 +153,13 @@ func (p *Parser) Decode(data []byte) (Kind, error) {
 		}
 		last = t
 	}
-	if err != nil && p.carriesVRRP(last) {
+	if p.carriesVRRP(last) {
+		if err == nil {
+			// gopacket stops at an empty payload: an IP packet of protocol
+			// 112 without a byte of VRRP is still a (truncated) advert.
+			p.tf = false
+			err = p.VRRP.DecodeFromBytes(nil, &p.tf)
+		}
 		return KindVRRP, err
 	}
 	return KindOther, err

@@ -1,0 +1,4 @@
+package decode
+
+// SetGeneralPathOnly makes p skip the fast path, for differential tests.
+func SetGeneralPathOnly(p *Parser) { p.noFast = true }
