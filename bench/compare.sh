@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Times vrrpdump against tcpdump and tshark on one capture of one million
+# VRRPv3 adverts from 1,000 groups (10 ms intervals), in one run, and prints
+# each time, adverts per second and the ratios.
+#
+#   bench/compare.sh [ADVERTS]      (default 1000000; needs tcpdump and tshark)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000000}
+out=bench/out
+mkdir -p "$out" bin
+go build -o bin/ ./cmd/vrrpdump ./bench/vrrpgen
+cap="$out/vrrp-$n.pcap"
+[ -s "$cap" ] || bin/vrrpgen -groups 1000 -adverts "$n" -interval 10ms -o "$cap"
+ls -l "$cap"
+
+declare -A secs
+timeit() { # name, command...
+	local name=$1
+	shift
+	local t0 t1
+	t0=$(date +%s.%N)
+	"$@" >/dev/null 2>&1 || [ $? -eq 1 ]
+	t1=$(date +%s.%N)
+	secs[$name]=$(echo "$t1 - $t0" | bc -l)
+	printf '%-34s %8.3f s  %12.0f adverts/s\n' "$name" "${secs[$name]}" "$(echo "$n / ${secs[$name]}" | bc -l)"
+}
+timeit "vrrpdump -r --summary" bin/vrrpdump -r "$cap" --summary
+timeit "vrrpdump -r --lines" bin/vrrpdump -r "$cap" --lines
+timeit "vrrpdump -r --json" bin/vrrpdump -r "$cap" --json
+timeit "tcpdump -nn -r" tcpdump -nn -r "$cap"
+timeit "tcpdump -nn -v -r" tcpdump -nn -v -r "$cap"
+timeit "tshark -T fields (vrid, prio)" tshark -r "$cap" -Y vrrp -T fields -e vrrp.virt_rtr_id -e vrrp.prio
+echo
+ratio() { printf '%-44s %6.1fx\n' "$1 / $2" "$(echo "${secs[$1]} / ${secs[$2]}" | bc -l)"; }
+ratio "tcpdump -nn -v -r" "vrrpdump -r --summary"
+ratio "tcpdump -nn -v -r" "vrrpdump -r --lines"
+ratio "tcpdump -nn -r" "vrrpdump -r --summary"
+ratio "tshark -T fields (vrid, prio)" "vrrpdump -r --summary"
