@@ -26,5 +26,12 @@ func Checks() []Check {
 		checkKeepalivedScripts,
 		checkKeepalivedAdvertInt,
 		checkKeepalivedVersionMix,
+		checkNeighborVIP,
+		checkLiveAdverts,
+		checkLiveMasters,
+		checkLiveSplitBrain,
+		checkOpenStackPortSecurity,
+		checkOpenStackAddressPairs,
+		checkOpenStackSecurityGroups,
 	}
 }

@@ -8,11 +8,11 @@ import (
 // confValue is one per-interface sysctl with the "all" value the kernel
 // combines it with.
 type confValue struct {
-	Key        string // e.g. rp_filter
-	Iface      string
+	Key         string // e.g. rp_filter
+	Iface       string
 	All, Iface_ int
-	Effective  int
-	Evidence   []string
+	Effective   int
+	Evidence    []string
 }
 
 // ipv4Conf reads net.ipv4.conf.{all,IFACE}.KEY and combines them with

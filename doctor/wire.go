@@ -2,7 +2,11 @@ package doctor
 
 import (
 	"net/netip"
+	"slices"
+	"strings"
 	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
 )
 
 // Advert is one sender of VRRP adverts for one VRID seen on an interface
@@ -22,9 +26,52 @@ type Advert struct {
 	Malformed int // adverts from this sender that did not decode
 }
 
-// Wire is what a live capture saw.
+// Wire is what a live capture saw. Observe fills it from decoded frames;
+// the live and neighbour checks read it.
 type Wire struct {
 	Duration time.Duration
 	Ifaces   []string
 	Adverts  []Advert
+}
+
+// Observe records one decoded frame captured on iface. Frames that are
+// not VRRP are ignored; the parser's slices are copied.
+func (w *Wire) Observe(iface string, ts time.Time, kind decode.Kind, err error, p *decode.Parser) {
+	if kind != decode.KindVRRP {
+		return
+	}
+	v := &p.VRRP
+	src := v.IP.Src
+	i := slices.IndexFunc(w.Adverts, func(a Advert) bool {
+		return a.Iface == iface && a.Src == src && (err != nil || a.VRID == int(v.VRID))
+	})
+	if i < 0 {
+		w.Adverts = append(w.Adverts, Advert{Iface: iface, Src: src, VRID: int(v.VRID), First: ts})
+		i = len(w.Adverts) - 1
+	}
+	a := &w.Adverts[i]
+	if err != nil {
+		a.Malformed++
+		return
+	}
+	a.Count++
+	a.Last = ts
+	a.Dst = v.IP.Dst
+	a.SrcMAC = strings.ToLower(p.Link.SrcMAC.String())
+	a.Version = int(v.Version)
+	a.Priority = int(v.Priority)
+	a.Interval = v.Interval()
+	a.VIPs = append(a.VIPs[:0], v.Addrs...)
+}
+
+// senders returns the adverts for one VRID on one interface, busiest first.
+func (w *Wire) senders(iface string, vrid int) []Advert {
+	var out []Advert
+	for _, a := range w.Adverts {
+		if a.Iface == iface && a.VRID == vrid && a.Count > 0 {
+			out = append(out, a)
+		}
+	}
+	slices.SortFunc(out, func(a, b Advert) int { return b.Count - a.Count })
+	return out
 }
