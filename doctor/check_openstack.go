@@ -183,7 +183,11 @@ VIP. Fix: openstack security group rule create --ingress --ethertype IPv4 --prot
 				for _, r := range sg.Rules {
 					rules = append(rules, r)
 					if r.Direction == "ingress" {
-						ev = append(ev, fmt.Sprintf("group %s (%s): ingress %s protocol %q remote %s%s", sg.Name, sg.ID, r.EtherType, r.Protocol, r.RemoteIPPrefix, r.RemoteGroupID))
+						remote := r.RemoteIPPrefix + r.RemoteGroupID
+						if remote == "" {
+							remote = "any"
+						}
+						ev = append(ev, fmt.Sprintf("group %s (%s): ingress %s protocol %q from %s", sg.Name, sg.ID, r.EtherType, r.Protocol, remote))
 					}
 				}
 			}
