@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/gopacket"
@@ -41,8 +42,10 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 	}
 	pkt := Packet{P: p}
 	adverts := 0
+	var stopped atomic.Bool
+	defer context.AfterFunc(ctx, func() { stopped.Store(true) })()
 	for {
-		if pkt.N&0xff == 0 && ctx.Err() != nil {
+		if stopped.Load() {
 			return nil
 		}
 		data, ci, err := src.ZeroCopyReadPacketData()

@@ -1,0 +1,339 @@
+package dump_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/internal/lab"
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+// These tests run the real vrrpdump binary live on the lab's bridge while
+// real keepalived plays a scenario, and assert the exact findings.
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+func vrrpdumpBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := filepath.Abs("../bin/test")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "vrrpdump")
+		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/vrrpdump").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// kaInstance is one keepalived vrrp_instance, written out in full so that
+// scenarios can get fields wrong the way operators do.
+type kaInstance struct {
+	Version  int
+	VRID     int
+	Priority int
+	Interval string // advert_int
+	AuthPass string
+	VIPs     []string
+	Unicast  [2]string // unicast_src_ip, unicast_peer
+}
+
+func kaConf(ins ...kaInstance) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "global_defs {\n    vrrp_version %d\n    vrrp_garp_master_delay 5\n}\n", ins[0].Version)
+	for _, i := range ins {
+		fmt.Fprintf(&b, "vrrp_instance VI_%d {\n    state BACKUP\n    interface eth0\n    virtual_router_id %d\n", i.VRID, i.VRID)
+		fmt.Fprintf(&b, "    version %d\n    priority %d\n    advert_int %s\n", i.Version, i.Priority, i.Interval)
+		if i.AuthPass != "" {
+			fmt.Fprintf(&b, "    authentication {\n        auth_type PASS\n        auth_pass %s\n    }\n", i.AuthPass)
+		}
+		if i.Unicast[0] != "" {
+			fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n        %s\n    }\n", i.Unicast[0], i.Unicast[1])
+		}
+		fmt.Fprintf(&b, "    virtual_ipaddress {\n        %s\n    }\n}\n", strings.Join(i.VIPs, "\n        "))
+	}
+	return b.String()
+}
+
+// watch is a running vrrpdump --json on the bridge.
+type watch struct {
+	t    *testing.T
+	proc *lab.Proc
+}
+
+func startWatch(t *testing.T, l *lab.Lab, extra ...string) *watch {
+	args := append([]string{"-i", l.BridgeIface(), "--json", "--duration", "120s"}, extra...)
+	p := l.Bridge().Start(t, vrrpdumpBinary(t), args...)
+	// Let libpcap attach before the daemons start.
+	time.Sleep(300 * time.Millisecond)
+	return &watch{t, p}
+}
+
+// result is what vrrpdump said.
+type result struct {
+	findings []track.Finding
+	summary  struct {
+		Groups   []track.GroupSnapshot `json:"groups"`
+		Findings []track.Finding       `json:"findings"`
+		Exit     int                   `json:"exit"`
+		Stats    track.Stats           `json:"stats"`
+	}
+	adverts int
+}
+
+// stop ends the capture (SIGINT, as a user would) and parses the NDJSON.
+func (w *watch) stop() *result {
+	w.t.Helper()
+	w.proc.Signal(syscall.SIGINT)
+	select {
+	case <-w.proc.Done():
+	case <-time.After(10 * time.Second):
+		w.t.Fatalf("vrrpdump did not stop on SIGINT")
+	}
+	var r result
+	sc := bufio.NewScanner(strings.NewReader(w.proc.Log()))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		var k struct{ Kind string }
+		if json.Unmarshal(line, &k) != nil {
+			continue
+		}
+		switch k.Kind {
+		case "advert":
+			r.adverts++
+		case "finding":
+			var f track.Finding
+			json.Unmarshal(line, &f)
+			r.findings = append(r.findings, f)
+		case "summary":
+			json.Unmarshal(line, &r.summary)
+		}
+	}
+	if r.adverts == 0 {
+		w.t.Fatalf("vrrpdump saw no adverts; its output:\n%s", w.proc.Log())
+	}
+	return &r
+}
+
+// ids returns the set of finding ids, with severities, vrrpdump reported.
+func (r *result) ids() map[string]track.Severity {
+	m := map[string]track.Severity{}
+	for _, f := range r.summary.Findings {
+		m[f.ID] = f.Severity
+	}
+	return m
+}
+
+func (r *result) find(id string) *track.Finding {
+	for i := range r.summary.Findings {
+		if r.summary.Findings[i].ID == id {
+			return &r.summary.Findings[i]
+		}
+	}
+	return nil
+}
+
+// expect checks that every wanted id was reported and that no other
+// error-severity finding was.
+func (r *result) expect(t *testing.T, want ...string) {
+	t.Helper()
+	got := r.ids()
+	for _, id := range want {
+		if _, ok := got[id]; !ok {
+			t.Errorf("no %s finding; got %v", id, got)
+		}
+	}
+	for id, sev := range got {
+		if sev == track.SeverityError && !contains(want, id) {
+			t.Errorf("unexpected error finding %s: %+v", id, *r.find(id))
+		}
+	}
+}
+
+func contains(s []string, x string) bool {
+	for _, y := range s {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func waitLog(t *testing.T, d *lab.Daemon, s string, within time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	if _, err := d.WaitLog(ctx, s); err != nil {
+		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), s, err, d.Log())
+	}
+}
+
+func evidence(f *track.Finding, key string) float64 {
+	if f == nil {
+		return -1
+	}
+	v, _ := f.Evidence[key].(float64)
+	return v
+}
+
+func pair(t *testing.T, a, b kaInstance) (*lab.Lab, *lab.Daemon, *lab.Daemon, *watch) {
+	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
+	l := lab.New(t, lab.Config{Hosts: 2})
+	w := startWatch(t, l)
+	k1 := l.Host(1).StartKeepalived(t, kaConf(a))
+	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k2 := l.Host(2).StartKeepalived(t, kaConf(b))
+	return l, k1, k2, w
+}
+
+var (
+	v2h1 = kaInstance{Version: 2, VRID: 51, Priority: 150, Interval: "1", AuthPass: "secret12", VIPs: []string{"192.0.2.100/24"}}
+	v2h2 = kaInstance{Version: 2, VRID: 51, Priority: 100, Interval: "1", AuthPass: "secret12", VIPs: []string{"192.0.2.100/24"}}
+)
+
+func TestLabSteadyV2(t *testing.T) {
+	_, _, k2, w := pair(t, v2h1, v2h2)
+	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	time.Sleep(4 * time.Second)
+	r := w.stop()
+	r.expect(t, "auth-plaintext")
+	if len(r.summary.Groups) != 1 || r.summary.Groups[0].Master != "192.0.2.11" || r.summary.Groups[0].State != "OK" {
+		t.Errorf("groups: %+v", r.summary.Groups)
+	}
+}
+
+func TestLabFailoverAndPreempt(t *testing.T) {
+	_, k1, k2, w := pair(t, v2h1, v2h2)
+	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	time.Sleep(2 * time.Second)
+	k2.Mark()
+	if err := k1.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	time.Sleep(2 * time.Second)
+	if err := k1.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	time.Sleep(2 * time.Second)
+	r := w.stop()
+	r.expect(t, "failover", "auth-plaintext")
+	// Master_Down_Interval for priority 100 at 1 s: 3 + 156/256 = 3.609 s.
+	var gaps []float64
+	for _, f := range r.findings {
+		if f.ID == "failover" {
+			gaps = append(gaps, evidence(&f, "gap_s"))
+		}
+	}
+	if len(gaps) < 2 {
+		t.Fatalf("want two failovers (kill, preempt back), got gaps %v", gaps)
+	}
+	const mdi, tolerance = 3.609, 0.15
+	if gaps[0] < mdi-tolerance || gaps[0] > mdi+tolerance {
+		t.Errorf("takeover after SIGKILL: gap %.3f s, want Master_Down_Interval %.3f ± %.2f s", gaps[0], mdi, tolerance)
+	}
+	t.Logf("failover gaps measured on the wire: %v (Master_Down_Interval %.3f s)", gaps, mdi)
+}
+
+func TestLabGracefulRelease(t *testing.T) {
+	_, k1, k2, w := pair(t, v2h1, v2h2)
+	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	time.Sleep(2 * time.Second)
+	k2.Mark()
+	if err := k1.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	time.Sleep(2 * time.Second)
+	r := w.stop()
+	r.expect(t, "release", "failover", "auth-plaintext")
+	// After priority 0 the backup waits Skew_Time: (256-100)/256 = 0.609 s.
+	f := r.find("failover")
+	if gap := evidence(f, "gap_s"); gap < 0.5 || gap > 0.8 {
+		t.Errorf("takeover after release: gap %.3f s, want Skew_Time 0.609 s (±0.1)", gap)
+	}
+}
+
+func TestLabSplitBrainByFirewall(t *testing.T) {
+	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
+	l := lab.New(t, lab.Config{Hosts: 2})
+	l.Host(2).DropVRRP(t, lab.Input, lab.Iptables)
+	w := startWatch(t, l)
+	k1 := l.Host(1).StartKeepalived(t, kaConf(v2h1))
+	k2 := l.Host(2).StartKeepalived(t, kaConf(v2h2))
+	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	waitLog(t, k2, "Entering MASTER STATE", 15*time.Second)
+	time.Sleep(3 * time.Second)
+	r := w.stop()
+	r.expect(t, "split-brain", "vip-arp-conflict", "auth-plaintext")
+	f := r.find("split-brain")
+	if f == nil || !strings.Contains(f.Cause, "192.0.2.12 cannot hear 192.0.2.11") {
+		t.Errorf("split-brain cause does not name the deaf side: %+v", f)
+	}
+	if len(r.summary.Groups) != 1 || r.summary.Groups[0].State != "SPLIT-BRAIN" {
+		t.Errorf("group state: %+v", r.summary.Groups)
+	}
+}
+
+func TestLabAuthMismatch(t *testing.T) {
+	b := v2h2
+	b.AuthPass = "other123"
+	_, _, k2, w := pair(t, v2h1, b)
+	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	time.Sleep(3 * time.Second)
+	r := w.stop()
+	r.expect(t, "split-brain", "auth-mismatch", "vip-arp-conflict", "auth-plaintext")
+	if f := r.find("split-brain"); f == nil || !strings.Contains(strings.ToLower(f.Cause), "auth") {
+		t.Errorf("split-brain cause should name the authentication: %+v", f)
+	}
+}
+
+func TestLabIntervalMismatch(t *testing.T) {
+	b := v2h2
+	b.Interval = "2"
+	_, _, k2, w := pair(t, v2h1, b)
+	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	time.Sleep(4 * time.Second)
+	r := w.stop()
+	r.expect(t, "split-brain", "interval-mismatch", "vip-arp-conflict", "auth-plaintext")
+}
+
+func TestLabV3Fast(t *testing.T) {
+	a := kaInstance{Version: 3, VRID: 52, Priority: 150, Interval: "0.1", VIPs: []string{"192.0.2.100/24"}}
+	b := a
+	b.Priority = 100
+	_, _, k2, w := pair(t, a, b)
+	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	time.Sleep(2 * time.Second)
+	r := w.stop()
+	r.expect(t)
+	g := r.summary.Groups
+	if len(g) != 1 || g[0].Master != "192.0.2.11" || len(g[0].Routers) == 0 || g[0].Routers[0].AdverInt != 100*time.Millisecond {
+		t.Fatalf("groups: %+v", g)
+	}
+	if m := g[0].Routers[0].IntervalMean; m < 90*time.Millisecond || m > 115*time.Millisecond {
+		t.Errorf("measured mean interval %v, want about 100ms", m)
+	}
+}
