@@ -31,31 +31,30 @@ const maxRouters = 16
 
 // router is what the tracker knows about one advertising source.
 type router struct {
-	addr      netip.Addr
-	mac       [6]byte
-	hasMAC    bool
-	first     time.Time
-	last      time.Time
-	count     int64
-	prio      uint8
-	version   decode.Version
-	adverInt  uint16
-	interval  time.Duration
-	authType  decode.AuthType
-	authData  [8]byte
-	authFP    string
-	ttl       uint8
-	flavour   decode.Flavour
-	dst       netip.Addr
-	vips      []netip.Addr
-	gaps      welford
-	recent    ring
-	tenure    time.Time // first advert of the current stretch as master
-	resigned  bool      // last advert had priority 0
-	problems  decode.Problems
-	raised    [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
-	hasPrev   bool
-	answering int // adverts that followed a peer's within 10 ms while in conflict
+	addr     netip.Addr
+	mac      [6]byte
+	hasMAC   bool
+	first    time.Time
+	last     time.Time
+	count    int64
+	prio     uint8
+	version  decode.Version
+	adverInt uint16
+	interval time.Duration
+	authType decode.AuthType
+	authData [8]byte
+	authFP   string
+	ttl      uint8
+	flavour  decode.Flavour
+	dst      netip.Addr
+	vips     []netip.Addr
+	gaps     welford
+	recent   ring
+	tenure   time.Time // first advert of the current stretch as master
+	resigned bool      // last advert had priority 0
+	problems decode.Problems
+	raised   [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
+	hasPrev  bool
 }
 
 // alive reports whether r advertised recently enough to still be master at
@@ -182,11 +181,14 @@ func (g *group) flapping(now time.Time) bool {
 
 // GroupSnapshot is a deep copy of one group's state.
 type GroupSnapshot struct {
-	Key         GroupKey         `json:"group"`
-	State       State            `json:"state"`
-	Master      string           `json:"master,omitempty"` // source address of the current master
+	Key   GroupKey `json:"group"`
+	State State    `json:"state"`
+	// Master is the source address of the current master; empty while the
+	// group is DOWN or RELEASED (LastMaster then names the one that was).
+	Master      string           `json:"master,omitempty"`
 	MasterMAC   string           `json:"master_mac,omitempty"`
 	MasterSince time.Time        `json:"master_since,omitzero"`
+	LastMaster  string           `json:"last_master,omitempty"`
 	Changes     int              `json:"changes"` // master changes seen
 	Routers     []RouterSnapshot `json:"routers"`
 	VIPs        []VIPSnapshot    `json:"vips"` // who claims each virtual address (ARP / NA)
@@ -251,16 +253,23 @@ func virtualMAC(m [6]byte) bool {
 
 func (t *Tracker) snapshotGroup(g *group) GroupSnapshot {
 	s := GroupSnapshot{Key: g.exp, State: g.state(t.now), Changes: g.nchanges}
-	if g.master != nil {
-		s.Master = g.master.addr.String()
-		if g.master.hasMAC {
-			s.MasterMAC = macString(g.master.mac)
+	cur := g.master
+	if cur != nil {
+		s.LastMaster = cur.addr.String()
+		if g.down || g.resignedBy == cur {
+			cur = nil
+		}
+	}
+	if cur != nil {
+		s.Master = cur.addr.String()
+		if cur.hasMAC {
+			s.MasterMAC = macString(cur.mac)
 		}
 		s.MasterSince = g.since
 	}
 	for _, r := range g.routers {
 		rs := RouterSnapshot{
-			Addr: r.addr.String(), Master: r == g.master, Resigned: r.resigned,
+			Addr: r.addr.String(), Master: r == cur, Resigned: r.resigned,
 			First: r.first, Last: r.last, Count: r.count, Priority: r.prio,
 			Version: int(r.version), AdverInt: r.interval,
 			IntervalMean: seconds(r.gaps.mean), IntervalMax: seconds(r.gaps.max), Jitter: seconds(r.gaps.stddev()),

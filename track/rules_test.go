@@ -126,7 +126,7 @@ func TestMasterDownAtMasterDownInterval(t *testing.T) {
 	if len(md) != 1 || !md[0].f.First.Equal(due) || !md[0].at.Equal(due) {
 		t.Fatalf("master-down %+v, want one at %v", md, due)
 	}
-	if s := r.tr.Snapshot(); len(s) != 1 || s[0].State != track.StateDown {
+	if s := r.tr.Snapshot(); len(s) != 1 || s[0].State != track.StateDown || s[0].Master != "" || s[0].LastMaster != "192.0.2.11" {
 		t.Errorf("state %+v", s)
 	}
 }
