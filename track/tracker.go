@@ -55,6 +55,9 @@ type Tracker struct {
 	emit     []int32          // findings to deliver after unlocking
 	vips     map[vipKey]*vipOwner
 	stats    Stats
+	// lastGroup caches the group of the previous advert: most captures
+	// carry one or two groups.
+	lastGroup *group
 }
 
 // Stats counts what the tracker has seen.
@@ -296,7 +299,11 @@ func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts time.Time, build 
 
 // group returns the group for key, creating it; nil when over MaxGroups.
 func (t *Tracker) group(key groupKey) *group {
+	if t.lastGroup != nil && t.lastGroup.key == key {
+		return t.lastGroup
+	}
 	if g, ok := t.groups[key]; ok {
+		t.lastGroup = g
 		return g
 	}
 	if len(t.list) >= t.opts.MaxGroups {
