@@ -19,6 +19,10 @@ func (t *Tracker) split(g *group, w, l *router, ts time.Time) {
 		g.exp.Family, g.exp.VRID, w.addr, w.prio, l.addr, l.prio)
 	idx := t.raise(ruleSplitBrain, g.exp, ts, []string{w.addr.String(), l.addr.String()}, msg, cause, ev)
 	if idx >= 0 {
+		// A new episode of a split brain seen before is news too.
+		if n := len(t.emit); n == 0 || t.emit[n-1] != idx {
+			t.emit = append(t.emit, idx)
+		}
 		g.splitIdx, g.splitW, g.splitL, g.splitAnswered = idx+1, w, l, false
 	}
 }

@@ -350,3 +350,31 @@ func TestLateAdvert(t *testing.T) {
 		t.Fatalf("late-advert %+v", l)
 	}
 }
+
+// A split brain ends when one side falls silent; the next one is a new
+// episode, delivered again and counted on the same finding.
+func TestSplitBrainEpisodes(t *testing.T) {
+	r := newRig(t, track.Options{})
+	for s := 0.0; s <= 5; s++ {
+		r.advert(s, h1)
+		r.advert(s+0.3, h2)
+	}
+	if st := r.tr.Snapshot()[0].State; st != track.StateSplitBrain {
+		t.Fatalf("state %s", st)
+	}
+	r.every(6, 20, 1, h1)
+	if st := r.tr.Snapshot()[0].State; st != track.StateOK {
+		t.Fatalf("state after h2 stopped: %s", st)
+	}
+	r.advert(20.3, h2)
+	sb := r.ids("split-brain")
+	if len(sb) != 2 || !sb[1].at.Equal(at(20.3)) || sb[1].f.Count < 2 || !sb[1].f.First.Equal(at(0.3)) {
+		t.Fatalf("episodes %+v", sb)
+	}
+}
+
+func TestChecksumV2Style(t *testing.T) {
+	r := newRig(t, track.Options{})
+	r.advert(0, with(h1, func(a *adv) { a.version, a.flavour = decode.V3, decode.FlavourMessageOnly }))
+	r.only("checksum-v2-style")
+}
