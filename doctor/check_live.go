@@ -110,7 +110,11 @@ nodes.`,
 					Evidence: ev,
 					Fix:      "check firewall-vrrp-output and the daemon's log (journalctl -u keepalived)"})
 			default:
-				r := Result{Status: Pass, Subject: g.subject(), Message: fmt.Sprintf("adverts from %s", ss[0].Src), Evidence: ev}
+				var from []string
+				for _, s := range ss {
+					from = append(from, s.Src.String())
+				}
+				r := Result{Status: Pass, Subject: g.subject(), Message: "adverts from " + strings.Join(from, ", "), Evidence: ev}
 				if in := g.inst; in != nil {
 					for _, s := range ss {
 						var diff []string

@@ -35,6 +35,17 @@ func (s Status) String() string {
 // MarshalText makes statuses print as words in JSON.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a status word, so reports parse back.
+func (s *Status) UnmarshalText(b []byte) error {
+	for _, v := range []Status{Pass, Skip, Warn, Fail} {
+		if v.String() == string(b) {
+			*s = v
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown status %q: want pass, warn, fail or skip", b)
+}
+
 // Area groups checks in the report.
 type Area string
 
