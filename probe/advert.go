@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/gopacket"
-
 	"github.com/vrrpkit/vrrpkit/decode"
 )
 
@@ -63,7 +61,7 @@ func CheckAdvert(c *Config, p Packet, v *decode.VRRP) (Event, error) {
 	discard := func(reason string, err error) (Event, error) {
 		return Event{}, &DiscardError{Src: p.Src, Reason: reason, Err: err}
 	}
-	if err := v.DecodeFromBytes(p.Data, gopacket.NilDecodeFeedback); err != nil {
+	if err := v.DecodeFromBytes(p.Data, nilFeedback{}); err != nil {
 		return discard("undecodable", err)
 	}
 	if v.VRID != c.VRID {

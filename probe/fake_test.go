@@ -8,8 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/gopacket"
-
 	"github.com/vrrpkit/vrrpkit/decode"
 )
 
@@ -141,7 +139,7 @@ func sentAdvert(src netip.Addr, f frame) (*decode.VRRP, error) {
 		fam = decode.IPv6
 	}
 	v.IP = decode.Carrier{Family: fam, Src: src, Dst: f.Dst, TTL: 255, Length: len(f.Data)}
-	if err := v.DecodeFromBytes(f.Data, gopacket.NilDecodeFeedback); err != nil {
+	if err := v.DecodeFromBytes(f.Data, nilFeedback{}); err != nil {
 		return nil, err
 	}
 	if !v.Valid() {

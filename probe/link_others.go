@@ -19,7 +19,9 @@ var ErrNoInterface = errors.New("no interface named: pass -i IFACE")
 var ErrUnsupported = errors.New("vrrpprobe live mode is not supported on " + runtime.GOOS + ": it needs Linux raw sockets")
 
 // PrimaryAddr is not supported outside Linux.
-func PrimaryAddr(*net.Interface, decode.Family) (netip.Addr, error) { return netip.Addr{}, ErrUnsupported }
+func PrimaryAddr(*net.Interface, decode.Family) (netip.Addr, error) {
+	return netip.Addr{}, ErrUnsupported
+}
 
 // OpenLink is not supported outside Linux.
 func OpenLink(*net.Interface, decode.Family, netip.Addr) (Link, error) { return nil, ErrUnsupported }

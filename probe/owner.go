@@ -182,10 +182,10 @@ func LookupOwner(ctx context.Context, q OwnerQuery, res Resolver, adverts Link) 
 			r.Conflict = len(r.Owners) > 1
 			return r, nil
 		case <-send.C:
+			lastSent = time.Now() // before sending: the reply may be read before Solicit returns
 			if err := res.Solicit(q.VIP); err != nil {
 				return r, fmt.Errorf("soliciting %s: %w", q.VIP, err)
 			}
-			lastSent = time.Now()
 			r.Sent++
 			if r.Sent < q.Count {
 				send.Reset(q.Interval)

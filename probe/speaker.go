@@ -68,6 +68,7 @@ type Speaker struct {
 	logf   func(format string, a ...any)
 
 	timer     *time.Timer
+	state     State // the state last reported by notify
 	installed bool
 	buf       []byte
 	limit     limiter
@@ -190,7 +191,6 @@ func (s *Speaker) read(out chan<- received, done <-chan struct{}) {
 // do performs actions. Send and announce failures are logged (a router
 // keeps running through a lost packet); install failures stop the speaker.
 func (s *Speaker) do(acts []Action) error {
-	from := s.m.State()
 	for _, a := range acts {
 		switch a.Kind {
 		case ActSend:
@@ -224,8 +224,8 @@ func (s *Speaker) do(acts []Action) error {
 				s.logf("announcing the VIPs: %v", err)
 			}
 		case ActState:
-			s.notify(Transition{At: time.Now(), From: from, To: a.State, Reason: a.Reason})
-			from = a.State
+			s.notify(Transition{At: time.Now(), From: s.state, To: a.State, Reason: a.Reason})
+			s.state = a.State
 		}
 	}
 	return nil

@@ -186,4 +186,3 @@ func (d *dryHost) Remove(vips []netip.Addr) error {
 }
 
 func (d *dryHost) Close() error { return nil }
-
