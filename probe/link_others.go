@@ -36,3 +36,6 @@ func AddVMAC(*net.Interface, decode.Family, uint8) (*net.Interface, func() error
 
 // OpenResolver is not supported outside Linux.
 func OpenResolver(*net.Interface, netip.Addr) (Resolver, error) { return nil, ErrUnsupported }
+
+// OpenAnnounceWatch is not supported outside Linux.
+func OpenAnnounceWatch(*net.Interface, netip.Addr) (Resolver, error) { return nil, ErrUnsupported }

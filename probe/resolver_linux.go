@@ -33,10 +33,23 @@ func OpenResolver(ifi *net.Interface, vip netip.Addr) (Resolver, error) {
 	return r, nil
 }
 
+// OpenAnnounceWatch returns a Resolver whose ReadReply reports gratuitous
+// ARP (sender IP equal to target IP, request or reply, including the host's
+// own) and neighbour advertisements, for watching who claims an address.
+func OpenAnnounceWatch(ifi *net.Interface, vip netip.Addr) (Resolver, error) {
+	r, err := OpenResolver(ifi, vip)
+	if err != nil {
+		return nil, err
+	}
+	r.(*linuxResolver).garp = true
+	return r, nil
+}
+
 type linuxResolver struct {
-	ifi *net.Interface
-	arp *arp.Client
-	ndp *ndp.Conn
+	garp bool
+	ifi  *net.Interface
+	arp  *arp.Client
+	ndp  *ndp.Conn
 }
 
 func (r *linuxResolver) Solicit(ip netip.Addr) error {
@@ -67,7 +80,7 @@ func (r *linuxResolver) ReadReply() (Reply, error) {
 			if err != nil {
 				return Reply{}, err
 			}
-			if p.Operation == arp.OperationReply {
+			if r.garp && p.SenderIP == p.TargetIP || !r.garp && p.Operation == arp.OperationReply {
 				return Reply{IP: p.SenderIP, MAC: p.SenderHardwareAddr}, nil
 			}
 		case r.ndp != nil:

@@ -42,6 +42,9 @@ type SpeakerConfig struct {
 	// InstallVIPs makes the speaker add the VIPs to the interface as master
 	// and remove them when it stops being master.
 	InstallVIPs bool
+	// NoAnnounce suppresses the gratuitous ARP / unsolicited NA on becoming
+	// master (the failover drill without --claim).
+	NoAnnounce bool
 	// MaxRate caps the packets sent per second (adverts and announcements);
 	// 0 means 10 + 2 per advertisement interval.
 	MaxRate float64
@@ -215,6 +218,9 @@ func (s *Speaker) do(acts []Action) error {
 				}
 			}
 		case ActAnnounce:
+			if s.cfg.NoAnnounce {
+				continue
+			}
 			if !s.limit.allow(time.Now(), float64(len(s.cfg.VIPs))) {
 				s.Dropped += len(s.cfg.VIPs)
 				s.logf("rate limit: announcement of %d addresses not sent", len(s.cfg.VIPs))

@@ -1,0 +1,110 @@
+package probe
+
+import (
+	"errors"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+func heardV2(at time.Duration, src netip.Addr, prio uint8) Heard {
+	return Heard{At: t0.Add(at), Src: src, VRID: 51, Priority: prio, Version: decode.V2, Interval: time.Second,
+		VIPs: []netip.Addr{vip4}, AuthType: decode.AuthSimple, AuthPass: "secret12"}
+}
+
+func TestLearnGroup(t *testing.T) {
+	hs := []Heard{heardV2(0, lo4, 150), heardV2(time.Second, lo4, 150), heardV2(2*time.Second, lo4, 150),
+		{At: t0, Src: hi4, VRID: 9, Priority: 200, Version: decode.V3}}
+	g, err := LearnGroup(51, decode.IPv4, hs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Master != lo4 || g.Priority != 150 || g.Version != decode.V2 || g.Interval != time.Second ||
+		!reflect.DeepEqual(g.VIPs, []netip.Addr{vip4}) || g.AuthType != decode.AuthSimple || g.Adverts != 3 {
+		t.Errorf("group %+v", g)
+	}
+	if _, err := LearnGroup(52, decode.IPv4, hs); !errors.Is(err, ErrNoGroup) {
+		t.Errorf("unknown vrid: %v, want ErrNoGroup", err)
+	}
+}
+
+func TestPlanDrill(t *testing.T) {
+	g, _ := LearnGroup(51, decode.IPv4, []Heard{heardV2(0, lo4, 150)})
+	d, err := PlanDrill(g, me4, 5*time.Second, false, "secret12")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := d.SpeakerConfig()
+	if sc.VRID != 51 || sc.Priority != 151 || sc.Version != decode.V2 || sc.AuthPass != "secret12" || !sc.NoAnnounce || !sc.Preempt {
+		t.Errorf("speaker config %+v", sc)
+	}
+	for _, tc := range []struct {
+		name string
+		prio uint8
+		pass string
+		want string
+	}{
+		{"no password", 150, "", "give --auth-pass"},
+		{"wrong password", 150, "secret99", "differs"},
+		{"owner", 255, "secret12", "refusing"},
+		{"254", 254, "secret12", "refusing"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, _ := LearnGroup(51, decode.IPv4, []Heard{heardV2(0, lo4, tc.prio)})
+			if _, err := PlanDrill(g, me4, time.Second, false, tc.pass); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("PlanDrill error %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestAnalyzeDrill(t *testing.T) {
+	g, _ := LearnGroup(51, decode.IPv4, []Heard{heardV2(0, lo4, 150)})
+	d, _ := PlanDrill(g, me4, 5*time.Second, false, "secret12")
+	ev := func(at time.Duration, kind string, src netip.Addr, prio uint8) TimelineEvent {
+		return TimelineEvent{At: t0.Add(at), Kind: kind, Src: src, Priority: prio}
+	}
+	owner := func(at time.Duration, macs string) TimelineEvent {
+		return TimelineEvent{At: t0.Add(at), Kind: EvKindOwner, Src: vip4, Note: macs}
+	}
+	skew150 := SkewTime(decode.V2, 150, time.Second) // 414.0625ms
+	good := []TimelineEvent{
+		owner(ms(10), "02:00:00:00:01:01"),
+		ev(ms(500), EvKindAdvert, lo4, 150),
+		ev(ms(3218), EvKindSent, netip.Addr{}, 151),
+		ev(ms(3219), EvKindAdvert, lo4, 150), // sent before it heard us
+		owner(ms(3500), "02:00:00:00:01:01"),
+		ev(ms(8218), EvKindSent, netip.Addr{}, 0),
+		ev(ms(8218)+skew150+ms(1), EvKindAdvert, lo4, 150),
+		{At: t0.Add(ms(8218) + skew150 + ms(2)), Kind: EvKindAnnounce, Src: vip4, MAC: "02:00:00:00:01:01"},
+		owner(ms(12500), "02:00:00:00:01:01"),
+	}
+	r := AnalyzeDrill(d, good)
+	if !r.OK || r.Bound != "Skew_Time" || r.NewMaster != lo4 || r.Gap != skew150+ms(1) || r.QuietLag != ms(1) || !r.Announced {
+		t.Errorf("report %+v\n%s", r, r.Text())
+	}
+	if want := [3][]string{{"02:00:00:00:01:01"}, {"02:00:00:00:01:01"}, {"02:00:00:00:01:01"}}; !reflect.DeepEqual(r.Owners, want) {
+		t.Errorf("owners %v, want %v", r.Owners, want)
+	}
+	if !strings.HasPrefix(r.Verdict, "PASS: 192.0.2.11 took over 415.063ms after our release") {
+		t.Errorf("verdict %q", r.Verdict)
+	}
+
+	// The old master ignores priority 0 and waits out Master_Down_Interval.
+	slow := append([]TimelineEvent(nil), good[:6]...)
+	slow = append(slow, ev(ms(8218)+MasterDownInterval(decode.V2, 150, time.Second), EvKindAdvert, lo4, 150))
+	r = AnalyzeDrill(d, slow)
+	if r.OK || r.Bound != "Master_Down_Interval" || !strings.Contains(r.Verdict, "priority 0 was not honoured") {
+		t.Errorf("slow take-over: %+v", r)
+	}
+
+	// Nobody takes over.
+	r = AnalyzeDrill(d, good[:6])
+	if r.OK || !strings.Contains(r.Verdict, "nobody took over") {
+		t.Errorf("no take-over: %q", r.Verdict)
+	}
+}
