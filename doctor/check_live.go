@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 )
 
 // vrrpGroup is one virtual router to cross-check on the wire.
@@ -144,8 +145,9 @@ nodes.`,
 var checkLiveMasters = Check{
 	ID:   "live-other-masters",
 	Area: AreaLive,
-	Doc: `With --listen D, counts the routers that sent adverts for each VRID on each interface
-during D. Only a master sends: two senders mean two masters, because they do not hear
+	Doc: `With --listen D, looks for routers that sent adverts for the same VRID on one
+interface over the same stretch of time (more than two advert intervals; one after the
+other is a failover). Only a master sends: two at once mean two masters, because they do not hear
 each other (firewall, multicast, unicast peers) or because two unrelated clusters share
 the VRID on one segment (different VIP lists). Fix: make the nodes hear each other
 (run vrrpdoctor on each), or give the other cluster another virtual_router_id.`,
@@ -155,10 +157,21 @@ the VRID on one segment (different VIP lists). Fix: make the nodes hear each oth
 		}
 		var out []Result
 		for _, g := range env.groups() {
-			var masters []Advert
+			var active []Advert
 			for _, s := range env.Wire.senders(g.iface, g.vrid) {
 				if s.Priority > 0 && s.Count >= 2 {
-					masters = append(masters, s)
+					active = append(active, s)
+				}
+			}
+			// Masters one after the other (a failover, a preemption) are
+			// fine; two advertising over the same stretch of time are not.
+			var masters []Advert
+			for i, a := range active {
+				for j, b := range active {
+					if i != j && concurrent(a, b) {
+						masters = append(masters, a)
+						break
+					}
 				}
 			}
 			if len(masters) < 2 {
@@ -303,4 +316,18 @@ func sameAddrs(a, b []netip.Addr) bool {
 	slices.SortFunc(x, netip.Addr.Compare)
 	slices.SortFunc(y, netip.Addr.Compare)
 	return slices.Equal(x, y)
+}
+
+// concurrent reports whether two senders advertised over the same time for
+// longer than two advert intervals.
+func concurrent(a, b Advert) bool {
+	start, end := a.First, a.Last
+	if b.First.After(start) {
+		start = b.First
+	}
+	if b.Last.Before(end) {
+		end = b.Last
+	}
+	iv := max(a.Interval, b.Interval, 100*time.Millisecond)
+	return end.Sub(start) > 2*iv
 }
