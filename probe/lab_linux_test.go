@@ -682,3 +682,82 @@ func TestSpeakerCleanupLab(t *testing.T) {
 		}
 	})
 }
+
+// TestDrillLab runs "vrrpprobe failover" against a keepalived pair and
+// compares its measured take-over gap with keepalived's own hand-over in the
+// same setup (a third keepalived of priority 200 on h4 stopping gracefully).
+func TestDrillLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab test")
+	}
+	lab.Require(t, lab.NeedKeepalived)
+	l := lab.New(t, lab.Config{Hosts: 4})
+	h1, h2, h3, h4 := l.Host(1), l.Host(2), l.Host(3), l.Host(4)
+	vip := netip.MustParsePrefix("192.0.2.100/32")
+	conf := func(prio int) string {
+		return lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: prio, AuthPass: "secret12", VIPs: []netip.Prefix{vip}})
+	}
+	d1 := h1.StartKeepalived(t, conf(150))
+	h2.StartKeepalived(t, conf(100))
+	waitLog(t, d1, kaMaster, 15*time.Second)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := h3.Run(ctx, vrrpprobe(t), "failover", "-i", h3.Iface(), "--vrid", "51", "--hold", "3s",
+		"--claim", "--auth-pass", "secret12", "--yes", "--json")
+	if err != nil {
+		t.Fatalf("vrrpprobe failover: %v\n%s", err, out)
+	}
+	if i := strings.IndexByte(string(out), '{'); i > 0 {
+		t.Logf("drill progress:\n%s", out[:i])
+		out = out[i:]
+	}
+	var r Report
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("drill JSON: %v\n%s", err, out)
+	}
+	skew := SkewTime(decode.V2, 150, time.Second)
+	if !r.OK || r.NewMaster != h1.IPv4().Addr() || r.Bound != "Skew_Time" || r.Gap > skew+slack {
+		t.Errorf("drill: ok %v new master %s gap %s bound %s verdict %q; want 192.0.2.11 within Skew_Time %s",
+			r.OK, r.NewMaster, r.Gap, r.Bound, r.Verdict, skew)
+	}
+	if r.Drill.Group.Master != h1.IPv4().Addr() || r.Drill.Priority != 151 {
+		t.Errorf("learned master %s, our priority %d; want 192.0.2.11 and 151", r.Drill.Group.Master, r.Drill.Priority)
+	}
+	if r.QuietLag > 20*time.Millisecond {
+		t.Errorf("old master went quiet %s after our first advert, want at once", r.QuietLag)
+	}
+	if !r.Announced {
+		t.Error("the new master's gratuitous ARP was not seen")
+	}
+	if want := h1.MAC().String(); len(r.Owners[0]) != 1 || r.Owners[0][0] != want || len(r.Owners[2]) != 1 || r.Owners[2][0] != want {
+		t.Errorf("owners before/after %v / %v, want %s", r.Owners[0], r.Owners[2], want)
+	}
+	t.Logf("drill: %s", r.Verdict)
+	t.Logf("drill: owners before %v, during %v, after %v", r.Owners[0], r.Owners[1], r.Owners[2])
+
+	// keepalived's own figure: h4 (200) takes the group, then stops
+	// gracefully; h1 (150) takes over after its Skew_Time.
+	w := listenOn(t, h2, decode.IPv4)
+	d4 := h4.StartKeepalived(t, conf(200))
+	waitLog(t, d4, kaMaster, 15*time.Second)
+	d1.Mark()
+	if err := d4.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	waitLog(t, d1, kaMaster, 5*time.Second)
+	observe(200 * time.Millisecond)
+	zero := w.adverts(51, func(a heard) bool { return a.src == h4.IPv4().Addr() && a.prio == 0 })
+	if len(zero) == 0 {
+		t.Fatal("no priority-0 advert from h4")
+	}
+	back := w.adverts(51, func(a heard) bool { return a.src == h1.IPv4().Addr() && a.at.After(zero[0].at) })
+	if len(back) == 0 {
+		t.Fatal("h1 did not advertise after h4's release")
+	}
+	own := back[0].at.Sub(zero[0].at)
+	t.Logf("take-over gap: drill %s, keepalived's own hand-over %s (Skew_Time %s)", r.Gap, own, skew)
+	if diff := r.Gap - own; diff > slack || diff < -slack {
+		t.Errorf("drill gap %s and keepalived's own %s differ by more than %s", r.Gap, own, slack)
+	}
+}

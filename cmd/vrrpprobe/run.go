@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -63,6 +64,9 @@ type sys struct {
 	openHost func(ifi *net.Interface) (probe.HostCloser, error)
 	vmac     func(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface, func() error, error)
 	owner    func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
+	// announceWatch watches gratuitous ARP / NA; nil to skip.
+	announceWatch func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
+	stdin         io.Reader // for asking the group's password; nil to never ask
 }
 
 func system() sys {
@@ -73,6 +77,9 @@ func system() sys {
 		openHost: probe.OpenHost,
 		vmac:     probe.AddVMAC,
 		owner:    probe.OpenResolver,
+
+		announceWatch: probe.OpenAnnounceWatch,
+		stdin:         os.Stdin,
 	}
 }
 
