@@ -55,6 +55,11 @@ other checksum flavour.`,
 				}
 			}
 			r := Result{Status: st, Subject: d.Kind, Message: d.Kind + " " + v + " running; " + strings.Join(limits, "; "), Evidence: ev}
+			if st == Pass {
+				// The limits do not bite this configuration: say so in evidence only.
+				r.Message = d.Kind + " " + v + " running"
+				r.Evidence = append(r.Evidence, prefixAll("limit (not used here): ", limits)...)
+			}
 			if st == Warn {
 				if d.Kind == "keepalived" {
 					r.Fix = "upgrade keepalived to 2.2.8 or later if any VRRPv3 IPv4 peer checksums the message only"

@@ -23,6 +23,15 @@ run nft -j list ruleset
 run ip -j -d addr show
 run ip -j neigh show
 run ss -Hltnu
+self=$(readlink /proc/self/ns/net)
+for p in /proc/[0-9]*; do
+	comm=$(cat "$p/comm" 2>/dev/null) || continue
+	case $comm in keepalived | vrrpd) ;; *) continue ;; esac
+	[ "$(readlink "$p/ns/net" 2>/dev/null)" = "$self" ] || continue
+	mkdir -p "$dir$p"
+	echo "$comm" >"$dir$p/comm"
+done
+command -v keepalived >/dev/null && keepalived --version >"$dir/cmd/keepalived_--version" 2>&1
 cp /proc/net/igmp /proc/net/igmp6 "$dir/proc/net/"
 for d in /proc/sys/net/ipv4/conf/* /proc/sys/net/ipv6/conf/*; do
 	mkdir -p "$dir$d"

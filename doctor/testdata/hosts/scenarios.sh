@@ -19,8 +19,18 @@ scenario() { # name setup-script
 	ip -n "$ns" addr add 192.0.2.11/24 dev eth0
 	ip netns exec "$ns" sh -ec "$2"
 	ip netns exec "$ns" ./record.sh "$1"
+	if [ -s /tmp/vd-clean.kpid ]; then
+		kill "$(cat /tmp/vd-clean.kpid)"
+		rm -f /tmp/vd-clean.kpid /tmp/vd-clean.conf /tmp/vd-clean*.pid /tmp/vd-clean.log
+	fi
 }
-scenario clean 'nft -f - <<EOT
+# clean: a keepalived master of VRID 51 (the instance of
+# clean/etc/keepalived, without its track script) runs while recording.
+scenario clean 'printf "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 150\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n" >/tmp/vd-clean.conf
+keepalived --dont-fork --log-console --vrrp --use-file=/tmp/vd-clean.conf --pid=/tmp/vd-clean.pid --vrrp_pid=/tmp/vd-clean-vrrp.pid >/tmp/vd-clean.log 2>&1 &
+echo $! >/tmp/vd-clean.kpid
+sleep 5
+nft -f - <<EOT
 table inet filter {
   chain input { type filter hook input priority 0; policy drop;
     ct state established,related accept
