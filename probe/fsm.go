@@ -230,6 +230,10 @@ type Machine struct {
 	masterAdverInt time.Duration
 	deadline       time.Time // when the timer fires; zero when stopped
 	master         netip.Addr
+	// outbid is the last lower-priority master whose adverts Backup
+	// discarded under Preempt_Mode, and its priority.
+	outbid     netip.Addr
+	outbidPrio uint8
 }
 
 // NewMachine returns a machine in Initialize. The configuration must pass
@@ -312,14 +316,17 @@ func (m *Machine) startup(now time.Time) []Action {
 func (m *Machine) backup(now time.Time, ev Event) []Action {
 	switch ev.Kind {
 	case EvShutdown:
-		m.state, m.deadline, m.master = Initialize, time.Time{}, netip.Addr{}
+		m.state, m.deadline, m.master, m.outbid = Initialize, time.Time{}, netip.Addr{}, netip.Addr{}
 		return []Action{{Kind: ActCancelTimer}, {Kind: ActState, State: Initialize, Reason: "shutdown"}}
 	case EvTimer:
 		if m.deadline.IsZero() || now.Before(m.deadline) {
 			return nil
 		}
 		why := "master down: no advert for Master_Down_Interval"
-		if m.master.IsValid() {
+		switch {
+		case m.outbid.IsValid():
+			why = fmt.Sprintf("preempting %s (priority %d < ours %d)", m.outbid, m.outbidPrio, m.cfg.Priority)
+		case m.master.IsValid():
 			why = "master " + m.master.String() + " down: no advert for Master_Down_Interval"
 		}
 		return m.becomeMaster(now, why)
@@ -332,11 +339,12 @@ func (m *Machine) backup(now time.Time, ev Event) []Action {
 			if m.cfg.Version == decode.V3 {
 				m.masterAdverInt = ev.Interval
 			}
-			m.master = ev.Src
+			m.master, m.outbid = ev.Src, netip.Addr{}
 			m.deadline = now.Add(m.MasterDownInterval())
 			return []Action{{Kind: ActSetTimer, At: m.deadline}}
 		}
 		// Preempt_Mode and a lower priority: discard, the timer runs on.
+		m.outbid, m.outbidPrio = ev.Src, ev.Priority
 	}
 	return nil
 }
@@ -345,7 +353,7 @@ func (m *Machine) backup(now time.Time, ev Event) []Action {
 func (m *Machine) inMaster(now time.Time, ev Event) []Action {
 	switch ev.Kind {
 	case EvShutdown:
-		m.state, m.deadline, m.master = Initialize, time.Time{}, netip.Addr{}
+		m.state, m.deadline, m.master, m.outbid = Initialize, time.Time{}, netip.Addr{}, netip.Addr{}
 		return []Action{{Kind: ActCancelTimer}, {Kind: ActSend, Priority: 0}, {Kind: ActRemoveVIPs},
 			{Kind: ActState, State: Initialize, Reason: "shutdown: resigned with priority 0"}}
 	case EvTimer:
@@ -377,7 +385,7 @@ func (m *Machine) inMaster(now time.Time, ev Event) []Action {
 }
 
 func (m *Machine) becomeMaster(now time.Time, why string) []Action {
-	m.state, m.master = Master, m.cfg.Primary
+	m.state, m.master, m.outbid = Master, m.cfg.Primary, netip.Addr{}
 	m.deadline = now.Add(m.cfg.Interval)
 	return []Action{
 		{Kind: ActState, State: Master, Reason: why},

@@ -195,7 +195,7 @@ func TestBackup(t *testing.T) {
 				{0, Event{Kind: EvStartup}, toBackup("startup", at(ms(3218.75)))},
 				{time.Second, advert(hi4, 100, time.Second), nil},
 				{ms(3218.75), Event{Kind: EvTimer},
-					toMaster(at(ms(3218.75)), "master down: no advert for Master_Down_Interval", 200, time.Second)},
+					toMaster(at(ms(3218.75)), "preempting 192.0.2.13 (priority 100 < ours 200)", 200, time.Second)},
 			},
 		},
 		{

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/probe"
+)
+
+// Golden output carries wall-clock times: the synctest bubble's, in UTC.
+func init() { time.Local = time.UTC }
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// golden compares got with testdata/<Test>/<name>.golden.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	p := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_"), name+".golden")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs:\n--- want\n%s\n--- got\n%s", p, want, got)
+	}
+}
+
+// fakeSys records what the commands open and send.
+type fakeSys struct {
+	mu      sync.Mutex
+	opened  []string
+	written [][]byte
+	replay  chan probe.Packet // adverts the fake link delivers
+	owners  []string          // MACs that answer owner lookups
+}
+
+type fakeLink struct {
+	s      *fakeSys
+	closed chan struct{}
+	once   sync.Once
+}
+
+func (l *fakeLink) ReadPacket(buf []byte) (probe.Packet, error) {
+	select {
+	case p := <-l.s.replay:
+		p.Data = buf[:copy(buf, p.Data)]
+		return p, nil
+	case <-l.closed:
+		return probe.Packet{}, errors.New("closed")
+	}
+}
+
+func (l *fakeLink) WritePacket(msg []byte, _ netip.Addr) error {
+	l.s.mu.Lock()
+	defer l.s.mu.Unlock()
+	l.s.written = append(l.s.written, append([]byte(nil), msg...))
+	return nil
+}
+
+func (l *fakeLink) Close() error { l.once.Do(func() { close(l.closed) }); return nil }
+
+type fakeResolver struct {
+	macs    []string
+	replies chan probe.Reply
+	closed  chan struct{}
+	once    sync.Once
+}
+
+func (r *fakeResolver) Solicit(ip netip.Addr) error {
+	for i, m := range r.macs {
+		mac, _ := net.ParseMAC(m)
+		go func() {
+			select {
+			case <-time.After(time.Duration(i+1) * time.Millisecond):
+			case <-r.closed:
+				return
+			}
+			select {
+			case r.replies <- probe.Reply{IP: ip, MAC: mac}:
+			case <-r.closed:
+			}
+		}()
+	}
+	return nil
+}
+
+func (r *fakeResolver) ReadReply() (probe.Reply, error) {
+	select {
+	case rep := <-r.replies:
+		return rep, nil
+	case <-r.closed:
+		return probe.Reply{}, errors.New("closed")
+	}
+}
+
+func (r *fakeResolver) Close() error { r.once.Do(func() { close(r.closed) }); return nil }
+
+func (f *fakeSys) sys() sys {
+	note := func(s string) {
+		f.mu.Lock()
+		f.opened = append(f.opened, s)
+		f.mu.Unlock()
+	}
+	return sys{
+		iface: func(name string) (*net.Interface, error) {
+			if name != "eth0" {
+				return nil, errors.New("no such network interface")
+			}
+			return &net.Interface{Name: "eth0", Index: 2, HardwareAddr: net.HardwareAddr{2, 0, 0, 0, 1, 2}}, nil
+		},
+		primary: func(_ *net.Interface, fam decode.Family) (netip.Addr, error) {
+			if fam == decode.IPv6 {
+				return netip.MustParseAddr("fe80::ff:fe00:102"), nil
+			}
+			return netip.MustParseAddr("192.0.2.12"), nil
+		},
+		openLink: func(*net.Interface, decode.Family, netip.Addr) (probe.Link, error) {
+			note("link")
+			return &fakeLink{s: f, closed: make(chan struct{})}, nil
+		},
+		openHost: func(*net.Interface) (probe.HostCloser, error) {
+			note("host")
+			return nil, errors.New("the fake has no host")
+		},
+		vmac: func(*net.Interface, decode.Family, uint8) (*net.Interface, func() error, error) {
+			note("vmac")
+			return nil, nil, errors.New("the fake has no vmac")
+		},
+		owner: func(*net.Interface, netip.Addr) (probe.Resolver, error) {
+			note("resolver")
+			return &fakeResolver{macs: f.owners, replies: make(chan probe.Reply), closed: make(chan struct{})}, nil
+		},
+	}
+}
+
+func code(err error) int {
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return 2
+}
+
+func TestRunRefuses(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no command", nil, ""},
+		{"unknown command", []string{"flood"}, `unknown command "flood"`},
+		{"speak without interface", []string{"speak", "--vrid", "5", "--priority", "100", "--vip", "192.0.2.100", "--yes"}, "no interface named"},
+		{"speak without vrid", []string{"speak", "-i", "eth0", "--priority", "100", "--vip", "192.0.2.100", "--yes"}, "--vrid 1-255 is required"},
+		{"speak without priority", []string{"speak", "-i", "eth0", "--vrid", "5", "--vip", "192.0.2.100", "--yes"}, "--priority 1-255 is required"},
+		{"speak priority 0", []string{"speak", "-i", "eth0", "--vrid", "5", "--priority", "0", "--vip", "192.0.2.100", "--yes"}, "--priority 1-255 is required"},
+		{"speak v2 IPv6", []string{"speak", "-i", "eth0", "--vrid", "5", "--priority", "9", "--version", "2", "--vip", "2001:db8::1", "--yes"}, "VRRPv2 is IPv4 only"},
+		{"owner without interface", []string{"owner", "192.0.2.100"}, "no interface named"},
+		{"failover without vrid", []string{"failover", "-i", "eth0", "--yes"}, "--vrid 1-255 is required"},
+		{"failover without interface", []string{"failover", "--vrid", "51", "--yes"}, "no interface named"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeSys{}
+			var out, errb bytes.Buffer
+			err := run(context.Background(), tt.args, &out, &errb, f.sys())
+			if code(err) != 2 {
+				t.Fatalf("exit %d (%v), want 2", code(err), err)
+			}
+			if tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("error %v, want %q", err, tt.want)
+			}
+			if len(f.opened) > 0 || len(f.written) > 0 {
+				t.Errorf("opened %v and wrote %d packets before refusing", f.opened, len(f.written))
+			}
+		})
+	}
+}
+
+// TestSpeakDryRun: without --yes the speaker listens, prints what it would
+// send, and sends nothing.
+func TestSpeakDryRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSys{replay: make(chan probe.Packet)}
+		var out, errb bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
+		defer cancel()
+		err := run(ctx, []string{"speak", "-i", "eth0", "--vrid", "52", "--priority", "255",
+			"--vip", "192.0.2.100", "192.0.2.101", "--install-vips"}, &out, &errb, f.sys())
+		if err != nil {
+			t.Fatalf("run: %v\n%s", err, errb.String())
+		}
+		if len(f.written) != 0 || strings.Contains(strings.Join(f.opened, " "), "host") {
+			t.Errorf("dry run sent %d packets, opened %v", len(f.written), f.opened)
+		}
+		golden(t, "stdout", out.String())
+	})
+}
+
+func TestOwnerExit(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		owners []string
+		code   int
+	}{
+		{"one", []string{"02:00:00:00:01:01"}, 0},
+		{"vmac", []string{"00:00:5e:00:01:33"}, 0},
+		{"none", nil, 1},
+		{"two", []string{"02:00:00:00:01:01", "02:00:00:00:01:02"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeSys{owners: tc.owners, replay: make(chan probe.Packet)}
+				var out, errb bytes.Buffer
+				err := run(context.Background(), []string{"owner", "-i", "eth0", "-c", "2", "192.0.2.100"}, &out, &errb, f.sys())
+				if code(err) != tc.code {
+					t.Fatalf("exit %d (%v), want %d", code(err), err, tc.code)
+				}
+				golden(t, "stdout", out.String())
+			})
+		})
+	}
+}
+
+// TestFailoverPlan: without --yes the drill listens, prints the plan it
+// derived from what it heard, and sends nothing.
+func TestFailoverPlan(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := &fakeSys{replay: make(chan probe.Packet)}
+		master := probe.Config{VRID: 51, Priority: 150, Version: decode.V2, Interval: time.Second,
+			VIPs: []netip.Addr{netip.MustParseAddr("192.0.2.100")}, Primary: netip.MustParseAddr("192.0.2.11"), AuthPass: "secret12"}
+		go func() {
+			for range 3 {
+				b, _ := probe.AppendAdvert(nil, &master, 150, probe.Group4)
+				f.replay <- probe.Packet{Src: master.Primary, Dst: probe.Group4, TTL: 255, Data: b}
+				time.Sleep(time.Second)
+			}
+		}()
+		var out, errb bytes.Buffer
+		err := run(context.Background(), []string{"failover", "-i", "eth0", "--vrid", "51", "--auth-pass", "secret12"}, &out, &errb, f.sys())
+		if err != nil {
+			t.Fatalf("run: %v\n%s", err, errb.String())
+		}
+		if len(f.written) != 0 {
+			t.Errorf("plan-only run sent %d packets", len(f.written))
+		}
+		golden(t, "stdout", out.String())
+
+		// Without the password the drill refuses.
+		go func() {
+			b, _ := probe.AppendAdvert(nil, &master, 150, probe.Group4)
+			f.replay <- probe.Packet{Src: master.Primary, Dst: probe.Group4, TTL: 255, Data: b}
+		}()
+		err = run(context.Background(), []string{"failover", "-i", "eth0", "--vrid", "51"}, &out, &errb, f.sys())
+		if !errors.Is(err, probe.ErrAuthNeeded) {
+			t.Errorf("without --auth-pass: %v, want ErrAuthNeeded", err)
+		}
+	})
+}
