@@ -582,6 +582,34 @@ func TestOwnerLab(t *testing.T) {
 		}
 	})
 
+	t.Run("IPv6 master MAC", func(t *testing.T) {
+		l := lab.New(t, lab.Config{Hosts: 2})
+		vip6 := netip.MustParseAddr("2001:db8:1::100")
+		d := l.Host(1).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 3, VRID: 53, Priority: 150,
+			VIPs: []netip.Prefix{netip.MustParsePrefix("fe80::53/64"), netip.PrefixFrom(vip6, 128)}}))
+		waitLog(t, d, kaMaster, 15*time.Second)
+		r, code := ownerJSON(t, l.Host(2), vip6)
+		if code != 0 || len(r.Owners) != 1 || r.Owners[0].MAC != l.Host(1).MAC().String() {
+			t.Fatalf("exit %d owners %+v, want only %s", code, r.Owners, l.Host(1).MAC())
+		}
+		if len(r.Masters) != 1 || r.Masters[0].Src != l.Host(1).LinkLocal() || r.Masters[0].VRID != 53 {
+			t.Errorf("masters %+v, want %s vrid 53", r.Masters, l.Host(1).LinkLocal())
+		}
+	})
+
+	t.Run("speaker vmac", func(t *testing.T) {
+		l := lab.New(t, lab.Config{Hosts: 2})
+		h1 := l.Host(1)
+		s := launch(t, h1, h1.IPv4().Addr(), "--vrid", "51", "--priority", "255", "--vip", vip.String(), "--install-vips", "--vmac")
+		s.waitOutput(t, "INIT -> MASTER", 5*time.Second)
+		r, code := ownerJSON(t, l.Host(2), vip)
+		t.Logf("owners with the speaker's --vmac: %+v", r.Owners)
+		if code != 0 || len(r.Owners) != 1 || r.Owners[0].MAC != "00:00:5e:00:01:33" {
+			t.Errorf("exit %d owners %+v, want only the virtual MAC", code, r.Owners)
+		}
+		s.stop(t, syscall.SIGINT)
+	})
+
 	t.Run("use_vmac", func(t *testing.T) {
 		l := lab.New(t, lab.Config{Hosts: 2})
 		d := l.Host(1).StartKeepalived(t, vmacConf)
@@ -645,6 +673,11 @@ func TestSpeakerCleanupLab(t *testing.T) {
 			}
 			s.stop(t, tc.sig)
 			checkClean(t, h, pk)
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if out, err := h.Run(ctx, "cat", "/proc/sys/net/ipv4/conf/"+h.Iface()+"/arp_ignore"); err != nil || strings.TrimSpace(string(out)) != "0" {
+				t.Errorf("arp_ignore of %s after the speaker: %q %v, want 0 restored", h.Iface(), out, err)
+			}
 		})
 	}
 

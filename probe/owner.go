@@ -66,12 +66,11 @@ type OwnerQuery struct {
 
 // Owner is one MAC that answered for the address.
 type Owner struct {
-	MAC      string          `json:"mac"`
-	Virtual  bool            `json:"virtual_mac"`    // a VRRP virtual MAC
-	VRID     uint8           `json:"vrid,omitempty"` // from the virtual MAC
-	Replies  int             `json:"replies"`
-	RTTs     []time.Duration `json:"rtt_ns"`
-	FirstRTT time.Duration   `json:"-"`
+	MAC     string          `json:"mac"`
+	Virtual bool            `json:"virtual_mac"`    // a VRRP virtual MAC
+	VRID    uint8           `json:"vrid,omitempty"` // from the virtual MAC
+	Replies int             `json:"replies"`
+	RTTs    []time.Duration `json:"rtt_ns"`
 }
 
 // GroupMaster is a router heard advertising a group that carries the VIP.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/vishvananda/netlink"
@@ -21,7 +22,11 @@ func VMACName(fam decode.Family, vrid uint8) string {
 // AddVMAC creates a macvlan (bridge mode) on ifi with the virtual MAC of the
 // router, brings it up and returns it with a function that deletes it. An
 // IPv6 macvlan gets its link-local address without duplicate address
-// detection. If anything fails, nothing is left behind.
+// detection. For IPv4 it sets ifi's arp_ignore to 1 while the macvlan
+// exists, as keepalived's use_vmac does: otherwise ifi answers ARP for the
+// VIPs on the macvlan with its own MAC and the VIP has two owners. The
+// cleanup function restores the old value. If anything fails, nothing is
+// left behind.
 func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface, func() error, error) {
 	if ifi == nil {
 		return nil, nil, ErrNoInterface
@@ -34,19 +39,37 @@ func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface,
 	if err := netlink.LinkAdd(mv); err != nil {
 		return nil, nil, fmt.Errorf("creating macvlan %s on %s (needs cap_net_admin): %w", name, ifi.Name, err)
 	}
+	var restore func() error
 	cleanup := func() error {
+		var rerr error
+		if restore != nil {
+			rerr = restore()
+		}
 		lk, err := netlink.LinkByName(name)
 		if err != nil {
 			var nf netlink.LinkNotFoundError
 			if errors.As(err, &nf) {
-				return nil
+				return rerr
 			}
-			return err
+			return errors.Join(rerr, err)
 		}
-		return netlink.LinkDel(lk)
+		return errors.Join(rerr, netlink.LinkDel(lk))
 	}
 	fail := func(err error) (*net.Interface, func() error, error) {
 		return nil, nil, errors.Join(fmt.Errorf("setting up macvlan %s: %w", name, err), cleanup())
+	}
+	if fam == decode.IPv4 {
+		p := "/proc/sys/net/ipv4/conf/" + ifi.Name + "/arp_ignore"
+		old, err := os.ReadFile(p)
+		if err != nil {
+			return fail(err)
+		}
+		if strings.TrimSpace(string(old)) == "0" {
+			if err := os.WriteFile(p, []byte("1"), 0o644); err != nil {
+				return fail(err)
+			}
+			restore = func() error { return os.WriteFile(p, old, 0o644) }
+		}
 	}
 	if fam == decode.IPv6 {
 		p := "/proc/sys/net/ipv6/conf/" + name + "/accept_dad"
