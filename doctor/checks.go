@@ -6,6 +6,7 @@ func Checks() []Check {
 	return []Check{
 		checkFirewallInput,
 		checkFirewallOutput,
+		checkFirewalld,
 		checkSysctlRPFilter,
 		checkSysctlARP,
 		checkSysctlNonlocalBind,

@@ -239,6 +239,10 @@ func (n *NFTables) walk(c *nftChain, p Probe, v *Verdict, depth int) bool {
 }
 
 func nftFix(c *nftChain, handle int, p Probe) string {
+	if c.Table == "firewalld" {
+		// firewalld rewrites its table: fix it through firewalld.
+		return firewalldFix("$(firewall-cmd --get-zone-of-interface="+p.Iface+")", p)
+	}
 	var b strings.Builder
 	if handle > 0 {
 		fmt.Fprintf(&b, "nft insert rule %s %s %s position %d", c.Family, c.Table, c.Name, handle)
