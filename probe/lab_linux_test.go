@@ -794,3 +794,43 @@ func TestDrillLab(t *testing.T) {
 		t.Errorf("drill gap %s and keepalived's own %s differ by more than %s", r.Gap, own, slack)
 	}
 }
+
+const unicastConf = `global_defs {
+    vrrp_version 2
+}
+
+vrrp_instance VI_54 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 54
+    priority 150
+    advert_int 1
+    unicast_src_ip 192.0.2.11
+    unicast_peer {
+        192.0.2.12
+    }
+    virtual_ipaddress {
+        192.0.2.100/32
+    }
+}
+`
+
+// TestUnicastLab: keepalived-style unicast peers, both ways.
+func TestUnicastLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab test")
+	}
+	lab.Require(t, lab.NeedKeepalived)
+	l := lab.New(t, lab.Config{Hosts: 2})
+	h1, h2 := l.Host(1), l.Host(2)
+	d := h1.StartKeepalived(t, unicastConf)
+	waitLog(t, d, kaMaster, 15*time.Second)
+	d.Mark()
+	s := launch(t, h2, h2.IPv4().Addr(), "--vrid", "54", "--priority", "200", "--version", "2",
+		"--vip", "192.0.2.100", "--unicast-peer", h1.IPv4().Addr().String())
+	s.waitOutput(t, "BACKUP -> MASTER: preempting 192.0.2.11 (priority 150 < ours 200)", 6*time.Second)
+	waitLog(t, d, kaBackup, 5*time.Second)
+	d.Mark()
+	s.stop(t, syscall.SIGTERM)
+	waitLog(t, d, kaMaster, 2*time.Second)
+}
