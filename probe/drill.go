@@ -190,14 +190,14 @@ type Report struct {
 	Gap       time.Duration `json:"takeover_gap_ns"`
 	// Skew and MasterDown are the new master's Skew_Time and
 	// Master_Down_Interval for its priority.
-	Skew       time.Duration `json:"skew_time_ns"`
-	MasterDown time.Duration `json:"master_down_interval_ns"`
-	Bound      string        `json:"bound"` // "Skew_Time", "Master_Down_Interval" or "late"
-	Announced  bool          `json:"announced"`
-	Owners     [3][]string   `json:"owners"` // before, during, after
-	Timeline   []TimelineEvent
-	OK         bool   `json:"ok"`
-	Verdict    string `json:"verdict"`
+	Skew       time.Duration   `json:"skew_time_ns"`
+	MasterDown time.Duration   `json:"master_down_interval_ns"`
+	Bound      string          `json:"bound"` // "Skew_Time", "Master_Down_Interval" or "late"
+	Announced  bool            `json:"announced"`
+	Owners     [3][]string     `json:"owners"` // before, during, after
+	Timeline   []TimelineEvent `json:"timeline"`
+	OK         bool            `json:"ok"`
+	Verdict    string          `json:"verdict"`
 }
 
 // Tolerance is the slack AnalyzeDrill allows over an RFC bound.

@@ -93,6 +93,7 @@ func TestAnalyzeDrill(t *testing.T) {
 	if !strings.HasPrefix(r.Verdict, "PASS: 192.0.2.11 took over 415.063ms after our release") {
 		t.Errorf("verdict %q", r.Verdict)
 	}
+	golden(t, "pass", r.Text())
 
 	// The old master ignores priority 0 and waits out Master_Down_Interval.
 	slow := append([]TimelineEvent(nil), good[:6]...)
@@ -101,6 +102,7 @@ func TestAnalyzeDrill(t *testing.T) {
 	if r.OK || r.Bound != "Master_Down_Interval" || !strings.Contains(r.Verdict, "priority 0 was not honoured") {
 		t.Errorf("slow take-over: %+v", r)
 	}
+	golden(t, "slow", r.Text())
 
 	// Nobody takes over.
 	r = AnalyzeDrill(d, good[:6])

@@ -75,8 +75,6 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	if !*yes {
 		mode = "dry run (add --yes to send)"
 	}
-	out.printf("speaker %s: %s vrid %d priority %d interval %s on %s from %s, VIPs %s",
-		mode, cfg.Version, cfg.VRID, cfg.Priority, cfg.Interval, ifi.Name, primary, vips.String())
 
 	sendIfi := ifi
 	if *vmac && *yes {
@@ -97,6 +95,8 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 			}
 		}
 	}
+	out.printf("speaker %s: %s vrid %d priority %d interval %s on %s from %s, VIPs %s",
+		mode, cfg.Version, cfg.VRID, cfg.Priority, cfg.Interval, sendIfi.Name, cfg.Primary, vips.String())
 	link, err := s.openLink(sendIfi, fam, cfg.Primary)
 	if err != nil {
 		return &exitError{code: 2, err: err}
