@@ -146,8 +146,8 @@ var checkLiveMasters = Check{
 	ID:   "live-other-masters",
 	Area: AreaLive,
 	Doc: `With --listen D, looks for routers that sent adverts for the same VRID on one
-interface over the same stretch of time (more than two advert intervals; one after the
-other is a failover). Only a master sends: two at once mean two masters, because they do not hear
+interface over the same stretch of time (at least one advert interval; one after the
+other is a failover or a preemption). Only a master sends: two at once mean two masters, because they do not hear
 each other (firewall, multicast, unicast peers) or because two unrelated clusters share
 the VRID on one segment (different VIP lists). Fix: make the nodes hear each other
 (run vrrpdoctor on each), or give the other cluster another virtual_router_id.`,
@@ -318,8 +318,10 @@ func sameAddrs(a, b []netip.Addr) bool {
 	return slices.Equal(x, y)
 }
 
-// concurrent reports whether two senders advertised over the same time for
-// longer than two advert intervals.
+// concurrent reports whether two senders advertised over the same stretch
+// of time for at least one advert interval. A preempted master stops at the
+// new master's first advert, and a failed one leaves a gap, so sequential
+// masters overlap by less than an interval.
 func concurrent(a, b Advert) bool {
 	start, end := a.First, a.Last
 	if b.First.After(start) {
@@ -329,5 +331,5 @@ func concurrent(a, b Advert) bool {
 		end = b.Last
 	}
 	iv := max(a.Interval, b.Interval, 100*time.Millisecond)
-	return end.Sub(start) > 2*iv
+	return end.Sub(start) >= iv
 }

@@ -144,7 +144,7 @@ func TestLabCleanHostPasses(t *testing.T) {
 	d1 := l.Host(1).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, AuthPass: "s3cret", VIPs: []netip.Prefix{vip}}))
 	l.Host(2).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 100, AuthPass: "s3cret", VIPs: []netip.Prefix{vip}}))
 	waitLog(t, d1, "Entering MASTER STATE")
-	r := doctorOn(t, l.Host(1), "--config", filepath.Join(d1.Dir(), "keepalived.conf"), "--listen", "3s")
+	r := doctorOn(t, l.Host(1), "--config", filepath.Join(d1.Dir(), "keepalived.conf"), "--listen", "4s")
 	if r.code != 0 {
 		t.Errorf("exit status %d on a clean host", r.code)
 	}
@@ -256,11 +256,11 @@ func TestLabSplitBrain(t *testing.T) {
 	d2 := h2.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 100, VIPs: []netip.Prefix{vip}}))
 	waitLog(t, d2, "Entering MASTER STATE")
 	conf := filepath.Join(d2.Dir(), "keepalived.conf")
-	r := doctorOn(t, h2, "--config", conf, "--listen", "3s")
+	r := doctorOn(t, h2, "--config", conf, "--listen", "4s")
 	r.want(t, "live-split-brain", "VI_51", doctor.Fail, h1.IPv4().Addr().String())
 	r.want(t, "live-other-masters", "VI_51", doctor.Fail)
 	r.want(t, "firewall-vrrp-input", "eth0", doctor.Fail, "vklab")
-	r1 := doctorOn(t, h1, "--config", filepath.Join(d1.Dir(), "keepalived.conf"), "--listen", "3s")
+	r1 := doctorOn(t, h1, "--config", filepath.Join(d1.Dir(), "keepalived.conf"), "--listen", "4s")
 	r1.want(t, "live-split-brain", "VI_51", doctor.Fail, h2.IPv4().Addr().String())
 }
 
@@ -284,6 +284,6 @@ func TestLabStaleNeighbor(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, d2, "Entering MASTER STATE")
-	r := doctorOn(t, h3, "-i", "eth0", "--listen", "3s")
+	r := doctorOn(t, h3, "-i", "eth0", "--listen", "4s")
 	r.want(t, "neighbor-vip-mac", "192.0.2.100", doctor.Fail, h1.MAC().String(), "ip neigh del 192.0.2.100 dev eth0")
 }
