@@ -50,9 +50,10 @@ func lock(name string) (*os.File, error) {
 
 // procRecord is what the state directory keeps about a started process.
 type procRecord struct {
-	pid   int
-	boot  string // /proc/sys/kernel/random/boot_id when started
-	start uint64 // start time in clock ticks since boot
+	pid     int
+	boot    string // /proc/sys/kernel/random/boot_id when started
+	start   uint64 // start time in clock ticks since boot
+	cmdline string
 }
 
 func (l *Lab) procsDir() string { return filepath.Join(stateRoot, l.name, "procs") }
@@ -102,6 +103,15 @@ func (l *Lab) sweep() ([]string, error) {
 			notes = append(notes, fmt.Sprintf("killed stale process %d", pid))
 			waitFor = append(waitFor, pid)
 		}
+		// A killed FRR daemon leaves its crash directory behind; it is
+		// ours unless the pid now names another live process.
+		if st, err := readStat(rec.pid); rec.boot == bootID() && (err != nil || st.start == rec.start) {
+			for _, d := range []string{"zebra", "vrrpd"} {
+				if strings.Contains(rec.cmdline, "/"+d+" ") {
+					_ = os.RemoveAll(fmt.Sprintf("/var/tmp/frr/%s.%d", d, rec.pid))
+				}
+			}
+		}
 		if err := os.Remove(p); err != nil {
 			errs = append(errs, err)
 		}
@@ -134,7 +144,7 @@ func readRecord(p string) (procRecord, error) {
 	if err != nil {
 		return procRecord{}, fmt.Errorf("bad process record %s", p)
 	}
-	first, _, _ := strings.Cut(string(b), "\n")
+	first, rest, _ := strings.Cut(string(b), "\n")
 	f := strings.Fields(first)
 	if len(f) != 2 {
 		return procRecord{}, fmt.Errorf("bad process record %s", p)
@@ -143,7 +153,7 @@ func readRecord(p string) (procRecord, error) {
 	if err != nil {
 		return procRecord{}, fmt.Errorf("bad process record %s: %w", p, err)
 	}
-	return procRecord{pid: pid, boot: f[0], start: start}, nil
+	return procRecord{pid: pid, boot: f[0], start: start, cmdline: strings.TrimSpace(rest)}, nil
 }
 
 // killRecorded SIGKILLs what is left of a recorded process group and
