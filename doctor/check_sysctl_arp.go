@@ -10,8 +10,8 @@ var checkSysctlARP = Check{
 	Area: AreaSysctl,
 	Doc: `Reads arp_ignore, arp_announce and arp_filter (all and interface) on the base interface
 of each use_vmac instance. The VIP then lives on the macvlan: with arp_ignore 0 the
-base interface also answers ARP for it with its own MAC, and with arp_announce 0 ARP
-requests leave with the VIP as source from the wrong MAC, so neighbours learn the base
+base interface also answers ARP for it with its own MAC, and with arp_announce 0 (and
+arp_filter 0) ARP requests can leave with the VIP as source from the wrong MAC, so neighbours learn the base
 MAC and traffic survives a failover only by accident. keepalived sets these when it
 creates the macvlan; a sysctl.conf applied later undoes it. Fix: sysctl -w
 net.ipv4.conf.IFACE.arp_ignore=1 net.ipv4.conf.IFACE.arp_announce=2, persisted.`,
@@ -37,8 +37,15 @@ net.ipv4.conf.IFACE.arp_ignore=1 net.ipv4.conf.IFACE.arp_announce=2, persisted.`
 				out = append(out, skipped(err, in.Interface))
 				continue
 			}
-			ev := append(append([]string{"use_vmac in " + in.Name}, ig.Evidence...), an.Evidence...)
-			if ig.Effective < 1 || an.Effective < 1 {
+			fi, err := env.ipv4Conf("arp_filter", in.Interface)
+			if err != nil {
+				out = append(out, skipped(err, in.Interface))
+				continue
+			}
+			// arp_filter is on when all OR the interface say so.
+			filter := fi.All == 1 || fi.Iface_ == 1
+			ev := append(append(append([]string{"use_vmac in " + in.Name}, ig.Evidence...), an.Evidence...), fi.Evidence...)
+			if ig.Effective < 1 || (an.Effective < 1 && !filter) {
 				n := sysctlName(in.Interface)
 				out = append(out, Result{Status: Warn, Subject: in.Interface,
 					Message:  fmt.Sprintf("arp_ignore %d / arp_announce %d: %s answers and announces the VIPs with its own MAC", ig.Effective, an.Effective, in.Interface),

@@ -12,8 +12,9 @@ var checkSysctlRPFilter = Check{
 for keepalived's macvlan (vrrp.VRID or the name given). The kernel uses the larger of
 "all" and the interface's value. With use_vmac, traffic for the VIP arrives on the
 macvlan while the route back points at the base interface: strict reverse-path
-filtering (1) drops it, and keepalived setting the macvlan's own value to 0 does not help
-while all=1. Fix: sysctl -w net.ipv4.conf.all.rp_filter=0 (set 2, loose, per
+filtering (1) drops it. keepalived clears all.rp_filter when it creates the macvlan, but
+a sysctl run after it (sysctl --system, configuration management) sets all=1 again and
+the macvlan's own 0 no longer helps. Fix: sysctl -w net.ipv4.conf.all.rp_filter=0 (set 2, loose, per
 interface where you want filtering) and persist it in /etc/sysctl.d/.`,
 	Run: func(ctx context.Context, env *Env) []Result {
 		var out []Result

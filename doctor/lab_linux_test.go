@@ -287,3 +287,74 @@ func TestLabStaleNeighbor(t *testing.T) {
 	r := doctorOn(t, h3, "-i", "eth0", "--listen", "4s")
 	r.want(t, "neighbor-vip-mac", "192.0.2.100", doctor.Fail, h1.MAC().String(), "ip neigh del 192.0.2.100 dev eth0")
 }
+
+// TestLabMisconfiguredHost plants several faults on one node at once, as a
+// real broken host has them, and checks the report names each: h2 runs
+// keepalived with a 12-character auth_pass and use_vmac, has
+// net.ipv4.conf.all.rp_filter=1 and an iptables INPUT rule dropping VRRP,
+// so it is master beside h1 (split brain).
+func TestLabMisconfiguredHost(t *testing.T) {
+	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
+	l := lab.New(t, lab.Config{Hosts: 2})
+	h1, h2 := l.Host(1), l.Host(2)
+	d1 := h1.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, AuthPass: "abcdefgh", VIPs: []netip.Prefix{vip}}))
+	waitLog(t, d1, "Entering MASTER STATE")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	h2.DropVRRP(t, lab.Input, lab.Iptables)
+	// keepalived --config-test warns about the long password, so the lab's
+	// StartKeepalived refuses it: start keepalived directly, as a careless
+	// operator would.
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "keepalived.conf")
+	if err := os.WriteFile(conf, []byte(`global_defs {
+    vrrp_version 2
+}
+vrrp_instance VI_51 {
+    state BACKUP
+    interface eth0
+    use_vmac
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass abcdefghijkl
+    }
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := h2.Start(t, "keepalived", "--dont-fork", "--log-console", "--no-syslog", "--vrrp", "--use-file="+conf,
+		"--pid="+filepath.Join(dir, "k.pid"), "--vrrp_pid="+filepath.Join(dir, "v.pid"),
+		"--checkers_pid="+filepath.Join(dir, "c.pid"), "--bfd_pid="+filepath.Join(dir, "b.pid"))
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !strings.Contains(p.Log(), "Entering MASTER STATE") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("h2 never became master:\n%s", p.Log())
+		case <-p.Done():
+			t.Fatalf("keepalived on h2 exited:\n%s", p.Log())
+		case <-tick.C:
+		}
+	}
+	// keepalived clears all.rp_filter when it creates the macvlan; a
+	// sysctl run after it (sysctl --system, configuration management)
+	// turns strict filtering back on.
+	if out, err := h2.Run(ctx, "sysctl", "-w", "net.ipv4.conf.all.rp_filter=1"); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	r := doctorOn(t, h2, "--config", conf, "--listen", "4s")
+	if r.code != 1 {
+		t.Errorf("exit status %d, want 1", r.code)
+	}
+	r.want(t, "firewall-vrrp-input", "eth0", doctor.Fail, "iptables -I INPUT 1 -i eth0 -p vrrp")
+	r.want(t, "sysctl-rp-filter", "vrrp.51", doctor.Fail, "net.ipv4.conf.all.rp_filter=0")
+	r.want(t, "keepalived-auth-pass-length", "VI_51", doctor.Warn)
+	r.want(t, "multicast-macvlan-mode", "vrrp.51", doctor.Pass)
+	r.want(t, "live-split-brain", "VI_51", doctor.Fail, h1.IPv4().Addr().String())
+}
