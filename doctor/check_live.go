@@ -226,7 +226,12 @@ this node, firewall-vrrp-output on the other), then the lower priority steps dow
 					others = append(others, describe(s))
 				}
 			}
-			ev := append([]string{fmt.Sprintf("this host holds %v on %s", held, g.iface)}, others...)
+			var where []string
+			for _, v := range held {
+				dev, _ := env.LocalAddr(ctx, v)
+				where = append(where, v.String()+" on "+dev)
+			}
+			ev := append([]string{"this host holds " + strings.Join(where, ", ")}, others...)
 			if len(others) == 0 {
 				out = append(out, Result{Status: Pass, Subject: g.subject(), Message: "this host is the only master", Evidence: ev})
 				continue
