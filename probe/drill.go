@@ -218,8 +218,6 @@ func AnalyzeDrill(d *Drill, tl []TimelineEvent) *Report {
 		case e.Kind == EvKindAdvert && !r.Release.IsZero() && e.Priority > 0 && r.NewAt.IsZero():
 			r.NewMaster, r.NewAt = e.Src, e.At
 			r.Gap = e.At.Sub(r.Release)
-		case e.Kind == EvKindAnnounce && !r.NewAt.IsZero() && e.At.Sub(r.NewAt) < time.Second && e.MAC != "":
-			r.Announced = true
 		case e.Kind == EvKindOwner:
 			switch {
 			case r.OurFirst.IsZero():
@@ -233,6 +231,13 @@ func AnalyzeDrill(d *Drill, tl []TimelineEvent) *Report {
 	}
 	if !r.OldQuiet.IsZero() {
 		r.QuietLag = r.OldQuiet.Sub(r.OurFirst)
+	}
+	// The new master's announcement goes out next to its first advert; two
+	// listeners timestamp them, so allow either order.
+	for _, e := range tl {
+		if e.Kind == EvKindAnnounce && !r.NewAt.IsZero() && e.At.After(r.NewAt.Add(-100*time.Millisecond)) && e.At.Before(r.NewAt.Add(time.Second)) {
+			r.Announced = true
+		}
 	}
 	var fails []string
 	switch {

@@ -48,7 +48,9 @@ type Config struct {
 	// master of lower priority. RFC default true.
 	Preempt bool
 	// Accept is Accept_Mode: the master accepts packets addressed to the
-	// VIPs although it does not own them. Always true for the owner.
+	// VIPs although it does not own them. Always true for the owner. The
+	// Machine only carries it: the speaker installs no filter, so with
+	// InstallVIPs the host accepts such packets either way.
 	Accept bool
 	// AuthPass is the v2 simple-text password (at most 8 bytes); empty for
 	// no authentication.

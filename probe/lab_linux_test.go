@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net"
 	"net/netip"
 	"os"
@@ -322,7 +323,7 @@ func TestInterop(t *testing.T) {
 	lab.Require(t, lab.NeedKeepalived, lab.NeedFRR)
 	for _, pk := range peers() {
 		t.Run(pk.name, func(t *testing.T) {
-			l := lab.New(t, lab.Config{Hosts: 3})
+			l := newLab(t, 3)
 			h1, h2, h3 := l.Host(1), l.Host(2), l.Host(3)
 			w := listenOn(t, h3, pk.fam)
 			if pk.fam == decode.IPv6 {
@@ -569,7 +570,7 @@ func TestOwnerLab(t *testing.T) {
 	}
 
 	t.Run("master MAC", func(t *testing.T) {
-		l := lab.New(t, lab.Config{Hosts: 3})
+		l := newLab(t, 3)
 		d := l.Host(1).StartKeepalived(t, inst(150))
 		l.Host(2).StartKeepalived(t, inst(100))
 		waitLog(t, d, kaMaster, 15*time.Second)
@@ -583,7 +584,7 @@ func TestOwnerLab(t *testing.T) {
 	})
 
 	t.Run("IPv6 master MAC", func(t *testing.T) {
-		l := lab.New(t, lab.Config{Hosts: 2})
+		l := newLab(t, 2)
 		vip6 := netip.MustParseAddr("2001:db8:1::100")
 		d := l.Host(1).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 3, VRID: 53, Priority: 150,
 			VIPs: []netip.Prefix{netip.MustParsePrefix("fe80::53/64"), netip.PrefixFrom(vip6, 128)}}))
@@ -598,7 +599,7 @@ func TestOwnerLab(t *testing.T) {
 	})
 
 	t.Run("speaker vmac", func(t *testing.T) {
-		l := lab.New(t, lab.Config{Hosts: 2})
+		l := newLab(t, 2)
 		h1 := l.Host(1)
 		s := launch(t, h1, h1.IPv4().Addr(), "--vrid", "51", "--priority", "255", "--vip", vip.String(), "--install-vips", "--vmac")
 		s.waitOutput(t, "INIT -> MASTER", 5*time.Second)
@@ -611,7 +612,7 @@ func TestOwnerLab(t *testing.T) {
 	})
 
 	t.Run("use_vmac", func(t *testing.T) {
-		l := lab.New(t, lab.Config{Hosts: 2})
+		l := newLab(t, 2)
 		d := l.Host(1).StartKeepalived(t, vmacConf)
 		waitLog(t, d, kaMaster, 15*time.Second)
 		r, code := ownerJSON(t, l.Host(2), vip)
@@ -622,7 +623,7 @@ func TestOwnerLab(t *testing.T) {
 	})
 
 	t.Run("split brain", func(t *testing.T) {
-		l := lab.New(t, lab.Config{Hosts: 3})
+		l := newLab(t, 3)
 		l.Host(2).DropVRRP(t, lab.Input, lab.Iptables)
 		d1 := l.Host(1).StartKeepalived(t, inst(150))
 		d2 := l.Host(2).StartKeepalived(t, inst(100))
@@ -645,7 +646,7 @@ func TestSpeakerCleanupLab(t *testing.T) {
 		t.Skip("lab test")
 	}
 	lab.Require(t)
-	l := lab.New(t, lab.Config{Hosts: 1})
+	l := newLab(t, 1)
 	h := l.Host(1)
 	pk := peer{vips: []netip.Prefix{netip.MustParsePrefix("192.0.2.100/32"), netip.MustParsePrefix("192.0.2.101/32")}}
 	args := []string{"--vrid", "51", "--priority", "255", "--vip", "192.0.2.100", "--vip", "192.0.2.101", "--install-vips"}
@@ -724,7 +725,7 @@ func TestDrillLab(t *testing.T) {
 		t.Skip("lab test")
 	}
 	lab.Require(t, lab.NeedKeepalived)
-	l := lab.New(t, lab.Config{Hosts: 4})
+	l := newLab(t, 4)
 	h1, h2, h3, h4 := l.Host(1), l.Host(2), l.Host(3), l.Host(4)
 	vip := netip.MustParsePrefix("192.0.2.100/32")
 	conf := func(prio int) string {
@@ -821,7 +822,7 @@ func TestUnicastLab(t *testing.T) {
 		t.Skip("lab test")
 	}
 	lab.Require(t, lab.NeedKeepalived)
-	l := lab.New(t, lab.Config{Hosts: 2})
+	l := newLab(t, 2)
 	h1, h2 := l.Host(1), l.Host(2)
 	d := h1.StartKeepalived(t, unicastConf)
 	waitLog(t, d, kaMaster, 15*time.Second)
@@ -833,4 +834,13 @@ func TestUnicastLab(t *testing.T) {
 	d.Mark()
 	s.stop(t, syscall.SIGTERM)
 	waitLog(t, d, kaMaster, 2*time.Second)
+}
+
+// newLab builds a lab named "probe-<hash of the test name>", so that the
+// labs of this package never take the name of another package's test.
+func newLab(t *testing.T, hosts int) *lab.Lab {
+	t.Helper()
+	h := fnv.New32a()
+	h.Write([]byte(t.Name()))
+	return lab.New(t, lab.Config{Name: fmt.Sprintf("probe-%08x", h.Sum32()), Hosts: hosts})
 }

@@ -1,9 +1,11 @@
 package probe
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 
 	"github.com/mdlayher/arp"
 	"github.com/mdlayher/ndp"
@@ -78,7 +80,10 @@ func (r *linuxResolver) ReadReply() (Reply, error) {
 		case r.arp != nil:
 			p, _, err := r.arp.Read()
 			if err != nil {
-				return Reply{}, err
+				if closedErr(err) {
+					return Reply{}, err
+				}
+				continue // a frame arp cannot parse: not ours to stop on
 			}
 			if r.garp && p.SenderIP == p.TargetIP || !r.garp && p.Operation == arp.OperationReply {
 				return Reply{IP: p.SenderIP, MAC: p.SenderHardwareAddr}, nil
@@ -86,7 +91,10 @@ func (r *linuxResolver) ReadReply() (Reply, error) {
 		case r.ndp != nil:
 			m, _, _, err := r.ndp.ReadFrom()
 			if err != nil {
-				return Reply{}, err
+				if closedErr(err) {
+					return Reply{}, err
+				}
+				continue // ndp rejects malformed messages with an error
 			}
 			na, ok := m.(*ndp.NeighborAdvertisement)
 			if !ok {
@@ -114,4 +122,13 @@ func (r *linuxResolver) Close() error {
 		}
 	}
 	return err
+}
+
+// closedErr reports whether err came from the socket (closed, or failing
+// for good) rather than from one frame that did not parse: arp and ndp
+// report those with plain errors.
+func closedErr(err error) bool {
+	var se *os.SyscallError
+	var oe *net.OpError
+	return errors.Is(err, net.ErrClosed) || errors.Is(err, os.ErrClosed) || errors.As(err, &se) || errors.As(err, &oe)
 }

@@ -79,6 +79,9 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	if c, ok := env.Host.(io.Closer); ok {
+		defer c.Close()
+	}
 	rep, err := probe.RunDrill(ctx, drill, env)
 	if rep != nil {
 		if *asJSON {
