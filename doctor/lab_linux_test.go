@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,32 +20,7 @@ import (
 // -j, ip -j, /proc/sys and /proc/net of that namespace, netlink and a live
 // libpcap capture.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// doctorBinary builds cmd/vrrpdoctor once per test binary.
-func doctorBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "vrrpdoctor-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "vrrpdoctor")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/vrrpdoctor").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build ../cmd/vrrpdoctor: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func doctorBinary(t *testing.T) string { return lab.Binary(t, "../cmd/vrrpdoctor") }
 
 // report is vrrpdoctor's JSON.
 type report struct {

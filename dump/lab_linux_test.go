@@ -5,10 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,31 +17,7 @@ import (
 // These tests run the real vrrpdump binary live on the lab's bridge while
 // real keepalived plays a scenario, and assert the exact findings.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-func vrrpdumpBinary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := filepath.Abs("../bin/test")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "vrrpdump")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/vrrpdump").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func vrrpdumpBinary(t *testing.T) string { return lab.Binary(t, "../cmd/vrrpdump") }
 
 // kaInstance is one keepalived vrrp_instance, written out in full so that
 // scenarios can get fields wrong the way operators do.

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,38 +27,11 @@ import (
 // internal/lab segment next to real keepalived or FRR, and a passive
 // listener socket in a third host timestamps every advert on the wire.
 
-var (
-	buildOnce sync.Once
-	binPath   string
-	buildErr  error
-)
-
-// vrrpprobe builds cmd/vrrpprobe once per test binary.
-func vrrpprobe(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "vrrpprobe-test-")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "vrrpprobe")
-		out, err := exec.Command("go", "build", "-o", binPath, "../cmd/vrrpprobe").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if buildErr != nil {
-		t.Fatal(buildErr)
-	}
-	return binPath
-}
+func vrrpprobe(t *testing.T) string { return lab.Binary(t, "../cmd/vrrpprobe") }
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if binPath != "" {
-		os.RemoveAll(filepath.Dir(binPath))
-	}
+	lab.RemoveBinaries()
 	os.Exit(code)
 }
 
