@@ -19,6 +19,7 @@ const (
 	ModeJSON
 	ModeSummary
 	ModeTUI
+	ModeFindings // only the finding lines: the default with --metrics
 )
 
 // Config is a parsed command line.
@@ -106,6 +107,10 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 		return c, fmt.Errorf("%w: say where to read: -i IFACE (live) or -r FILE (offline)", ErrUsage)
 	case c.Count < 0:
 		return c, fmt.Errorf("%w: -c takes a positive count", ErrUsage)
+	case c.Metrics != "" && c.Mode == ModeTUI:
+		return c, fmt.Errorf("%w: --metrics runs headless; drop --tui", ErrUsage)
+	case c.Metrics != "" && c.Read != "":
+		return c, fmt.Errorf("%w: --metrics exports a live capture (-i)", ErrUsage)
 	case len(c.Ifaces) > 1 && c.Metrics == "":
 		return c, fmt.Errorf("%w: several -i interfaces need --metrics (the text outputs watch one)", ErrUsage)
 	}

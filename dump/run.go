@@ -9,6 +9,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -27,10 +30,75 @@ type Env struct {
 	Terminal bool
 	// Location for times of day in lines and summaries (default time.Local).
 	Location *time.Location
-	// TUI runs the interactive screen, fed by the tracker; nil when the
-	// binary has none. It returns when the user quits.
-	TUI func(ctx context.Context, tr *track.Tracker, feed <-chan struct{}, src string) error
+	// TUI runs the interactive screen until the user quits; nil when the
+	// binary has none. It must not block the capture: it reads feed.Tracker
+	// (which locks) when feed.Updates says something changed.
+	TUI func(ctx context.Context, feed *Feed) error
+	// Metrics serves Prometheus metrics on addr until ctx is done; nil when
+	// the binary has no exporter. It returns early only when it cannot
+	// serve (e.g. the address is in use).
+	Metrics func(ctx context.Context, addr string, feed *Feed) error
 }
+
+// Feed is what the TUI and the metrics exporter read while a capture runs.
+// The capture loop never waits for them.
+type Feed struct {
+	Tracker *track.Tracker
+	// Source names what is read: the interface(s), or the file's base name.
+	Source string
+	Live   bool
+	// Updates gets a value (without blocking the capture, so values merge)
+	// after frames were observed, and is closed when every capture ended.
+	Updates <-chan struct{}
+	links   []*linkHealth
+	start   time.Time
+}
+
+// Health is the capture's own state, per link.
+type Health struct {
+	Link    string `json:"link"`
+	Packets int64  `json:"packets"` // frames read by vrrpdump
+	// Received, Dropped and IfDropped are libpcap's counters (live only):
+	// what the filter accepted, what the kernel dropped because vrrpdump
+	// was too slow, and what the interface dropped.
+	Received  int64 `json:"received"`
+	Dropped   int64 `json:"dropped"`
+	IfDropped int64 `json:"if_dropped"`
+	// Running is false once the capture ended; Err says why when it
+	// failed.
+	Running bool  `json:"running"`
+	Err     error `json:"-"`
+}
+
+type linkHealth struct {
+	name    string
+	src     capture.Source
+	packets atomic.Int64
+	done    atomic.Bool
+	mu      sync.Mutex
+	err     error
+}
+
+// Health reads the counters of every link now.
+func (f *Feed) Health() []Health {
+	hs := make([]Health, len(f.links))
+	for i, l := range f.links {
+		h := Health{Link: l.name, Packets: l.packets.Load(), Running: !l.done.Load()}
+		if s, ok := l.src.(capture.StatsSource); ok && h.Running {
+			if st, err := s.Stats(); err == nil {
+				h.Received, h.Dropped, h.IfDropped = int64(st.Received), int64(st.Dropped), int64(st.IfDropped)
+			}
+		}
+		l.mu.Lock()
+		h.Err = l.err
+		l.mu.Unlock()
+		hs[i] = h
+	}
+	return hs
+}
+
+// Started is the wall-clock time the capture started.
+func (f *Feed) Started() time.Time { return f.start }
 
 // Run is vrrpdump. It returns nil (exit 0), an error wrapping
 // ErrErrorFinding (exit 1), or another error (exit 2), already explained.
@@ -44,6 +112,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if cfg.Mode == ModeDefault {
 		switch {
+		case cfg.Metrics != "":
+			cfg.Mode = ModeFindings
 		case cfg.Read != "":
 			cfg.Mode = ModeSummary
 		case env.Terminal && env.TUI != nil:
@@ -52,39 +122,63 @@ func Run(ctx context.Context, args []string, env Env) error {
 			cfg.Mode = ModeLines
 		}
 	}
-	if cfg.Mode == ModeTUI && env.TUI == nil {
+	switch {
+	case cfg.Mode == ModeTUI && env.TUI == nil:
 		return errors.New("this vrrpdump was built without the TUI: use --lines, --json or --summary")
+	case cfg.Metrics != "" && env.Metrics == nil:
+		return errors.New("this vrrpdump was built without the metrics exporter: drop --metrics")
 	}
-	var src capture.Source
 	live := cfg.Read == ""
+	var srcs []capture.Source
+	defer func() {
+		for _, s := range srcs {
+			s.Close()
+		}
+	}()
 	if live {
-		src, err = capture.OpenLive(cfg.Ifaces[0], capture.LiveOptions{Filter: cfg.Filter, Promisc: cfg.Promisc})
+		for _, iface := range cfg.Ifaces {
+			s, err := capture.OpenLive(iface, capture.LiveOptions{Filter: cfg.Filter, Promisc: cfg.Promisc})
+			if err != nil {
+				return err
+			}
+			srcs = append(srcs, s)
+		}
 	} else {
 		if cfg.Filter != "" {
 			return fmt.Errorf("%w: a BPF expression applies to live capture (-i); filter a file with tcpdump -r FILE -w OUT EXPR first", ErrUsage)
 		}
-		src, err = capture.OpenFile(cfg.Read)
+		s, err := capture.OpenFile(cfg.Read)
+		if err != nil {
+			return err
+		}
+		srcs = append(srcs, s)
 	}
-	if err != nil {
-		return err
+	feed := &Feed{Live: live, start: time.Now()}
+	var names []string
+	for _, s := range srcs {
+		name := s.Name()
+		if !live {
+			name = filepath.Base(name)
+		}
+		names = append(names, name)
+		feed.links = append(feed.links, &linkHealth{name: name, src: s})
 	}
-	defer src.Close()
-	link := src.Name()
-	if !live {
-		link = filepath.Base(link)
-	}
+	feed.Source = strings.Join(names, ",")
 
 	opts := capture.Options{Count: cfg.Count}
 	if live && cfg.Duration > 0 {
 		opts.Until = time.Now().Add(cfg.Duration)
 	}
 	if cfg.Write != "" {
+		if len(srcs) > 1 {
+			return fmt.Errorf("%w: -w writes one interface's frames; run one vrrpdump per interface to keep several", ErrUsage)
+		}
 		f, err := os.Create(cfg.Write)
 		if err != nil {
 			return fmt.Errorf("-w: %w", err)
 		}
 		defer f.Close()
-		w, err := capture.NewWriter(f, src.LinkType(), 65535)
+		w, err := capture.NewWriter(f, srcs[0].LinkType(), 65535)
 		if err != nil {
 			return fmt.Errorf("-w %s: %w", cfg.Write, err)
 		}
@@ -93,43 +187,155 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 
 	tr := track.New(track.Options{ShowAuth: cfg.ShowAuth})
-	out := bufio.NewWriterSize(env.Stdout, 64<<10)
+	feed.Tracker = tr
+	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10)}
 	defer out.Flush()
-	buf := make([]byte, 0, 2048)
-	tr.OnFinding = func(f track.Finding) {
+	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
 		switch cfg.Mode {
-		case ModeLines:
-			buf = appendFindingLine(buf[:0], &f, env.Location)
+		case ModeLines, ModeFindings:
+			out.Write(appendFindingLine(nil, &f, env.Location))
 		case ModeJSON:
-			buf = appendFindingJSON(buf[:0], &f)
-		default:
-			return
+			out.Write(appendFindingJSON(nil, &f))
 		}
-		out.Write(buf)
+	}
+
+	loopCtx, cancelLoop := context.WithCancel(ctx)
+	defer cancelLoop()
+	updates := make(chan struct{}, 1)
+	feed.Updates = updates
+	var wg sync.WaitGroup // the TUI and the exporter
+	var hookErr error
+	var hookOnce sync.Once
+	hookFailed := func(err error) {
+		if err != nil && ctx.Err() == nil {
+			hookOnce.Do(func() { hookErr = err })
+		}
+		cancelLoop()
+	}
+	if cfg.Mode == ModeTUI {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := env.TUI(ctx, feed)
+			hookFailed(err) // quitting the TUI ends the capture
+		}()
+	}
+	metricsCtx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	if cfg.Metrics != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := env.Metrics(metricsCtx, cfg.Metrics, feed); err != nil {
+				hookFailed(fmt.Errorf("--metrics %s: %w", cfg.Metrics, err))
+			}
+		}()
 	}
 
 	var first, last time.Time
 	frames := 0
+	var capErr error
+	if len(srcs) == 1 {
+		frames, first, last, capErr = readOne(loopCtx, feed.links[0], opts, cfg, tr, out, env, live, updates)
+	} else {
+		var mu sync.Mutex
+		var cwg sync.WaitGroup
+		for _, l := range feed.links {
+			cwg.Add(1)
+			go func() {
+				defer cwg.Done()
+				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, out, env, live, updates)
+				mu.Lock()
+				frames += n
+				if err != nil && capErr == nil {
+					capErr = err
+				}
+				mu.Unlock()
+			}()
+		}
+		cwg.Wait()
+	}
+	if live {
+		last = time.Now()
+	}
+	if !last.IsZero() {
+		tr.End(last)
+	}
+	close(updates)
+	if cfg.Mode != ModeTUI {
+		stopMetrics() // the TUI stays open after a replay until the user quits
+	}
+	wg.Wait()
+	if hookErr != nil {
+		return hookErr
+	}
+	if capErr != nil {
+		return capErr
+	}
+
+	findings := tr.Findings()
+	exit := 0
+	for _, f := range findings {
+		if f.Severity == track.SeverityError {
+			exit = 1
+		}
+	}
+	var capStats *capture.Stats
+	if len(srcs) == 1 {
+		if s, ok := srcs[0].(capture.StatsSource); ok {
+			if st, err := s.Stats(); err == nil {
+				capStats = &st
+			}
+		}
+	}
+	switch cfg.Mode {
+	case ModeSummary, ModeTUI:
+		writeSummary(out, feed.Source, frames, tr.Stats(), tr.Snapshot(), findings, first, env.Location)
+		if capStats != nil {
+			fmt.Fprintf(out, "\ncapture: %d received, %d dropped by the kernel, %d by the interface\n",
+				capStats.Received, capStats.Dropped, capStats.IfDropped)
+		}
+	case ModeJSON:
+		j, _ := json.Marshal(summaryJSON{Kind: "summary", Source: feed.Source, Frames: frames, Stats: tr.Stats(),
+			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Exit: exit})
+		out.Write(append(j, '\n'))
+	case ModeLines, ModeFindings:
+		for _, h := range feed.Health() {
+			if h.Received > 0 || h.Dropped > 0 {
+				fmt.Fprintf(env.Stderr, "vrrpdump: %s: %d received, %d dropped by the kernel, %d by the interface\n",
+					h.Link, h.Received, h.Dropped, h.IfDropped)
+			}
+		}
+	}
+	if exit == 1 {
+		return ErrErrorFinding
+	}
+	return nil
+}
+
+// readOne runs the capture loop on one link until it ends.
+func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Config, tr *track.Tracker,
+	out *lockedWriter, env Env, live bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
+	defer l.done.Store(true)
+	link := l.name
+	buf := make([]byte, 0, 2048)
 	lastFlush := time.Now()
 	opts.OnIdle = func(now time.Time) {
 		tr.Tick(now)
 		out.Flush()
-	}
-	loopCtx, cancelLoop := context.WithCancel(ctx)
-	defer cancelLoop()
-	var feed chan struct{}
-	tuiDone := make(chan error, 1)
-	if cfg.Mode == ModeTUI {
-		feed = make(chan struct{}, 1)
-		go func() { tuiDone <- env.TUI(ctx, tr, feed, link); cancelLoop() }()
+		select {
+		case updates <- struct{}{}:
+		default:
+		}
 	}
 	speedStart := time.Now()
-	err = capture.Run(loopCtx, src, opts, func(pkt *capture.Packet) error {
+	err = capture.Run(ctx, l.src, opts, func(pkt *capture.Packet) error {
 		ts := pkt.CI.Timestamp
 		if frames == 0 {
 			first = ts
 		}
 		frames, last = pkt.N, ts
+		l.packets.Store(int64(pkt.N))
 		switch cfg.Mode {
 		case ModeLines:
 			switch pkt.Kind {
@@ -151,15 +357,15 @@ func Run(ctx context.Context, args []string, env Env) error {
 				if wait > 0 {
 					select {
 					case <-time.After(wait):
-					case <-loopCtx.Done():
+					case <-ctx.Done():
 					}
 				}
 			}
 		}
 		tr.Observe(ts, link, pkt.P, pkt.Kind, pkt.Err)
-		if feed != nil {
+		if live || cfg.Mode == ModeTUI {
 			select {
-			case feed <- struct{}{}:
+			case updates <- struct{}{}:
 			default:
 			}
 		}
@@ -170,53 +376,29 @@ func Run(ctx context.Context, args []string, env Env) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("reading %s: %w", link, err)
+		err = fmt.Errorf("reading %s: %w", link, err)
+		l.mu.Lock()
+		l.err = err
+		l.mu.Unlock()
 	}
-	if live {
-		last = time.Now()
-	}
-	if !last.IsZero() {
-		tr.End(last)
-	}
-	if feed != nil {
-		close(feed)
-		if err := <-tuiDone; err != nil {
-			return err
-		}
-	}
+	return frames, first, last, err
+}
 
-	var capStats *capture.Stats
-	if s, ok := src.(capture.StatsSource); ok {
-		if st, err := s.Stats(); err == nil {
-			capStats = &st
-		}
-	}
-	findings := tr.Findings()
-	exit := 0
-	for _, f := range findings {
-		if f.Severity == track.SeverityError {
-			exit = 1
-		}
-	}
-	switch cfg.Mode {
-	case ModeSummary, ModeTUI:
-		writeSummary(out, link, frames, tr.Stats(), tr.Snapshot(), findings, first, env.Location)
-		if capStats != nil {
-			fmt.Fprintf(out, "\ncapture: %d received, %d dropped by the kernel, %d by the interface\n",
-				capStats.Received, capStats.Dropped, capStats.IfDropped)
-		}
-	case ModeJSON:
-		j, _ := json.Marshal(summaryJSON{Kind: "summary", Source: link, Frames: frames, Stats: tr.Stats(),
-			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Exit: exit})
-		out.Write(append(j, '\n'))
-	case ModeLines:
-		if capStats != nil {
-			fmt.Fprintf(env.Stderr, "vrrpdump: %d received, %d dropped by the kernel, %d by the interface\n",
-				capStats.Received, capStats.Dropped, capStats.IfDropped)
-		}
-	}
-	if exit == 1 {
-		return ErrErrorFinding
-	}
-	return nil
+// lockedWriter lets several capture loops and the tracker's findings share
+// one buffered output. With one link the lock is never contended.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  *bufio.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+func (l *lockedWriter) Flush() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Flush()
 }
