@@ -16,10 +16,18 @@ import (
 	"github.com/vrrpkit/vrrpkit/dump"
 )
 
+// The TUI and the exporter plug in from their own files (tui.go,
+// metrics.go), so package dump imports neither.
+var (
+	tuiHook     func(context.Context, *dump.Feed) error
+	metricsHook func(ctx context.Context, addr string, feed *dump.Feed) error
+)
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	env := dump.Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: term.IsTerminal(int(os.Stdout.Fd()))}
+	env := dump.Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
+		TUI: tuiHook, Metrics: metricsHook}
 	err := dump.Run(ctx, os.Args[1:], env)
 	switch {
 	case err == nil:
