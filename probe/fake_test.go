@@ -80,13 +80,16 @@ func (l *fakeLink) frames() []frame {
 	return slices.Clone(l.sent)
 }
 
-// fakeHost records announcements and keeps the set of installed addresses.
+// fakeHost records announcements and keeps the set of installed addresses
+// and whether packets to them are dropped.
 type fakeHost struct {
 	mu         sync.Mutex
 	announced  []frame
 	installed  map[netip.Addr]bool
+	blocked    bool
 	log        []string
 	failInstal error
+	failBlock  error
 }
 
 func newFakeHost() *fakeHost { return &fakeHost{installed: map[netip.Addr]bool{}} }
@@ -121,6 +124,27 @@ func (h *fakeHost) Remove(vips []netip.Addr) error {
 			delete(h.installed, v)
 			h.log = append(h.log, fmt.Sprintf("-%s@%s", v, time.Since(bubbleStart)))
 		}
+	}
+	return nil
+}
+
+func (h *fakeHost) Block(vrid uint8, vips []netip.Addr) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.failBlock != nil {
+		return h.failBlock
+	}
+	h.blocked = true
+	h.log = append(h.log, fmt.Sprintf("block vrid %d %v@%s", vrid, vips, time.Since(bubbleStart)))
+	return nil
+}
+
+func (h *fakeHost) Unblock() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.blocked {
+		h.blocked = false
+		h.log = append(h.log, fmt.Sprintf("unblock@%s", time.Since(bubbleStart)))
 	}
 	return nil
 }

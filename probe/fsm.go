@@ -48,9 +48,9 @@ type Config struct {
 	// master of lower priority. RFC default true.
 	Preempt bool
 	// Accept is Accept_Mode: the master accepts packets addressed to the
-	// VIPs although it does not own them. Always true for the owner. The
-	// Machine only carries it: the speaker installs no filter, so with
-	// InstallVIPs the host accepts such packets either way.
+	// VIPs although it does not own them. The owner always accepts them;
+	// see AcceptsVIPs. RFC 3768 (v2) has no Accept_Mode; like keepalived's
+	// "accept", it applies to v2 too.
 	Accept bool
 	// AuthPass is the v2 simple-text password (at most 8 bytes); empty for
 	// no authentication.
@@ -64,6 +64,13 @@ func (c *Config) Family() decode.Family {
 	}
 	return decode.IPv4
 }
+
+// AcceptsVIPs reports whether the router, as master, accepts packets
+// addressed to its virtual addresses: when it is the address owner
+// (priority 255) or in Accept_Mode (RFC 5798 6.4.3; RFC 3768 6.4.3 allows
+// only the owner). In Backup no router accepts them (6.4.2), and the
+// speaker has them on the host only while master.
+func (c *Config) AcceptsVIPs() bool { return c.Priority == 255 || c.Accept }
 
 // ErrConfig is the class of configuration errors Validate returns.
 var ErrConfig = errors.New("invalid vrrp configuration")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os/exec"
 	"slices"
 	"sync"
 
@@ -13,6 +14,8 @@ import (
 	"github.com/mdlayher/ndp"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
+
+	"github.com/vrrpkit/vrrpkit/decode"
 )
 
 // allNodes is ff02::1, where unsolicited neighbour advertisements go.
@@ -20,15 +23,19 @@ var allNodes = netip.MustParseAddr("ff02::1")
 
 // LinuxHost announces and installs virtual addresses on one interface:
 // gratuitous ARP requests (mdlayher/arp), unsolicited neighbour
-// advertisements (mdlayher/ndp) and addresses added over rtnetlink. It
-// removes only the addresses it added itself.
+// advertisements (mdlayher/ndp), addresses added over rtnetlink, and a
+// firewall rule dropping packets to them (nft, or iptables). It removes
+// only the addresses and the rule it added itself.
 type LinuxHost struct {
 	ifi *net.Interface
+	// Logf, if set, is told which firewall rule Block installed.
+	Logf func(format string, a ...any)
 
-	mu    sync.Mutex
-	added []netip.Addr
-	arp   *arp.Client
-	ndp   *ndp.Conn
+	mu     sync.Mutex
+	added  []netip.Addr
+	arp    *arp.Client
+	ndp    *ndp.Conn
+	filter *vipFilter
 }
 
 // OpenHost returns the Host for ifi: a *LinuxHost.
@@ -146,6 +153,39 @@ func (h *LinuxHost) Remove(vips []netip.Addr) error {
 		h.added = slices.Delete(h.added, i, i+1)
 	}
 	return errors.Join(errs...)
+}
+
+// Block creates the nftables table inet vrrpprobe-IFACE-vF-VRID with an
+// input chain dropping packets to vips (neighbour discovery excepted), or,
+// when nft is missing or fails, the iptables (ip6tables) chain of that name
+// with a jump from INPUT. It refuses (ErrFilterExists) to take over a table
+// or chain that is already there.
+func (h *LinuxHost) Block(vrid uint8, vips []netip.Addr) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.filter != nil && h.filter.using != "" {
+		return errors.New("a filter is installed already")
+	}
+	fam := decode.IPv4
+	if len(vips) > 0 && vips[0].Is6() {
+		fam = decode.IPv6
+	}
+	logf := h.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	h.filter = &vipFilter{name: FilterName(h.ifi.Name, h.ifi.Index, fam, vrid), run: execRunner, look: exec.LookPath, logf: logf}
+	return h.filter.install(vips)
+}
+
+// Unblock removes what Block installed.
+func (h *LinuxHost) Unblock() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.filter == nil {
+		return nil
+	}
+	return h.filter.remove()
 }
 
 // Close closes the ARP and NDP sockets.

@@ -11,6 +11,8 @@ import (
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -454,7 +456,8 @@ func checkInstalled(t *testing.T, h *lab.Host, pk peer, want bool) {
 	}
 }
 
-// checkClean: no VIP and no macvlan of the speaker left on h.
+// checkClean: no VIP, no macvlan and no firewall table or chain of the
+// speaker left on h.
 func checkClean(t *testing.T, h *lab.Host, pk peer) {
 	t.Helper()
 	checkInstalled(t, h, pk, false)
@@ -464,6 +467,86 @@ func checkClean(t *testing.T, h *lab.Host, pk peer) {
 			t.Errorf("macvlan %s left on %s", l, h.Name())
 		}
 	}
+	if f := filters(t, h); len(f) > 0 {
+		t.Errorf("firewall rules of the speaker left on %s: %v", h.Name(), f)
+	}
+}
+
+// filters lists h's nftables tables and iptables / ip6tables chains whose
+// names start with "vrrpprobe", as "nft inet NAME" or "iptables NAME", and
+// the iptables rules elsewhere that name them ("iptables rule: -A INPUT
+// -j NAME").
+func filters(t *testing.T, h *lab.Host) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := h.Run(ctx, "nft", "-j", "list", "tables")
+	if err != nil {
+		t.Fatalf("nft list tables: %v", err)
+	}
+	var js struct {
+		Nftables []struct {
+			Table *struct{ Family, Name string } `json:"table"`
+		} `json:"nftables"`
+	}
+	if err := json.Unmarshal(out, &js); err != nil {
+		t.Fatalf("nft -j list tables: %v\n%s", err, out)
+	}
+	var found []string
+	for _, e := range js.Nftables {
+		if e.Table != nil && strings.HasPrefix(e.Table.Name, "vrrpprobe") {
+			found = append(found, "nft "+e.Table.Family+" "+e.Table.Name)
+		}
+	}
+	for _, bin := range []string{"iptables", "ip6tables"} {
+		out, err := h.Run(ctx, bin+"-save")
+		if err != nil {
+			t.Fatalf("%s-save: %v", bin, err)
+		}
+		for l := range strings.Lines(string(out)) {
+			if name, ok := strings.CutPrefix(l, ":vrrpprobe"); ok {
+				found = append(found, bin+" vrrpprobe"+strings.Fields(name)[0])
+			} else if strings.Contains(l, "vrrpprobe") && !strings.HasPrefix(l, "-A vrrpprobe") {
+				found = append(found, bin+" rule: "+strings.TrimSpace(l))
+			}
+		}
+	}
+	return found
+}
+
+// dropped returns the packets counted by the drop rule of nft table
+// inet name on h.
+func dropped(t *testing.T, h *lab.Host, name string) int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := h.Run(ctx, "nft", "-j", "list", "table", "inet", name)
+	if err != nil {
+		t.Fatalf("nft list table: %v", err)
+	}
+	var js struct {
+		Nftables []struct {
+			Rule *struct {
+				Expr []struct {
+					Counter *struct{ Packets int } `json:"counter"`
+				} `json:"expr"`
+			} `json:"rule"`
+		} `json:"nftables"`
+	}
+	if err := json.Unmarshal(out, &js); err != nil {
+		t.Fatalf("nft -j list table: %v\n%s", err, out)
+	}
+	n := 0
+	for _, e := range js.Nftables {
+		if e.Rule != nil {
+			for _, x := range e.Rule.Expr {
+				if x.Counter != nil {
+					n += x.Counter.Packets
+				}
+			}
+		}
+	}
+	return n
 }
 
 // checkOwner runs "vrrpprobe owner" on h and wants exactly mac.
@@ -611,8 +694,9 @@ func TestOwnerLab(t *testing.T) {
 	})
 }
 
-// TestSpeakerCleanupLab: whatever the speaker installed (VIPs, macvlan)
-// is gone after SIGINT, SIGTERM or a failed start, and no process remains.
+// TestSpeakerCleanupLab: whatever the speaker installed (VIPs, macvlan,
+// the nft table of a master not in Accept_Mode) is gone after SIGINT,
+// SIGTERM or a failed start, and no process remains.
 func TestSpeakerCleanupLab(t *testing.T) {
 	if testing.Short() {
 		t.Skip("lab test")
@@ -621,7 +705,15 @@ func TestSpeakerCleanupLab(t *testing.T) {
 	l := newLab(t, 1)
 	h := l.Host(1)
 	pk := peer{vips: []netip.Prefix{netip.MustParsePrefix("192.0.2.100/32"), netip.MustParsePrefix("192.0.2.101/32")}}
-	args := []string{"--vrid", "51", "--priority", "255", "--vip", "192.0.2.100", "--vip", "192.0.2.101", "--install-vips"}
+	// Priority 254 without --accept: master after 0.3 s, dropping packets
+	// to the VIPs.
+	args := []string{"--vrid", "51", "--priority", "254", "--interval", "100ms", "--vip", "192.0.2.100", "--vip", "192.0.2.101", "--install-vips"}
+	checkFilter := func(t *testing.T, want string) {
+		t.Helper()
+		if got := filters(t, h); len(got) != 1 || got[0] != want {
+			t.Errorf("firewall of the speaker %v, want [%s]", got, want)
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		sig  syscall.Signal
@@ -638,8 +730,13 @@ func TestSpeakerCleanupLab(t *testing.T) {
 				a = append(a[:len(a):len(a)], "--vmac")
 			}
 			s := launch(t, h, h.IPv4().Addr(), a...)
-			s.waitOutput(t, "INIT -> MASTER", 5*time.Second)
+			s.waitOutput(t, "BACKUP -> MASTER", 5*time.Second)
 			checkInstalled(t, h, pk, true)
+			if tc.vmac {
+				checkFilter(t, "nft inet vrrpprobe-vrrpkit4.51-v4-51")
+			} else {
+				checkFilter(t, "nft inet vrrpprobe-eth0-v4-51")
+			}
 			_, links := ipAddrs(t, h)
 			if has := strings.Contains(strings.Join(links, " "), "vrrpkit4.51"); has != tc.vmac {
 				t.Errorf("macvlan vrrpkit4.51 present %v, want %v (links %v)", has, tc.vmac, links)
@@ -658,7 +755,7 @@ func TestSpeakerCleanupLab(t *testing.T) {
 		// A second speaker of the same VRID cannot create its macvlan: it
 		// must fail, remove nothing of the first, and leave nothing itself.
 		first := launch(t, h, h.IPv4().Addr(), append(args[:len(args):len(args)], "--vmac")...)
-		first.waitOutput(t, "INIT -> MASTER", 5*time.Second)
+		first.waitOutput(t, "BACKUP -> MASTER", 5*time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		out, err := h.Run(ctx, vrrpprobe(t), append([]string{"speak", "-i", h.Iface(), "--yes"}, append(args[:len(args):len(args)], "--vmac")...)...)
@@ -669,24 +766,174 @@ func TestSpeakerCleanupLab(t *testing.T) {
 			t.Errorf("failure does not name the macvlan:\n%s", out)
 		}
 		checkInstalled(t, h, pk, true)
+		checkFilter(t, "nft inet vrrpprobe-vrrpkit4.51-v4-51")
 		first.stop(t, syscall.SIGTERM)
 		checkClean(t, h, pk)
 
-		// A start that fails after creating the macvlan and installing
-		// the first VIP (the kernel refuses the multicast second one)
-		// leaves nothing.
+		// A start that fails after creating the macvlan, the nft table
+		// and installing the first VIP (the kernel refuses the multicast
+		// second one) leaves nothing.
 		pk6 := peer{vips: []netip.Prefix{netip.MustParsePrefix("2001:db8:1::100/128")}}
-		out, err = h.Run(ctx, vrrpprobe(t), "speak", "-i", h.Iface(), "--yes", "--vrid", "52", "--priority", "255",
+		out, err = h.Run(ctx, vrrpprobe(t), "speak", "-i", h.Iface(), "--yes", "--vrid", "52", "--priority", "254", "--interval", "100ms",
 			"--vip", "fe80::53", "--vip", "2001:db8:1::100", "--vip", "ff02::99", "--install-vips", "--vmac")
 		if err == nil || !strings.Contains(string(out), "installing the VIPs") {
 			t.Fatalf("speaker with a multicast VIP: %v\n%s", err, out)
 		}
 		t.Logf("failed start:\n%s", out)
 		checkClean(t, h, pk6)
+		if !strings.Contains(string(out), "nft table inet vrrpprobe-vrrpkit6.52-v6-52 drops") {
+			t.Errorf("the failed speaker did not install its nft table first:\n%s", out)
+		}
 		if _, links := ipAddrs(t, h); strings.Contains(strings.Join(links, " "), "vrrpkit6.52") {
 			t.Errorf("macvlan vrrpkit6.52 left behind: %v", links)
 		}
+
+		// A table of the speaker's name exists (another speaker's, or
+		// left by a killed one): the speaker refuses before sending,
+		// installs nothing and leaves the table alone.
+		const stale = "vrrpprobe-eth0-v4-51"
+		if _, err := h.Run(ctx, "nft", "add table inet "+stale); err != nil {
+			t.Fatal(err)
+		}
+		out, err = h.Run(ctx, vrrpprobe(t), append([]string{"speak", "-i", h.Iface(), "--yes"}, args...)...)
+		if err == nil || !strings.Contains(string(out), "nft delete table inet "+stale) {
+			t.Errorf("speaker beside an existing table %s: %v\n%s", stale, err, out)
+		}
+		t.Logf("refused start:\n%s", out)
+		if strings.Contains(string(out), "-> ") {
+			t.Errorf("the refused speaker changed state:\n%s", out)
+		}
+		checkFilter(t, "nft inet "+stale)
+		if _, err := h.Run(ctx, "nft", "delete table inet "+stale); err != nil {
+			t.Fatal(err)
+		}
+		checkClean(t, h, pk)
 	})
+}
+
+// TestAcceptModeLab: a speaker master with --install-vips answers ping
+// (ICMP echo) on its VIP with --accept and as the owner (255), and does not
+// without either (RFC 5798 6.4.3): its nft table drops the echo requests,
+// counting them, while its primary address answers and neighbour discovery
+// for the VIP goes on. With no nft in PATH an iptables (ip6tables) chain
+// does the same. Nothing of it remains after SIGINT or SIGTERM.
+func TestAcceptModeLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab test")
+	}
+	lab.Require(t, lab.NeedIptables, lab.NeedNft)
+	l := newLab(t, 2)
+	h1, h2 := l.Host(1), l.Host(2)
+	noNft := t.TempDir() // a PATH with iptables and ip6tables, without nft
+	for _, b := range []string{"iptables", "ip6tables"} {
+		p, err := exec.LookPath(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(p, noNft+"/"+b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v4, v6 := netip.MustParseAddr("192.0.2.100"), netip.MustParseAddr("2001:db8:1::100")
+	for _, tc := range []struct {
+		name   string
+		vip    netip.Addr
+		prio   string
+		accept bool
+		noNft  bool
+		sig    syscall.Signal
+		filter string // the speaker's table or chain while it runs
+	}{
+		{"IPv4 not Accept_Mode", v4, "200", false, false, syscall.SIGINT, "nft inet vrrpprobe-eth0-v4-51"},
+		{"IPv4 Accept_Mode", v4, "200", true, false, syscall.SIGINT, ""},
+		{"IPv4 owner", v4, "255", false, false, syscall.SIGTERM, ""},
+		{"IPv6 not Accept_Mode", v6, "200", false, false, syscall.SIGTERM, "nft inet vrrpprobe-eth0-v6-51"},
+		{"IPv6 Accept_Mode", v6, "200", true, false, syscall.SIGINT, ""},
+		{"IPv4 not Accept_Mode iptables", v4, "200", false, true, syscall.SIGTERM, "iptables vrrpprobe-eth0-v4-51"},
+		{"IPv6 not Accept_Mode ip6tables", v6, "200", false, true, syscall.SIGINT, "ip6tables vrrpprobe-eth0-v6-51"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := []string{"speak", "-i", h1.Iface(), "--yes", "--vrid", "51", "--priority", tc.prio,
+				"--interval", "100ms", "--vip", tc.vip.String(), "--install-vips"}
+			if tc.accept {
+				args = append(args, "--accept")
+			}
+			var s *speaker
+			if tc.noNft {
+				s = &speaker{p: h1.Start(t, "env", append([]string{"PATH=" + noNft, vrrpprobe(t)}, args...)...)}
+			} else {
+				s = &speaker{p: h1.Start(t, vrrpprobe(t), args...)}
+			}
+			s.waitOutput(t, "-> MASTER", 5*time.Second)
+			var want []string
+			if f := strings.Fields(tc.filter); len(f) == 2 { // iptables: the chain and the jump to it
+				want = []string{tc.filter, f[0] + " rule: -A INPUT -j " + f[1]}
+			} else if tc.filter != "" {
+				want = []string{tc.filter}
+			}
+			if got := filters(t, h1); !slices.Equal(got, want) {
+				t.Errorf("firewall of the speaker: %v, want %v", got, want)
+			}
+			primary := h1.IPv4().Addr()
+			if tc.vip.Is6() {
+				primary = h1.IPv6().Addr()
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := h2.Ping(ctx, primary); err != nil {
+				t.Fatalf("ping %s (the speaker's own address): %v", primary, err)
+			}
+			if tc.filter == "" {
+				if err := h2.Ping(ctx, tc.vip); err != nil {
+					t.Errorf("ping %s: %v, want a reply (Accept_Mode or owner)", tc.vip, err)
+				}
+			} else {
+				pctx, pcancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+				err := h2.Ping(pctx, tc.vip)
+				pcancel()
+				if err == nil {
+					t.Errorf("ping %s answered, want no reply (not Accept_Mode)", tc.vip)
+				}
+				n := droppedBy(t, h1, tc.filter)
+				t.Logf("ping %s: %v; %s dropped %d packets", tc.vip, err, tc.filter, n)
+				if n == 0 {
+					t.Errorf("%s counted no dropped packet: the echo requests did not reach it", tc.filter)
+				}
+				if tc.vip.Is6() {
+					// Neighbour discovery passes: the VIP resolves to h1.
+					if r, code := ownerJSON(t, h2, tc.vip); code != 0 || len(r.Owners) != 1 || r.Owners[0].MAC != h1.MAC().String() {
+						t.Errorf("owner of %s while dropped: exit %d owners %+v, want %s", tc.vip, code, r.Owners, h1.MAC())
+					}
+				}
+			}
+			s.stop(t, tc.sig)
+			checkClean(t, h1, peer{vips: []netip.Prefix{netip.PrefixFrom(tc.vip, tc.vip.BitLen())}})
+		})
+	}
+}
+
+// droppedBy returns the packets the speaker's filter ("nft inet NAME",
+// "iptables NAME" or "ip6tables NAME") has dropped on h.
+func droppedBy(t *testing.T, h *lab.Host, filter string) int {
+	t.Helper()
+	f := strings.Fields(filter)
+	if f[0] == "nft" {
+		return dropped(t, h, f[2])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := h.Run(ctx, f[0], "-w", "5", "-nvxL", f[1])
+	if err != nil {
+		t.Fatalf("%s -L: %v", f[0], err)
+	}
+	n := 0
+	for l := range strings.Lines(string(out)) {
+		if c := strings.Fields(l); len(c) > 2 && c[2] == "DROP" {
+			k, _ := strconv.Atoi(c[0])
+			n += k
+		}
+	}
+	return n
 }
 
 // TestDrillLab runs "vrrpprobe failover" against a keepalived pair and

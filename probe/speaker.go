@@ -32,6 +32,13 @@ type Host interface {
 	// install the VIPs.
 	Install(vips []netip.Addr) error
 	Remove(vips []netip.Addr) error
+	// Block makes the host drop packets addressed to the addresses of
+	// virtual router vrid (RFC 5798 6.4.3: a master that is neither the
+	// owner nor in Accept_Mode must not accept them); Unblock removes what
+	// Block installed. Both are called only when the speaker installs the
+	// VIPs and Config.AcceptsVIPs is false.
+	Block(vrid uint8, vips []netip.Addr) error
+	Unblock() error
 }
 
 // SpeakerConfig configures a Speaker.
@@ -40,7 +47,10 @@ type SpeakerConfig struct {
 	// Peers are keepalived-style unicast peers; empty for multicast.
 	Peers []netip.Addr
 	// InstallVIPs makes the speaker add the VIPs to the interface as master
-	// and remove them when it stops being master.
+	// and remove them when it stops being master. Unless Config.AcceptsVIPs,
+	// the host also drops packets addressed to them (Host.Block) from start
+	// to stop: in Backup the addresses are not on the host, in Master the
+	// rule keeps it from accepting packets for them.
 	InstallVIPs bool
 	// NoAnnounce suppresses the gratuitous ARP / unsolicited NA on becoming
 	// master (the failover drill without --claim).
@@ -73,6 +83,7 @@ type Speaker struct {
 	timer     *time.Timer
 	state     State // the state last reported by notify
 	installed bool
+	blocked   bool
 	buf       []byte
 	limit     limiter
 	scratch   decode.VRRP
@@ -136,10 +147,22 @@ func (s *Speaker) Run(ctx context.Context) (err error) {
 			}
 			s.installed = false
 		}
+		if s.blocked { // after the addresses are gone, so they never accept
+			if uerr := s.host.Unblock(); uerr != nil && err == nil {
+				err = fmt.Errorf("vrrp speaker: %w", uerr)
+			}
+			s.blocked = false
+		}
 		if cerr := s.link.Close(); cerr != nil && err == nil {
 			err = cerr
 		}
 	}()
+	if s.cfg.InstallVIPs && !s.cfg.AcceptsVIPs() {
+		if err := s.host.Block(s.cfg.VRID, s.cfg.VIPs); err != nil {
+			return fmt.Errorf("vrrp speaker: not in Accept_Mode, but cannot drop packets to the VIPs (or pass --accept): %w", err)
+		}
+		s.blocked = true
+	}
 	if err := s.do(s.m.Handle(time.Now(), Event{Kind: EvStartup})); err != nil {
 		return err
 	}

@@ -91,7 +91,9 @@ func TestSpeakerAloneBecomesMaster(t *testing.T) {
 		if n != 0 {
 			t.Errorf("%d VIPs still installed after Run", n)
 		}
-		wantLog := []string{"+192.0.2.100@3.609375s", "-192.0.2.100@6.109375s"}
+		// Not the owner, not Accept_Mode: packets to the VIP are dropped
+		// from start to stop (RFC 5798 6.4.3).
+		wantLog := []string{"block vrid 52 [192.0.2.100]@0s", "+192.0.2.100@3.609375s", "-192.0.2.100@6.109375s", "unblock@6.109375s"}
 		if !reflect.DeepEqual(log, wantLog) {
 			t.Errorf("install log %v, want %v", log, wantLog)
 		}
@@ -280,15 +282,18 @@ func TestSpeakerInstallFailureCleansUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := newFakeHost()
 		h.failInstal = errors.New("permission denied")
-		c := cfg3(255)
+		c := cfg3(254)
 		c.VIPs = []netip.Addr{vip4, netip.MustParseAddr("192.0.2.101")}
 		r := startSpeaker(t, SpeakerConfig{Config: c, InstallVIPs: true}, h)
 		err := <-r.done
 		if err == nil || !errors.Is(err, h.failInstal) {
 			t.Fatalf("Run = %v, want the install error", err)
 		}
-		if n, log, _ := h.state(); n != 0 {
-			t.Errorf("%d VIPs left installed; log %v", n, log)
+		// The drop rule goes after the addresses, so they never accept.
+		n, log, _ := h.state()
+		want := []string{"block vrid 52 [192.0.2.100 192.0.2.101]@0s", "+192.0.2.100@3.0078125s", "-192.0.2.100@3.0078125s", "unblock@3.0078125s"}
+		if n != 0 || h.blocked || !reflect.DeepEqual(log, want) {
+			t.Errorf("%d VIPs left installed, blocked %v; log %v, want %v", n, h.blocked, log, want)
 		}
 		if !r.link.isClosed() {
 			t.Error("link left open")
@@ -317,4 +322,62 @@ func TestSpeakerRateLimit(t *testing.T) {
 			t.Error("no packets counted as dropped")
 		}
 	})
+}
+
+// TestSpeakerAcceptMode: with InstallVIPs, a speaker that is neither the
+// owner nor in Accept_Mode has the host drop packets to the VIPs from
+// before its first advert until after the VIPs are gone; the owner and
+// Accept_Mode install no rule; a rule that cannot be installed stops the
+// speaker before it sends anything.
+func TestSpeakerAcceptMode(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		prio    uint8
+		accept  bool
+		install bool
+		wantLog []string
+	}{
+		{"not Accept_Mode", 200, false, true, []string{"block vrid 52 [192.0.2.100]@0s", "+192.0.2.100@3.21875s", "-192.0.2.100@5s", "unblock@5s"}},
+		{"Accept_Mode", 200, true, true, []string{"+192.0.2.100@3.21875s", "-192.0.2.100@5s"}},
+		{"owner", 255, false, true, []string{"+192.0.2.100@0s", "-192.0.2.100@5s"}},
+		{"VIPs not installed", 200, false, false, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := cfg3(tc.prio)
+				c.Accept = tc.accept
+				r := startSpeaker(t, SpeakerConfig{Config: c, InstallVIPs: tc.install}, nil)
+				time.Sleep(5 * time.Second)
+				synctest.Wait()
+				r.stop(t)
+				n, log, _ := r.host.state()
+				if n != 0 || r.host.blocked {
+					t.Errorf("after Run: %d VIPs installed, blocked %v", n, r.host.blocked)
+				}
+				if !reflect.DeepEqual(log, tc.wantLog) {
+					t.Errorf("host log %v, want %v", log, tc.wantLog)
+				}
+			})
+		})
+	}
+
+	t.Run("block fails", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			h := newFakeHost()
+			h.failBlock = ErrFilterExists
+			r := startSpeaker(t, SpeakerConfig{Config: cfg3(254), InstallVIPs: true}, h)
+			err := <-r.done
+			if !errors.Is(err, ErrFilterExists) {
+				t.Fatalf("Run = %v, want ErrFilterExists", err)
+			}
+			if n := len(r.link.frames()); n != 0 || len(r.changes) != 0 {
+				t.Errorf("sent %d adverts, transitions %v, want none", n, r.changes)
+			}
+			if !r.link.isClosed() {
+				t.Error("link left open")
+			}
+			r.cancel()
+		})
+	})
+
 }

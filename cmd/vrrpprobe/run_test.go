@@ -200,23 +200,34 @@ func TestRunRefuses(t *testing.T) {
 }
 
 // TestSpeakDryRun: without --yes the speaker listens, prints what it would
-// send, and sends nothing.
+// send, and sends nothing. A non-owner without --accept would also have the
+// firewall drop packets to the VIPs while it runs.
 func TestSpeakDryRun(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		f := &fakeSys{replay: make(chan probe.Packet)}
-		var out, errb bytes.Buffer
-		ctx, cancel := context.WithTimeout(context.Background(), 2500*time.Millisecond)
-		defer cancel()
-		err := run(ctx, []string{"speak", "-i", "eth0", "--vrid", "52", "--priority", "255",
-			"--vip", "192.0.2.100", "192.0.2.101", "--install-vips"}, &out, &errb, f.sys())
-		if err != nil {
-			t.Fatalf("run: %v\n%s", err, errb.String())
-		}
-		if len(f.written) != 0 || strings.Contains(strings.Join(f.opened, " "), "host") {
-			t.Errorf("dry run sent %d packets, opened %v", len(f.written), f.opened)
-		}
-		golden(t, "stdout", out.String())
-	})
+	for _, tc := range []struct {
+		name string
+		run  time.Duration
+		args []string
+	}{
+		{"owner", 2500 * time.Millisecond, []string{"--priority", "255", "--vip", "192.0.2.100", "192.0.2.101"}},
+		{"not Accept_Mode", 3500 * time.Millisecond, []string{"--priority", "200", "--vip", "2001:db8:1::100"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeSys{replay: make(chan probe.Packet)}
+				var out, errb bytes.Buffer
+				ctx, cancel := context.WithTimeout(context.Background(), tc.run)
+				defer cancel()
+				args := append([]string{"speak", "-i", "eth0", "--vrid", "52", "--install-vips"}, tc.args...)
+				if err := run(ctx, args, &out, &errb, f.sys()); err != nil {
+					t.Fatalf("run: %v\n%s", err, errb.String())
+				}
+				if len(f.written) != 0 || strings.Contains(strings.Join(f.opened, " "), "host") {
+					t.Errorf("dry run sent %d packets, opened %v", len(f.written), f.opened)
+				}
+				golden(t, "stdout", out.String())
+			})
+		})
+	}
 }
 
 func TestOwnerExit(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/netip"
 	"sync"
 	"time"
@@ -24,7 +25,7 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	auth := fs.String("auth-pass", "", "VRRPv2 simple password (auth_type PASS), at most 8 bytes")
 	fs.Var(&peers, "unicast-peer", "send to this peer instead of the multicast group (repeat), keepalived's unicast_peer")
 	nopreempt := fs.Bool("nopreempt", false, "do not take over from a master of lower priority")
-	accept := fs.Bool("accept", false, "Accept_Mode: accept packets to the VIPs as master")
+	accept := fs.Bool("accept", false, "Accept_Mode: as master, accept packets to the VIPs; without it --install-vips has nft (or iptables) drop them, unless priority is 255")
 	install := fs.Bool("install-vips", false, "add the VIPs to the interface while master (needs cap_net_admin)")
 	vmac := fs.Bool("vmac", false, "speak from a macvlan with the virtual MAC 00:00:5e:00:0{1,2}:VRID (needs cap_net_admin)")
 	yes := fs.Bool("yes", false, "really send; without it only print what would be sent")
@@ -108,9 +109,12 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 			return &exitError{code: 2, err: err}
 		}
 		defer host.Close()
+		if lh, ok := host.(*probe.LinuxHost); ok {
+			lh.Logf = out.printf
+		}
 	} else {
 		link = &dryLink{Link: link, out: out, cfg: &cfg.Config}
-		host = &dryHost{out: out}
+		host = &dryHost{out: out, ifi: sendIfi}
 		if *vmac {
 			out.printf("would create a macvlan with the virtual MAC of vrid %d", cfg.VRID)
 		}
@@ -161,8 +165,12 @@ func (d *dryLink) WritePacket(msg []byte, dst netip.Addr) error {
 	return nil
 }
 
-// dryHost prints announcements and address changes instead of making them.
-type dryHost struct{ out *lineWriter }
+// dryHost prints announcements, address and firewall changes instead of
+// making them.
+type dryHost struct {
+	out *lineWriter
+	ifi *net.Interface
+}
 
 func (d *dryHost) Announce(vips []netip.Addr) error {
 	for _, v := range vips {
@@ -182,6 +190,21 @@ func (d *dryHost) Install(vips []netip.Addr) error {
 
 func (d *dryHost) Remove(vips []netip.Addr) error {
 	d.out.printf("would remove %v from the interface", vips)
+	return nil
+}
+
+func (d *dryHost) Block(vrid uint8, vips []netip.Addr) error {
+	fam := decode.IPv4
+	if len(vips) > 0 && vips[0].Is6() {
+		fam = decode.IPv6
+	}
+	d.out.printf("would drop packets to %v with nft table inet %s (not Accept_Mode: --accept to accept them)",
+		vips, probe.FilterName(d.ifi.Name, d.ifi.Index, fam, vrid))
+	return nil
+}
+
+func (d *dryHost) Unblock() error {
+	d.out.printf("would remove the drop rule")
 	return nil
 }
 
