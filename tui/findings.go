@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+// sevWord is a severity as a fixed-width word, so that it reads without
+// colour.
+func sevWord(s track.Severity) string {
+	switch s {
+	case track.SeverityError:
+		return "ERROR"
+	case track.SeverityWarning:
+		return "WARN "
+	}
+	return "INFO "
+}
+
+// findingLine is one finding on one line: time of its last occurrence,
+// severity, id, repeat count and message.
+func (m *Model) findingLine(f *track.Finding) string {
+	head := f.Last.In(m.opts.Location).Format("15:04:05") + " "
+	id := f.ID
+	if f.Count > 1 {
+		id += fmt.Sprintf(" ×%d", f.Count)
+	}
+	rest := " " + fit(id, 22) + " " + f.Message
+	return head + m.st.severity[f.Severity].Render(sevWord(f.Severity)) + clip(rest, max(0, m.width-len(head)-5))
+}
+
+// findingsPane is the last findings of every group, newest first, in h
+// lines (title included).
+func (m *Model) findingsPane(h int) []string {
+	if h == 0 {
+		return nil
+	}
+	var n [3]int
+	for _, f := range m.d.findings {
+		switch f.Severity {
+		case track.SeverityError:
+			n[0]++
+		case track.SeverityWarning:
+			n[1]++
+		default:
+			n[2]++
+		}
+	}
+	title := fmt.Sprintf("FINDINGS newest first: %d error, %d warning, %d info", n[0], n[1], n[2])
+	out := []string{m.st.header.Render(fit(title, m.width))}
+	for i := 0; i < len(m.d.findings) && len(out) < h; i++ {
+		out = append(out, m.findingLine(&m.d.findings[i]))
+	}
+	if len(m.d.findings) == 0 {
+		out = append(out, m.st.dim.Render("none"))
+	}
+	for len(out) < h {
+		out = append(out, "")
+	}
+	return out
+}
+
+// statusBar is the last line: source, counters, elapsed time, keys.
+func (m *Model) statusBar() string {
+	if m.editing {
+		return fit("/"+m.filter+"█", m.width-1) + " "
+	}
+	var pkts, drops, recv int64
+	var errs []string
+	for _, h := range m.opts.Health() {
+		pkts += h.Packets
+		recv += h.Received
+		drops += h.Dropped + h.IfDropped
+		if h.Err != nil {
+			errs = append(errs, h.Err.Error())
+		}
+	}
+	parts := []string{fit(m.feed.Source, min(width(m.feed.Source), 24)),
+		fmt.Sprintf("%d pkts", pkts),
+		fmt.Sprintf("%d adverts", m.d.stats.Adverts),
+		fmt.Sprintf("%d dropped", drops),
+		fmtElapsed(m.opts.Clock().Sub(m.opts.Started)),
+	}
+	left := " " + strings.Join(parts, " │ ") + " "
+	var flag string
+	switch {
+	case m.paused:
+		flag = " PAUSED (capture continues, p resumes) "
+	case len(errs) > 0:
+		flag = " " + strings.Join(errs, "; ") + " "
+	}
+	// The keys, shorter as the terminal narrows.
+	choices := []string{" ?:help q:quit ", " ? q "}
+	switch m.view {
+	case viewTable:
+		choices = []string{" ↑↓ enter:detail /:filter s:sort p:pause ?:help q:quit ", " enter / s p ? q ", " ?:help "}
+	case viewDetail:
+		choices = []string{" ↑↓:scroll esc:back p:pause ?:help q:quit ", " esc p ? q ", " ?:help "}
+	}
+	keysText := ""
+	for _, c := range choices {
+		if width(left)+width(flag)+width(c) <= m.width {
+			keysText = c
+			break
+		}
+	}
+	gap := m.width - width(left) - width(flag) - width(keysText)
+	if gap < 0 {
+		return clip(m.st.bar.Render(left)+m.st.paused.Render(flag), m.width)
+	}
+	if flag == "" {
+		return m.st.bar.Render(left + strings.Repeat(" ", gap) + keysText)
+	}
+	return m.st.bar.Render(left) + m.st.paused.Render(flag) + m.st.bar.Render(strings.Repeat(" ", gap)+keysText)
+}
