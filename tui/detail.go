@@ -215,7 +215,11 @@ func (m *Model) detailTitle(g *track.GroupSnapshot) string {
 	case g.LastMaster != "":
 		b.WriteString("  last master " + g.LastMaster)
 	}
-	fmt.Fprintf(&b, ", %d changes", g.Changes)
+	if g.Changes == 1 {
+		b.WriteString(", 1 change")
+	} else {
+		fmt.Fprintf(&b, ", %d changes", g.Changes)
+	}
 	if g.MasterMAC != "" {
 		b.WriteString("  MAC " + g.MasterMAC)
 	}

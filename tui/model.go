@@ -59,11 +59,10 @@ func (s sortKey) String() string {
 
 // Messages.
 type (
-	updateMsg  struct{}          // the capture observed frames
-	endedMsg   struct{}          // the capture ended (Updates closed)
-	refreshMsg struct{}          // a throttled refresh is due
-	tickMsg    struct{}          // the one-second tick: elapsed time, ages
-	snapMsg    struct{ s *data } // a snapshot for tests
+	updateMsg  struct{} // the capture observed frames
+	endedMsg   struct{} // the capture ended (Updates closed)
+	refreshMsg struct{} // a throttled refresh is due
+	tickMsg    struct{} // the one-second tick: elapsed time, ages
 )
 
 // data is one consistent reading of the tracker.
@@ -268,9 +267,6 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.wait()
 	case tickMsg:
 		return m, tick()
-	case snapMsg:
-		m.setData(msg.s)
-		return m, nil
 	}
 	return m, nil
 }

@@ -1,0 +1,195 @@
+package tui_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/internal/lab"
+)
+
+// tmux is a tmux server of the test's own (-L socket), killed at the end;
+// no other tmux server is touched.
+type tmux struct {
+	t      *testing.T
+	socket string
+}
+
+func startTmux(t *testing.T, w, h int, command string) *tmux {
+	t.Helper()
+	if _, err := exec.LookPath("tmux"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("tmux is missing (scripts/setup.sh installs it; CI is set, so this fails instead of skipping)")
+		}
+		t.Skip("tmux is missing: scripts/setup.sh installs it")
+	}
+	x := &tmux{t: t, socket: fmt.Sprintf("vk-tui-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	// remain-on-exit keeps the pane, so vrrpdump's summary and exit status
+	// stay readable after q.
+	x.run("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-s", "vk",
+		"sh", "-c", command+`; echo "EXIT=$?"; sleep 600`)
+	t.Cleanup(func() { exec.Command("tmux", "-L", x.socket, "kill-server").Run() })
+	return x
+}
+
+func (x *tmux) run(args ...string) string {
+	x.t.Helper()
+	out, err := exec.Command("tmux", append([]string{"-L", x.socket}, args...)...).CombinedOutput()
+	if err != nil {
+		x.t.Fatalf("tmux %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+func (x *tmux) screen() string { return x.run("capture-pane", "-p", "-t", "vk") }
+
+func (x *tmux) keys(keys ...string) { x.run(append([]string{"send-keys", "-t", "vk"}, keys...)...) }
+
+// waitScreen polls the screen every 50 ms until ok, and returns it with
+// the time it was read.
+func (x *tmux) waitScreen(what string, within time.Duration, ok func(string) bool) (string, time.Time) {
+	x.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		s := x.screen()
+		now := time.Now()
+		if ok(s) {
+			return s, now
+		}
+		if now.After(deadline) {
+			x.t.Fatalf("no %s on the screen within %v; the screen:\n%s", what, within, s)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+const kaConf = `global_defs {
+    vrrp_version 2
+}
+vrrp_instance VI_51 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority %d
+    advert_int 1
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+}
+`
+
+// groupRow matches the table row of vrid 51 and captures its state.
+var groupRow = regexp.MustCompile(`(?m)^[> ] .*\b51 +(?:v2 +)?(\S+) +(\S+)`)
+
+// TestLabTUI runs the real vrrpdump TUI in tmux on the lab's bridge while
+// real keepalived plays a split brain and a failover, and reads the screen
+// as an engineer would.
+func TestLabTUI(t *testing.T) {
+	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
+	bin := lab.Binary(t, "../cmd/vrrpdump")
+	l := lab.New(t, lab.Config{Name: "tui-tmux", Hosts: 2})
+
+	// A second vrrpdump records every advert with its capture time: the
+	// reference for how fast the screen was.
+	rec := l.Bridge().Start(t, bin, "-i", l.BridgeIface(), "--json", "--duration", "120s")
+	x := startTmux(t, 120, 40, fmt.Sprintf("ip netns exec %s %s -i %s", l.Bridge().Name(), bin, l.BridgeIface()))
+	x.waitScreen("the TUI", 10*time.Second, func(s string) bool { return strings.Contains(s, "(live)") })
+	time.Sleep(300 * time.Millisecond) // let libpcap attach, as the dump lab tests do
+
+	// Host 2 is deaf to VRRP: it turns master beside host 1.
+	l.Host(2).DropVRRP(t, lab.Input, lab.Iptables)
+	k1 := l.Host(1).StartKeepalived(t, fmt.Sprintf(kaConf, 150))
+	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	x.waitScreen("192.0.2.11 as master", 5*time.Second, func(s string) bool {
+		m := groupRow.FindStringSubmatch(s)
+		return m != nil && m[1] == "OK" && m[2] == "192.0.2.11"
+	})
+	k2 := l.Host(2).StartKeepalived(t, fmt.Sprintf(kaConf, 100))
+	screen, seen := x.waitScreen("SPLIT-BRAIN", 15*time.Second, func(s string) bool {
+		m := groupRow.FindStringSubmatch(s)
+		return m != nil && m[1] == "SPLIT-BRAIN"
+	})
+	waitLog(t, k2, "Entering MASTER STATE", 5*time.Second)
+	t.Logf("split brain on the screen:\n%s", screen)
+
+	// Kill the real master: host 2 stays the only one, a failover.
+	if err := k1.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	x.waitScreen("192.0.2.12 as sole master", 10*time.Second, func(s string) bool {
+		m := groupRow.FindStringSubmatch(s)
+		return m != nil && m[1] == "OK" && m[2] == "192.0.2.12"
+	})
+	x.keys("Enter")
+	detail, _ := x.waitScreen("the detail view with the failover", 5*time.Second, func(s string) bool {
+		return strings.Contains(s, "TIMELINE") && strings.Contains(s, "failover")
+	})
+	t.Logf("detail view after the failover:\n%s", detail)
+	strips := map[string]string{}
+	for _, line := range strings.Split(detail, "\n") {
+		if addr, strip, ok := strings.Cut(line, "│"); ok {
+			strips[strings.TrimSpace(addr)] = strings.TrimRight(strip, " ")
+		}
+	}
+	s1, s2 := strips["192.0.2.11"], strips["192.0.2.12"]
+	if !strings.Contains(s1, "█") || !strings.HasSuffix(s1, "·") || !strings.HasSuffix(s2, "█") {
+		t.Errorf("the timeline does not show the failover (192.0.2.11 advertised, then stopped; 192.0.2.12 goes on):\n11 %s\n12 %s", s1, s2)
+	}
+
+	x.keys("q")
+	final, _ := x.waitScreen("vrrpdump's summary and exit status", 10*time.Second, func(s string) bool {
+		return strings.Contains(s, "EXIT=")
+	})
+	if !strings.Contains(final, "EXIT=1") || !strings.Contains(final, "split-brain") {
+		t.Errorf("after q: want the summary with the split brain and exit status 1:\n%s", final)
+	}
+
+	// How long after host 2's first advert as master did the screen say so?
+	rec.Signal(syscall.SIGINT)
+	select {
+	case <-rec.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the recording vrrpdump did not stop on SIGINT")
+	}
+	var second time.Time
+	sc := bufio.NewScanner(strings.NewReader(rec.Log()))
+	sc.Buffer(make([]byte, 1<<20), 16<<20)
+	for sc.Scan() {
+		var a struct {
+			Kind, Src string
+			Time      time.Time
+			Priority  int
+		}
+		if json.Unmarshal(sc.Bytes(), &a) == nil && a.Kind == "advert" && a.Src == "192.0.2.12" && a.Priority > 0 {
+			second = a.Time
+			break
+		}
+	}
+	if second.IsZero() {
+		t.Fatalf("the recording saw no advert from 192.0.2.12:\n%s", rec.Log())
+	}
+	// One advert interval (1 s) is the budget; it holds the screen's
+	// refresh (200 ms at most), tmux and our 50 ms polling.
+	lag := seen.Sub(second)
+	t.Logf("SPLIT-BRAIN on the screen %v after 192.0.2.12's first advert", lag.Round(time.Millisecond))
+	if lag < 0 || lag > time.Second {
+		t.Errorf("SPLIT-BRAIN showed %v after the second master's first advert, want within one advert interval (1s)", lag)
+	}
+}
+
+func waitLog(t *testing.T, d *lab.Daemon, s string, within time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	if _, err := d.WaitLog(ctx, s); err != nil {
+		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), s, err, d.Log())
+	}
+}
