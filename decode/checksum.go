@@ -1,6 +1,9 @@
 package decode
 
-import "net/netip"
+import (
+	"encoding/binary"
+	"net/netip"
+)
 
 // vrrpGroup4 is the IPv4 multicast group of VRRP, 224.0.0.18 (RFC 5798 5.1.1.2).
 var vrrpGroup4 = netip.AddrFrom4([4]byte{224, 0, 0, 18})
@@ -12,16 +15,31 @@ var vrrpGroup6 = netip.AddrFrom16([16]byte{0: 0xff, 1: 0x02, 15: 0x12})
 const ipProtoVRRP = 112
 
 // sum16 adds b to the running one's-complement sum s as big-endian 16-bit
-// words, padding an odd tail with zero (RFC 1071).
+// words, padding an odd tail with zero (RFC 1071). It adds 32-bit words
+// into a 64-bit accumulator (2^16 ≡ 1 modulo 2^16-1, so the halves of a
+// word add up the same) and folds the result back below 2^16, so callers
+// may keep adding small terms.
 func sum16(s uint32, b []byte) uint32 {
-	for len(b) >= 2 {
-		s += uint32(b[0])<<8 | uint32(b[1])
+	acc := uint64(s)
+	for len(b) >= 8 {
+		acc += uint64(binary.BigEndian.Uint32(b)) + uint64(binary.BigEndian.Uint32(b[4:]))
+		b = b[8:]
+	}
+	if len(b) >= 4 {
+		acc += uint64(binary.BigEndian.Uint32(b))
+		b = b[4:]
+	}
+	if len(b) >= 2 {
+		acc += uint64(binary.BigEndian.Uint16(b))
 		b = b[2:]
 	}
 	if len(b) == 1 {
-		s += uint32(b[0]) << 8
+		acc += uint64(b[0]) << 8
 	}
-	return s
+	for acc>>16 != 0 {
+		acc = acc&0xffff + acc>>16
+	}
+	return uint32(acc)
 }
 
 // fold folds a running sum into the 16-bit one's-complement checksum.

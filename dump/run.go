@@ -318,7 +318,6 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	out *lockedWriter, env Env, live bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
 	defer l.done.Store(true)
 	link := l.name
-	buf := make([]byte, 0, 2048)
 	lastFlush := time.Now()
 	opts.OnIdle = func(now time.Time) {
 		tr.Tick(now)
@@ -326,6 +325,28 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		select {
 		case updates <- struct{}{}:
 		default:
+		}
+	}
+	// Lines and JSON are formatted by Prepare: for a file, on the reading
+	// goroutine, while this one tracks the previous frames.
+	switch cfg.Mode {
+	case ModeLines:
+		opts.Prepare = func(pkt *capture.Packet) {
+			switch pkt.Kind {
+			case decode.KindVRRP:
+				pkt.Out = appendAdvertLine(pkt.Out[:0], pkt, link, env.Location, cfg.ShowAuth)
+			case decode.KindARP, decode.KindNeighbor, decode.KindUnreachable:
+				pkt.Out = appendNeighLine(pkt.Out[:0], pkt, link, env.Location)
+			default:
+				pkt.Out = pkt.Out[:0]
+			}
+		}
+	case ModeJSON:
+		opts.Prepare = func(pkt *capture.Packet) {
+			pkt.Out = pkt.Out[:0]
+			if pkt.Kind == decode.KindVRRP {
+				pkt.Out = appendAdvertJSON(pkt.Out, pkt, link, cfg.ShowAuth)
+			}
 		}
 	}
 	speedStart := time.Now()
@@ -336,21 +357,10 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		}
 		frames, last = pkt.N, ts
 		l.packets.Store(int64(pkt.N))
+		if len(pkt.Out) > 0 {
+			out.Write(pkt.Out)
+		}
 		switch cfg.Mode {
-		case ModeLines:
-			switch pkt.Kind {
-			case decode.KindVRRP:
-				buf = appendAdvertLine(buf[:0], pkt, link, env.Location, cfg.ShowAuth)
-				out.Write(buf)
-			case decode.KindARP, decode.KindNeighbor, decode.KindUnreachable:
-				buf = appendNeighLine(buf[:0], pkt, link, env.Location)
-				out.Write(buf)
-			}
-		case ModeJSON:
-			if pkt.Kind == decode.KindVRRP {
-				buf = appendAdvertJSON(buf[:0], pkt, link, cfg.ShowAuth)
-				out.Write(buf)
-			}
 		case ModeTUI:
 			if !live && cfg.Speed > 0 {
 				wait := time.Duration(float64(ts.Sub(first))/cfg.Speed) - time.Since(speedStart)

@@ -54,10 +54,13 @@ type Finding struct {
 	Routers []string  `json:"routers"`
 	First   time.Time `json:"first"`
 	Last    time.Time `json:"last"`
-	Count   int       `json:"count"`
-	Message string    `json:"message"`         // what happened
-	Cause   string    `json:"cause,omitempty"` // why, as far as the wire tells
-	Hint    string    `json:"hint"`            // the usual fix
+	// first and last are First and Last on the tracker's clock; the
+	// exported fields are set when a finding is handed out.
+	first, last instant
+	Count       int    `json:"count"`
+	Message     string `json:"message"`         // what happened
+	Cause       string `json:"cause,omitempty"` // why, as far as the wire tells
+	Hint        string `json:"hint"`            // the usual fix
 	// Evidence holds the numbers behind the finding: durations in seconds
 	// (keys ending in _s), priorities, counts, addresses.
 	Evidence map[string]any `json:"evidence,omitempty"`
@@ -66,6 +69,7 @@ type Finding struct {
 // clone returns a deep copy (Evidence values are immutable scalars).
 func (f *Finding) clone() Finding {
 	c := *f
+	c.First, c.Last, c.first, c.last = f.first.Time(), f.last.Time(), 0, 0
 	c.Routers = append([]string(nil), f.Routers...)
 	if f.Evidence != nil {
 		c.Evidence = make(map[string]any, len(f.Evidence))

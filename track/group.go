@@ -34,8 +34,8 @@ type router struct {
 	addr     netip.Addr
 	mac      [6]byte
 	hasMAC   bool
-	first    time.Time
-	last     time.Time
+	first    instant
+	last     instant
 	count    int64
 	prio     uint8
 	version  decode.Version
@@ -50,8 +50,8 @@ type router struct {
 	vips     []netip.Addr
 	gaps     welford
 	recent   ring
-	tenure   time.Time // first advert of the current stretch as master
-	resigned bool      // last advert had priority 0
+	tenure   instant // first advert of the current stretch as master
+	resigned bool    // last advert had priority 0
 	problems decode.Problems
 	raised   [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
 	hasPrev  bool
@@ -59,7 +59,7 @@ type router struct {
 
 // alive reports whether r advertised recently enough to still be master at
 // now: within its own Master_Down_Interval, and not resigned.
-func (r *router) alive(now time.Time) bool {
+func (r *router) alive(now instant) bool {
 	return !r.resigned && now.Sub(r.last) < r.mdi(r.prio)
 }
 
@@ -102,12 +102,12 @@ func (r *router) before(o *router) bool {
 // vipOwner is which MAC last claimed a virtual address.
 type vipOwner struct {
 	mac      [6]byte
-	first    time.Time
-	last     time.Time
+	first    instant
+	last     instant
 	count    int64
 	grat     int64
 	prevMAC  [6]byte
-	prevLast time.Time
+	prevLast instant
 	hasPrev  bool
 }
 
@@ -117,15 +117,15 @@ type group struct {
 	exp     GroupKey
 	routers []*router
 	master  *router
-	since   time.Time // when master became master
+	since   instant // when master became master
 	// resignedBy / resignedAt: the last master's priority-0 advert, while
 	// no successor has advertised.
 	resignedBy *router
-	resignedAt time.Time
+	resignedAt instant
 	down       bool
-	changes    [4]time.Time // recent master changes, for flapping
+	changes    [4]instant // recent master changes, for flapping
 	nchanges   int
-	lastAdvert time.Time // last non-zero-priority advert from any router
+	lastAdvert instant // last non-zero-priority advert from any router
 	// The active split brain: winner and loser of the RFC election, the
 	// finding (1 + index), and whether the winner was seen answering.
 	splitW, splitL *router
@@ -135,7 +135,12 @@ type group struct {
 	mismatch       bool
 	// GARP check pending for master since garpDue.
 	garpFor *router
-	garpDue time.Time
+	garpDue instant
+	// mdi caches downInterval for master mdiFor while the routers'
+	// configurations are unchanged (Tracker.cfgGen).
+	mdi    time.Duration
+	mdiFor *router
+	mdiGen uint64
 }
 
 func (g *group) find(a netip.Addr) *router {
@@ -148,7 +153,7 @@ func (g *group) find(a netip.Addr) *router {
 }
 
 // state summarises the group for a snapshot.
-func (g *group) state(now time.Time) State {
+func (g *group) state(now instant) State {
 	switch {
 	case g.master == nil && g.resignedBy != nil:
 		return StateReleased
@@ -170,7 +175,7 @@ func (g *group) state(now time.Time) State {
 
 const flapWindow = 60 * time.Second
 
-func (g *group) flapping(now time.Time) bool {
+func (g *group) flapping(now instant) bool {
 	if g.nchanges < 3 {
 		return false
 	}
@@ -265,12 +270,12 @@ func (t *Tracker) snapshotGroup(g *group) GroupSnapshot {
 		if cur.hasMAC {
 			s.MasterMAC = macString(cur.mac)
 		}
-		s.MasterSince = g.since
+		s.MasterSince = g.since.Time()
 	}
 	for _, r := range g.routers {
 		rs := RouterSnapshot{
 			Addr: r.addr.String(), Master: r == cur, Resigned: r.resigned,
-			First: r.first, Last: r.last, Count: r.count, Priority: r.prio,
+			First: r.first.Time(), Last: r.last.Time(), Count: r.count, Priority: r.prio,
 			Version: int(r.version), AdverInt: r.interval,
 			IntervalMean: seconds(r.gaps.mean), IntervalMax: seconds(r.gaps.max), Jitter: seconds(r.gaps.stddev()),
 			VIPs: addrStrings(r.vips...), TTL: r.ttl, Dst: r.dst.String(), Unicast: !r.dst.IsMulticast(),
@@ -300,7 +305,7 @@ func (t *Tracker) snapshotGroup(g *group) GroupSnapshot {
 		o := t.vips[vk]
 		vs := VIPSnapshot{Addr: vk.addr.String()}
 		if o != nil {
-			vs.MAC, vs.First, vs.Last, vs.Count, vs.Gratuitous = macString(o.mac), o.first, o.last, o.count, o.grat
+			vs.MAC, vs.First, vs.Last, vs.Count, vs.Gratuitous = macString(o.mac), o.first.Time(), o.last.Time(), o.count, o.grat
 			if o.hasPrev {
 				vs.PrevMAC = macString(o.prevMAC)
 			}

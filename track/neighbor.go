@@ -64,7 +64,7 @@ func (t *Tracker) vipsOf(g *group) []vipKey {
 	return out
 }
 
-func (t *Tracker) arp(ts time.Time, link string, p *decode.Parser) {
+func (t *Tracker) arp(ts instant, link string, p *decode.Parser) {
 	a := &p.ARP
 	if !a.SenderIP.IsValid() || a.SenderIP.IsUnspecified() {
 		return
@@ -79,7 +79,7 @@ func (t *Tracker) arp(ts time.Time, link string, p *decode.Parser) {
 	t.claim(ts, link, p.Link.VLANKey(), decode.IPv4, a.SenderIP, [6]byte(mac), a.Gratuitous())
 }
 
-func (t *Tracker) neighbor(ts time.Time, link string, p *decode.Parser) {
+func (t *Tracker) neighbor(ts instant, link string, p *decode.Parser) {
 	n := &p.Neighbor
 	if n.Type != decode.ICMPv6NeighborAdvertisement || !n.Target.IsValid() {
 		return
@@ -95,7 +95,7 @@ func (t *Tracker) neighbor(ts time.Time, link string, p *decode.Parser) {
 }
 
 // claim records that mac claimed addr.
-func (t *Tracker) claim(ts time.Time, link string, vlan uint32, fam decode.Family, addr netip.Addr, mac [6]byte, grat bool) {
+func (t *Tracker) claim(ts instant, link string, vlan uint32, fam decode.Family, addr netip.Addr, mac [6]byte, grat bool) {
 	k := vipKey{link, vlan, addr}
 	o, known := t.vips[k]
 	if !known && len(t.vips) >= maxVIPEntries {
@@ -153,7 +153,7 @@ func hasAddr(as []netip.Addr, a netip.Addr) bool {
 	return false
 }
 
-func (t *Tracker) claimChanged(ts time.Time, k vipKey, fam decode.Family, o *vipOwner) {
+func (t *Tracker) claimChanged(ts instant, k vipKey, fam decode.Family, o *vipOwner) {
 	g, nr := t.routerByMAC(k, fam, o.mac)
 	_, or := t.routerByMAC(k, fam, o.prevMAC)
 	if g == nil {
@@ -184,7 +184,7 @@ func (t *Tracker) claimChanged(ts time.Time, k vipKey, fam decode.Family, o *vip
 
 // staleClaim raises stale-garp for a gratuitous claim from a router that is
 // no longer master.
-func (t *Tracker) staleClaim(ts time.Time, k vipKey, fam decode.Family, mac [6]byte) {
+func (t *Tracker) staleClaim(ts instant, k vipKey, fam decode.Family, mac [6]byte) {
 	g, r := t.routerByMAC(k, fam, mac)
 	if g == nil || r == nil || g.master == nil || r == g.master || virtualMAC(mac) {
 		return
@@ -223,7 +223,7 @@ func (t *Tracker) checkGARP(g *group, r *router) {
 
 // unreachable raises peer-unreachable for ICMP protocol unreachable quoting
 // an advert.
-func (t *Tracker) unreachable(ts time.Time, link string, p *decode.Parser) {
+func (t *Tracker) unreachable(ts instant, link string, p *decode.Parser) {
 	u := &p.Unreachable
 	key := GroupKey{Link: link, VLAN: p.Link.VLANKey(), Family: decode.IPv4.String()}
 	for _, g := range t.list {

@@ -3,7 +3,6 @@ package track
 import (
 	"fmt"
 	"net/netip"
-	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 )
@@ -16,7 +15,7 @@ const malformedProblems = decode.ProblemUnknownType | decode.ProblemCountMismatc
 	decode.ProblemVersionFamily | decode.ProblemFragment
 
 // undecodable raises malformed for an advert that did not decode.
-func (t *Tracker) undecodable(ts time.Time, link string, p *decode.Parser, err error) {
+func (t *Tracker) undecodable(ts instant, link string, p *decode.Parser, err error) {
 	t.stats.Undecodable++
 	fam := p.VRRP.IP.Family
 	key := GroupKey{Link: link, VLAN: p.Link.VLANKey(), Family: fam.String()}
@@ -30,7 +29,7 @@ func (t *Tracker) undecodable(ts time.Time, link string, p *decode.Parser, err e
 
 // advert handles one decoded advert. For a known router with an unchanged
 // configuration it does not allocate.
-func (t *Tracker) advert(ts time.Time, link string, p *decode.Parser) {
+func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	t.stats.Adverts++
 	v := &p.VRRP
 	g := t.group(groupKey{link: link, vlan: p.Link.VLANKey(), fam: v.Family, vrid: v.VRID})
@@ -86,6 +85,9 @@ func (t *Tracker) advert(ts time.Time, link string, p *decode.Parser) {
 	if (v.Priority == 255) != (r.prio == 255) {
 		changed = true
 	}
+	if changed || r.prio != v.Priority {
+		t.cfgGen++
+	}
 	r.prio = v.Priority
 	r.ttl = v.IP.TTL
 	r.dst = v.IP.Dst
@@ -127,7 +129,8 @@ func (t *Tracker) advert(ts time.Time, link string, p *decode.Parser) {
 }
 
 // addRouter adds a router to g, forgetting the longest silent one when full.
-func (t *Tracker) addRouter(g *group, a netip.Addr, ts time.Time) *router {
+func (t *Tracker) addRouter(g *group, a netip.Addr, ts instant) *router {
+	t.cfgGen++
 	r := &router{addr: a, first: ts}
 	if len(g.routers) >= maxRouters {
 		oldest := 0
@@ -143,7 +146,7 @@ func (t *Tracker) addRouter(g *group, a netip.Addr, ts time.Time) *router {
 }
 
 // problemFindings turns an advert's decode problems into findings.
-func (t *Tracker) problemFindings(g *group, r *router, v *decode.VRRP, ts time.Time) {
+func (t *Tracker) problemFindings(g *group, r *router, v *decode.VRRP, ts instant) {
 	if v.Problems.Has(decode.ProblemBadChecksum) {
 		t.routerRaise(ruleBadChecksum, g, r, ts, func() (string, map[string]any) {
 			return fmt.Sprintf("%s sent an advert with checksum 0x%04x that matches no flavour", r.addr, v.Checksum),

@@ -5,14 +5,13 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 )
 
 // checkConfig compares r, whose configuration is new or changed, with every
 // other router of g. It runs only on changes, never per advert.
-func (t *Tracker) checkConfig(g *group, r *router, ts time.Time) {
+func (t *Tracker) checkConfig(g *group, r *router, ts instant) {
 	for _, o := range g.routers {
 		if o == r || o.count == 0 {
 			continue

@@ -29,7 +29,7 @@ import (
 // Three changes within 60 s raise flapping.
 
 // heard reports whether r's adverts still count at ts (see above).
-func (r *router) heard(ts time.Time) bool {
+func (r *router) heard(ts instant) bool {
 	return !r.resigned && ts.Sub(r.last) < 3*r.interval
 }
 
@@ -54,7 +54,7 @@ func unrelated(a, b *router) bool {
 }
 
 // elect runs the election rules for r's advert at ts.
-func (t *Tracker) elect(g *group, r *router, ts time.Time, gap time.Duration, hadPrev, wasResigned bool) {
+func (t *Tracker) elect(g *group, r *router, ts instant, gap time.Duration, hadPrev, wasResigned bool) {
 	if r.prio == 0 {
 		t.release(g, r, ts, wasResigned)
 		return
@@ -103,7 +103,7 @@ func (t *Tracker) elect(g *group, r *router, ts time.Time, gap time.Duration, ha
 		t.transition(g, nil, r, ts)
 	case m == r:
 		if g.down || !g.resignedAt.IsZero() {
-			g.down, g.resignedAt, g.resignedBy = false, time.Time{}, nil
+			g.down, g.resignedAt, g.resignedBy = false, 0, nil
 		}
 	case unrelated(m, r):
 	case !m.heard(ts) || (r.before(m) && m.heard(ts)):
@@ -113,7 +113,7 @@ func (t *Tracker) elect(g *group, r *router, ts time.Time, gap time.Duration, ha
 }
 
 // othersSpoke reports whether a router other than r advertised after since.
-func (t *Tracker) othersSpoke(g *group, r *router, since time.Time) bool {
+func (t *Tracker) othersSpoke(g *group, r *router, since instant) bool {
 	for _, o := range g.routers {
 		if o != r && o.last.After(since) {
 			return true
@@ -123,7 +123,7 @@ func (t *Tracker) othersSpoke(g *group, r *router, since time.Time) bool {
 }
 
 // release handles a priority-0 advert.
-func (t *Tracker) release(g *group, r *router, ts time.Time, wasResigned bool) {
+func (t *Tracker) release(g *group, r *router, ts instant, wasResigned bool) {
 	r.resigned = true
 	if wasResigned {
 		return
@@ -142,10 +142,10 @@ func (t *Tracker) release(g *group, r *router, ts time.Time, wasResigned bool) {
 }
 
 // transition makes next the master, raising failover when there was one.
-func (t *Tracker) transition(g *group, old, next *router, ts time.Time) {
+func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 	defer func() {
 		g.master, g.since = next, ts
-		g.down, g.resignedAt, g.resignedBy = false, time.Time{}, nil
+		g.down, g.resignedAt, g.resignedBy = false, 0, nil
 	}()
 	// GARP check for a master that took over while we watched.
 	if old != nil || ts.Sub(t.start) >= 3*next.interval {
@@ -219,17 +219,21 @@ func (t *Tracker) downInterval(g *group) time.Duration {
 	if m == nil {
 		return 0
 	}
+	if g.mdiFor == m && g.mdiGen == t.cfgGen {
+		return g.mdi
+	}
 	p := uint8(1)
 	for _, o := range g.routers {
 		if o != m && o.prio > p && o.prio < 255 && !unrelated(o, m) {
 			p = o.prio
 		}
 	}
-	return MasterDownInterval(m.version, p, m.interval)
+	g.mdi, g.mdiFor, g.mdiGen = MasterDownInterval(m.version, p, m.interval), m, t.cfgGen
+	return g.mdi
 }
 
 // groupTimers fires g's due timers at now and schedules the rest.
-func (t *Tracker) groupTimers(g *group, now time.Time) {
+func (t *Tracker) groupTimers(g *group, now instant) {
 	if g.splitIdx != 0 {
 		w, l := g.splitW, g.splitL
 		if !w.alive(now) || !l.alive(now) {
@@ -256,7 +260,7 @@ func (t *Tracker) groupTimers(g *group, now time.Time) {
 					m.addr, mdi.Seconds())
 			}
 			t.raise(ruleMasterDown, g.exp, due, []string{m.addr.String()}, msg, "",
-				map[string]any{"last_advert": ref, "master_down_interval_s": secs(mdi)})
+				map[string]any{"last_advert": ref.Time(), "master_down_interval_s": secs(mdi)})
 		}
 	}
 	if g.garpFor != nil {
@@ -269,7 +273,7 @@ func (t *Tracker) groupTimers(g *group, now time.Time) {
 	}
 }
 
-func minTime(a, b time.Time) time.Time {
+func minTime(a, b instant) instant {
 	if a.Before(b) {
 		return a
 	}

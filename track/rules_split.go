@@ -3,13 +3,12 @@ package track
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 )
 
 // split raises (or extends) split brain between winner w and loser l.
-func (t *Tracker) split(g *group, w, l *router, ts time.Time) {
+func (t *Tracker) split(g *group, w, l *router, ts instant) {
 	if g.splitIdx != 0 && g.splitW == w && g.splitL == l {
 		t.bump(g.splitIdx-1, ts)
 		return

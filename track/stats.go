@@ -50,8 +50,8 @@ type ring struct {
 	n    int
 }
 
-func (r *ring) add(ts time.Time, prio uint8) {
-	r.buf[r.next] = sample{ts.UnixNano(), prio}
+func (r *ring) add(ts instant, prio uint8) {
+	r.buf[r.next] = sample{int64(ts), prio}
 	r.next = (r.next + 1) % ringSize
 	if r.n < ringSize {
 		r.n++

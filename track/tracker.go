@@ -34,30 +34,35 @@ const (
 	reemitAfter = 5 * time.Minute
 )
 
-// Tracker follows VRRP groups and raises findings. Observe, Tick and End
-// must be called from one goroutine; Findings and Snapshot may be called
-// from any goroutine at any time. OnFinding, if set, is called (outside the
-// tracker's lock, on the goroutine that called Observe, Tick or End) for
-// each new finding at the moment it is raised, with a copy.
+// Tracker follows VRRP groups and raises findings. Every method may be
+// called from any goroutine: calls are serialised by a lock, so several
+// capture loops (one per interface) may feed one tracker, and a screen or an
+// exporter may read Snapshot and Findings meanwhile. OnFinding, if set, is
+// called (outside the tracker's lock, on the goroutine that called Observe,
+// Tick or End) for each new finding at the moment it is raised, with a copy.
 type Tracker struct {
 	OnFinding func(Finding)
 
 	opts Options
 
 	mu       sync.Mutex
-	now      time.Time
-	start    time.Time
-	nextDue  time.Time
-	groups   map[groupKey]*group
+	now      instant
+	start    instant
+	nextDue  instant
+	segs     map[segKey]*segment
 	list     []*group
 	findings []Finding
 	index    map[string]int32 // finding key → index
 	emit     []int32          // findings to deliver after unlocking
 	vips     map[vipKey]*vipOwner
 	stats    Stats
-	// lastGroup caches the group of the previous advert: most captures
-	// carry one or two groups.
-	lastGroup *group
+	// lastSeg caches the segment of the previous advert: most captures
+	// carry one link, VLAN and family, so a group is found by indexing.
+	lastSeg *segment
+	// cfgGen counts changes of any router's priority, interval, version or
+	// addresses, and routers coming and going: caches derived from them
+	// are valid while it stays the same.
+	cfgGen uint64
 }
 
 // Stats counts what the tracker has seen.
@@ -87,10 +92,10 @@ func New(opts Options) *Tracker {
 		opts.MaxGroups = defaultMaxGroups
 	}
 	return &Tracker{
-		opts:   opts,
-		groups: make(map[groupKey]*group),
-		index:  make(map[string]int32),
-		vips:   make(map[vipKey]*vipOwner),
+		opts:  opts,
+		segs:  make(map[segKey]*segment),
+		index: make(map[string]int32),
+		vips:  make(map[vipKey]*vipOwner),
 	}
 }
 
@@ -98,9 +103,9 @@ func New(opts Options) *Tracker {
 // interface (or file) it came from, kind and err what p.Decode returned. The
 // tracker copies what it keeps from p. Time never goes backwards: an older
 // ts than one seen before is treated as the latest time.
-func (t *Tracker) Observe(ts time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
+func (t *Tracker) Observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
 	t.mu.Lock()
-	ts = t.advance(ts)
+	ts := t.advance(at(when))
 	switch kind {
 	case decode.KindVRRP:
 		if err != nil {
@@ -126,7 +131,7 @@ func (t *Tracker) Observe(ts time.Time, link string, p *decode.Parser, kind deco
 // it every 100 ms or so with the wall clock.
 func (t *Tracker) Tick(now time.Time) {
 	t.mu.Lock()
-	t.advance(now)
+	t.advance(at(now))
 	t.unlockAndDeliver()
 }
 
@@ -135,7 +140,7 @@ func (t *Tracker) Tick(now time.Time) {
 // still open) are dropped.
 func (t *Tracker) End(ts time.Time) {
 	t.mu.Lock()
-	t.advance(ts)
+	t.advance(at(ts))
 	for _, g := range t.list {
 		g.garpFor = nil
 	}
@@ -143,7 +148,7 @@ func (t *Tracker) End(ts time.Time) {
 }
 
 // advance moves the clock and fires due timers; it returns the time to use.
-func (t *Tracker) advance(ts time.Time) time.Time {
+func (t *Tracker) advance(ts instant) instant {
 	if t.start.IsZero() {
 		t.start = ts
 	}
@@ -175,7 +180,7 @@ func (t *Tracker) unlockAndDeliver() {
 }
 
 // schedule makes sure timers run at or before at.
-func (t *Tracker) schedule(at time.Time) {
+func (t *Tracker) schedule(at instant) {
 	if t.nextDue.IsZero() || at.Before(t.nextDue) {
 		t.nextDue = at
 	}
@@ -225,7 +230,7 @@ func (t *Tracker) Stats() Stats {
 func (t *Tracker) Now() time.Time {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	return t.now
+	return t.now.Time()
 }
 
 // isEvent reports whether every occurrence of a rule is news (delivered
@@ -240,18 +245,18 @@ func isEvent(r rule) bool {
 
 // raise records a finding (or coalesces it with an earlier one with the same
 // id, group and routers) and queues it for OnFinding. It returns the index.
-func (t *Tracker) raise(r rule, g GroupKey, ts time.Time, routers []string, msg, cause string, ev map[string]any) int32 {
+func (t *Tracker) raise(r rule, g GroupKey, ts instant, routers []string, msg, cause string, ev map[string]any) int32 {
 	f := Finding{ID: catalog[r].ID, Severity: catalog[r].Severity, Group: g, Routers: routers,
-		First: ts, Last: ts, Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}
+		first: ts, last: ts, Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}
 	if f.Routers == nil {
 		f.Routers = []string{}
 	}
 	k := f.key()
 	if idx, ok := t.index[k]; ok {
 		old := &t.findings[idx]
-		gap := ts.Sub(old.Last)
+		gap := ts.Sub(old.last)
 		old.Count++
-		old.Last = ts
+		old.last = ts
 		old.Message, old.Cause, old.Evidence = msg, cause, ev
 		if isEvent(r) || gap > reemitAfter {
 			t.emit = append(t.emit, idx)
@@ -270,23 +275,23 @@ func (t *Tracker) raise(r rule, g GroupKey, ts time.Time, routers []string, msg,
 }
 
 // bump updates a finding already raised (index idx) without allocating.
-func (t *Tracker) bump(idx int32, ts time.Time) {
+func (t *Tracker) bump(idx int32, ts instant) {
 	if idx < 0 || int(idx) >= len(t.findings) {
 		return
 	}
 	f := &t.findings[idx]
-	if ts.Sub(f.Last) > reemitAfter {
+	if ts.Sub(f.last) > reemitAfter {
 		t.emit = append(t.emit, idx)
 	}
 	f.Count++
-	if ts.After(f.Last) {
-		f.Last = ts
+	if ts.After(f.last) {
+		f.last = ts
 	}
 }
 
 // routerRaise raises a finding about one router only once, then bumps it:
 // the hot path for per-advert findings (auth-plaintext, unicast, ...).
-func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts time.Time, build func() (msg string, ev map[string]any)) {
+func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts instant, build func() (msg string, ev map[string]any)) {
 	if i := r.raised[ru]; i != 0 {
 		t.bump(i-1, ts)
 		return
@@ -299,11 +304,16 @@ func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts time.Time, build 
 
 // group returns the group for key, creating it; nil when over MaxGroups.
 func (t *Tracker) group(key groupKey) *group {
-	if t.lastGroup != nil && t.lastGroup.key == key {
-		return t.lastGroup
+	sg := t.lastSeg
+	if sg == nil || sg.key.link != key.link || sg.key.vlan != key.vlan || sg.key.fam != key.fam {
+		sk := segKey{key.link, key.vlan, key.fam}
+		if sg = t.segs[sk]; sg == nil {
+			sg = &segment{key: sk}
+			t.segs[sk] = sg
+		}
+		t.lastSeg = sg
 	}
-	if g, ok := t.groups[key]; ok {
-		t.lastGroup = g
+	if g := sg.vrid[key.vrid]; g != nil {
 		return g
 	}
 	if len(t.list) >= t.opts.MaxGroups {
@@ -311,14 +321,27 @@ func (t *Tracker) group(key groupKey) *group {
 		return nil
 	}
 	g := &group{key: key, exp: exportKey(key)}
-	t.groups[key] = g
+	sg.vrid[key.vrid] = g
 	t.list = append(t.list, g)
 	return g
 }
 
+// segKey is one broadcast domain of one address family: the groups on it
+// are told apart by VRID alone.
+type segKey struct {
+	link string
+	vlan uint32
+	fam  decode.Family
+}
+
+type segment struct {
+	key  segKey
+	vrid [256]*group
+}
+
 // timers fires what is due at now and computes the next deadline.
-func (t *Tracker) timers(now time.Time) {
-	t.nextDue = time.Time{}
+func (t *Tracker) timers(now instant) {
+	t.nextDue = 0
 	for _, g := range t.list {
 		t.groupTimers(g, now)
 	}

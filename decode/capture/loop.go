@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -22,6 +23,9 @@ type Packet struct {
 	Kind decode.Kind
 	Err  error
 	P    *decode.Parser
+	// Out is scratch space for Options.Prepare, kept with the packet until
+	// fn has seen it.
+	Out []byte
 }
 
 // Options tune Run.
@@ -30,12 +34,24 @@ type Options struct {
 	Until  time.Time           // stop at this wall-clock time (live) (zero: no limit)
 	Write  *Writer             // also write every frame read here
 	OnIdle func(now time.Time) // called on live read timeouts with the wall clock
+	// Prepare, if set, is called for every frame before fn, possibly on
+	// another goroutine (see Run): work that needs only the frame, such as
+	// formatting it into p.Out, belongs here.
+	Prepare func(p *Packet)
 }
 
 // Run reads src until it ends, ctx is done, or a limit in o is reached, and
-// calls fn for every frame. It returns nil at the end of a file or when
-// stopped by ctx or a limit.
+// calls fn for every frame, in order, on the calling goroutine. It returns
+// nil at the end of a file or when stopped by ctx or a limit.
+//
+// A file is read and decoded on a second goroutine, which also runs
+// o.Prepare, a batch ahead of fn: offline analysis then uses two cores.
+// A live interface is read on the calling goroutine, so that every frame
+// reaches fn at once.
 func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) error {
+	if _, ok := src.(*fileSource); ok && runtime.GOMAXPROCS(0) > 1 {
+		return runPipelined(ctx, src, o, fn)
+	}
 	p, err := decode.NewParser(src.LinkType())
 	if err != nil {
 		return err
@@ -73,6 +89,9 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 		pkt.N++
 		pkt.CI, pkt.Data = ci, data
 		pkt.Kind, pkt.Err = p.Decode(data)
+		if o.Prepare != nil {
+			o.Prepare(&pkt)
+		}
 		if o.Write != nil {
 			if err := o.Write.WritePacket(ci, data); err != nil {
 				return err
@@ -91,4 +110,109 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 			return nil
 		}
 	}
+}
+
+// Pipeline sizes: batches of frames in flight between the reading and the
+// consuming goroutine. Every slot has its own parser and a copy of its
+// frame, so a batch stays valid while the reader fills the next.
+const (
+	batchLen     = 32
+	batchesAhead = 4
+)
+
+type batch struct {
+	pkts [batchLen]Packet
+	n    int
+	err  error // the read error after pkts[:n]
+	end  bool  // last batch
+}
+
+func runPipelined(ctx context.Context, src Source, o Options, fn func(*Packet) error) error {
+	free := make(chan *batch, batchesAhead)
+	full := make(chan *batch, batchesAhead) // never blocks: there are only batchesAhead batches
+	for range batchesAhead {
+		b := new(batch)
+		for i := range b.pkts {
+			p, err := decode.NewParser(src.LinkType())
+			if err != nil {
+				return err
+			}
+			b.pkts[i].P = p
+		}
+		free <- b
+	}
+	stop := make(chan struct{})
+	var stopped atomic.Bool
+	defer context.AfterFunc(ctx, func() { stopped.Store(true) })()
+	go func() {
+		defer close(full)
+		n, adverts := 0, 0
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			b.n, b.err, b.end = 0, nil, false
+			for b.n < batchLen {
+				if stopped.Load() {
+					b.end = true
+					break
+				}
+				data, ci, err := src.ZeroCopyReadPacketData()
+				if err != nil {
+					if !errors.Is(err, io.EOF) {
+						b.err = err
+					}
+					b.end = true
+					break
+				}
+				pkt := &b.pkts[b.n]
+				n++
+				pkt.N, pkt.CI = n, ci
+				pkt.Data = append(pkt.Data[:0], data...)
+				pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+				if o.Prepare != nil {
+					o.Prepare(pkt)
+				}
+				if o.Write != nil {
+					if err := o.Write.WritePacket(ci, data); err != nil {
+						b.err, b.end = err, true
+						break
+					}
+				}
+				b.n++
+				if pkt.Kind == decode.KindVRRP {
+					adverts++
+					if o.Count > 0 && adverts >= o.Count {
+						b.end = true
+						break
+					}
+				}
+			}
+			full <- b
+			if b.end {
+				return
+			}
+		}
+	}()
+	finish := func(err error) error {
+		close(stop)
+		for range full { // wait for the reader to leave
+		}
+		return err
+	}
+	for b := range full {
+		for i := range b.n {
+			if err := fn(&b.pkts[i]); err != nil {
+				return finish(err)
+			}
+		}
+		if b.end {
+			return finish(b.err)
+		}
+		free <- b
+	}
+	return finish(nil)
 }

@@ -75,12 +75,12 @@ func OpenFile(path string) (Source, error) {
 		}
 		return &fileSource{r, r.LinkType(), path, rc}, nil
 	}
-	r, err := pcapgo.NewReader(br)
+	r, err := newPcapReader(br)
 	if err != nil {
 		rc.Close()
 		return nil, fmt.Errorf("read %s: %w: want a pcap or pcapng file (tcpdump -w, tshark -w, vrrpdump -w)", path, err)
 	}
-	return &fileSource{r, r.LinkType(), path, rc}, nil
+	return &fileSource{r, r.lt, path, rc}, nil
 }
 
 // Writer writes frames to a classic pcap file with nanosecond timestamps.
