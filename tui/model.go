@@ -72,6 +72,8 @@ type data struct {
 	stats    track.Stats
 	now      time.Time // the tracker's clock
 	counts   map[track.State]int
+	oneLink  bool // every group is on one link
+	anyVLAN  bool // some group is on a VLAN
 }
 
 // Model is the screen.
@@ -163,8 +165,11 @@ func (m *Model) refresh() {
 		counts: map[track.State]int{}}
 	slices.Reverse(d.findings)
 	slices.SortStableFunc(d.findings, func(a, b track.Finding) int { return b.Last.Compare(a.Last) })
+	d.oneLink = true
 	for _, g := range d.groups {
 		d.counts[g.State]++
+		d.oneLink = d.oneLink && g.Key.Link == d.groups[0].Key.Link
+		d.anyVLAN = d.anyVLAN || g.Key.VLAN != 0
 	}
 	m.setData(d)
 	m.last = time.Now()

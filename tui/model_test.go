@@ -173,3 +173,5 @@ func TestFrames(t *testing.T) {
 		checkFrame(t, m, 80, 24)
 	})
 }
+
+func winSize(w, h int) tea.WindowSizeMsg { return tea.WindowSizeMsg{Width: w, Height: h} }

@@ -15,6 +15,7 @@ import (
 // routers, the family and the version go first.
 const (
 	colLink = iota
+	colVLAN
 	colFamily
 	colVRID
 	colVersion
@@ -30,17 +31,18 @@ const (
 )
 
 var groupCols = [numCols]column{
-	colLink:     {title: "LINK", min: 5, max: 5, prio: 6},
-	colFamily:   {title: "AF", min: 4, max: 4, prio: 8},
+	colLink:     {title: "LINK", min: 5, max: 5, prio: 7},
+	colVLAN:     {title: "VLAN", min: 4, max: 4, prio: 6, right: true},
+	colFamily:   {title: "AF", min: 4, max: 4, prio: 9},
 	colVRID:     {title: "VRID", min: 4, max: 4, prio: 0, right: true},
-	colVersion:  {title: "VER", min: 3, max: 3, prio: 10},
+	colVersion:  {title: "VER", min: 3, max: 3, prio: 11},
 	colState:    {title: "STATE", min: 11, max: 11, prio: 1},
 	colMaster:   {title: "MASTER", min: 15, max: 15, prio: 2},
-	colMAC:      {title: "MASTER MAC", min: 17, max: 17, prio: 11},
+	colMAC:      {title: "MASTER MAC", min: 17, max: 17, prio: 12},
 	colPrio:     {title: "PRIO", min: 4, max: 4, prio: 4, right: true},
-	colOthers:   {title: "OTHERS", min: 6, max: 6, prio: 9, right: true},
+	colOthers:   {title: "OTHERS", min: 6, max: 6, prio: 10, right: true},
 	colInterval: {title: "ADV/REAL", min: 11, max: 11, prio: 5},
-	colVIPs:     {title: "VIPS", min: 11, max: 11, prio: 7},
+	colVIPs:     {title: "VIPS", min: 11, max: 11, prio: 8},
 	colAge:      {title: "AGE", min: 5, max: 5, prio: 3, right: true},
 }
 
@@ -62,9 +64,7 @@ func (m *Model) findingsHeight() int {
 func (m *Model) cells(g *track.GroupSnapshot) []string {
 	c := make([]string, numCols)
 	c[colLink] = g.Key.Link
-	if g.Key.VLAN != 0 {
-		c[colLink] += "." + strconv.Itoa(int(g.Key.VLAN))
-	}
+	c[colVLAN] = vlanString(g.Key.VLAN)
 	c[colFamily] = g.Key.Family
 	c[colVRID] = strconv.Itoa(int(g.Key.VRID))
 	c[colState] = string(g.State)
@@ -112,14 +112,10 @@ func (m *Model) cells(g *track.GroupSnapshot) []string {
 func (m *Model) widths(cells [][]string) []int {
 	cols := groupCols
 	// One link for every group (the usual -i or -r): the title names it.
-	cols[colLink].skip = true
+	cols[colLink].skip = m.d.oneLink
+	cols[colVLAN].skip = !m.d.anyVLAN
 	for _, cs := range cells {
-		if cs[colLink] != cells[0][colLink] {
-			cols[colLink].skip = false
-		}
-	}
-	for _, cs := range cells {
-		for _, i := range []int{colLink, colMaster, colMAC, colVIPs, colInterval} {
+		for _, i := range []int{colLink, colVLAN, colMaster, colMAC, colVIPs, colInterval} {
 			cols[i].max = max(cols[i].max, min(ansi.StringWidth(cs[i]), 48))
 		}
 	}
@@ -229,4 +225,16 @@ func (m *Model) titleLine() string {
 		}
 	}
 	return b.String()
+}
+
+// vlanString prints a group's VLAN key: "" untagged, "10", or "100.10"
+// (outer.inner) for QinQ.
+func vlanString(v uint32) string {
+	switch {
+	case v == 0:
+		return ""
+	case v>>16 != 0:
+		return strconv.Itoa(int(v>>16)) + "." + strconv.Itoa(int(v&0xffff))
+	}
+	return strconv.Itoa(int(v))
 }
