@@ -28,8 +28,10 @@ import (
 // heard or has resigned, while another router of the group is master.
 //
 // garp-missing: a master that took over while the tracker watched did not
-// claim any of its addresses from its own (or the virtual) MAC between
-// GARPGrace before and GARPGrace after its first advert.
+// claim any of its addresses from its own (or the virtual) MAC between one
+// advert interval plus GARPGrace before and GARPGrace after its first advert
+// (FRR vrrpd announces when it takes over, and sends its first IPv6 advert
+// one interval later).
 
 const (
 	claimExplainWindow = 2 * time.Second
@@ -202,7 +204,7 @@ func (t *Tracker) checkGARP(g *group, r *router) {
 	if len(r.vips) == 0 || g.master != r {
 		return
 	}
-	since := r.tenure.Add(-t.opts.GARPGrace)
+	since := r.tenure.Add(-t.opts.GARPGrace - r.interval)
 	for _, a := range r.vips {
 		o := t.vips[vipKey{g.key.link, g.key.vlan, a}]
 		if o == nil {

@@ -302,6 +302,25 @@ func TestGARPMissing(t *testing.T) {
 	}
 }
 
+// FRR vrrpd announces its addresses when it takes over but sends its first
+// IPv6 advert one Advertisement_Interval later (seen with FRR 8.4 in the
+// lab: unsolicited NA 1.0003 s before the first advert). That announcement
+// counts; one from long before the takeover does not.
+func TestGARPBeforeFirstAdvert(t *testing.T) {
+	for _, c := range []struct {
+		garp    float64
+		missing bool
+	}{{6.597, false}, {5.0, true}} {
+		r := newRig(t, track.Options{})
+		r.every(0, 3, 1, h2)
+		r.feed(at(c.garp), garp(t, "02:00:00:00:01:0b", "192.0.2.100"))
+		r.every(7.6, 10.6, 1, h1)
+		if g := r.ids("garp-missing"); (len(g) == 1) != c.missing || len(g) > 1 {
+			t.Errorf("GARP at %.3f s, first advert at 7.6 s: garp-missing %+v, want %v", c.garp, g, c.missing)
+		}
+	}
+}
+
 // Two MACs alternately claiming a VIP while both routers advertise.
 func TestVIPARPConflictAndStaleGARP(t *testing.T) {
 	r := newRig(t, track.Options{})

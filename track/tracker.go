@@ -17,7 +17,7 @@ type Options struct {
 	ShowAuth bool
 	// GARPGrace is how long after a new master's first advert its
 	// gratuitous ARPs / unsolicited NAs may come (default 1 s). Claims up to
-	// GARPGrace before the first advert count too.
+	// one advert interval plus GARPGrace before the first advert count too.
 	GARPGrace time.Duration
 	// MaxGroups bounds the groups tracked (default 4096); adverts of further
 	// groups are counted in Stats.DroppedGroups and otherwise ignored.
