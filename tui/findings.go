@@ -20,15 +20,32 @@ func sevWord(s track.Severity) string {
 }
 
 // findingLine is one finding on one line: time of its last occurrence,
-// severity, id, repeat count and message.
+// severity, id and repeat count, group and message.
 func (m *Model) findingLine(f *track.Finding) string {
 	head := f.Last.In(m.opts.Location).Format("15:04:05") + " "
 	id := f.ID
 	if f.Count > 1 {
 		id += fmt.Sprintf(" ×%d", f.Count)
 	}
-	rest := " " + fit(id, 22) + " " + f.Message
+	rest := " " + fit(id, 20) + " " + m.groupTag(f.Group) + "  " + f.Message
 	return head + m.st.severity[f.Severity].Render(sevWord(f.Severity)) + clip(rest, max(0, m.width-len(head)-5))
+}
+
+// groupTag names a group briefly: "vrid 51", "vlan 10 vrid 51 ipv6", with
+// the link first when there are several.
+func (m *Model) groupTag(k track.GroupKey) string {
+	var b strings.Builder
+	if !m.d.oneLink {
+		b.WriteString(k.Link + " ")
+	}
+	if k.VLAN != 0 {
+		b.WriteString("vlan " + vlanString(k.VLAN) + " ")
+	}
+	fmt.Fprintf(&b, "vrid %d", k.VRID)
+	if k.Family == "ipv6" {
+		b.WriteString(" ipv6")
+	}
+	return b.String()
 }
 
 // findingsPane is the last findings of every group, newest first, in h

@@ -2,12 +2,14 @@ package tui_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -21,6 +23,7 @@ import (
 type tmux struct {
 	t      *testing.T
 	socket string
+	poll   time.Duration // how often waitScreen reads the screen
 }
 
 func startTmux(t *testing.T, w, h int, command string) *tmux {
@@ -31,7 +34,7 @@ func startTmux(t *testing.T, w, h int, command string) *tmux {
 		}
 		t.Skip("tmux is missing: scripts/setup.sh installs it")
 	}
-	x := &tmux{t: t, socket: fmt.Sprintf("vk-tui-%d-%d", os.Getpid(), time.Now().UnixNano())}
+	x := &tmux{t: t, socket: fmt.Sprintf("vk-tui-%d-%d", os.Getpid(), time.Now().UnixNano()), poll: 50 * time.Millisecond}
 	// remain-on-exit keeps the pane, so vrrpdump's summary and exit status
 	// stay readable after q.
 	x.run("-f", "/dev/null", "new-session", "-d", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h), "-s", "vk",
@@ -53,7 +56,7 @@ func (x *tmux) screen() string { return x.run("capture-pane", "-p", "-t", "vk") 
 
 func (x *tmux) keys(keys ...string) { x.run(append([]string{"send-keys", "-t", "vk"}, keys...)...) }
 
-// waitScreen polls the screen every 50 ms until ok, and returns it with
+// waitScreen polls the screen every x.poll until ok, and returns it with
 // the time it was read.
 func (x *tmux) waitScreen(what string, within time.Duration, ok func(string) bool) (string, time.Time) {
 	x.t.Helper()
@@ -67,7 +70,7 @@ func (x *tmux) waitScreen(what string, within time.Duration, ok func(string) boo
 		if now.After(deadline) {
 			x.t.Fatalf("no %s on the screen within %v; the screen:\n%s", what, within, s)
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(x.poll)
 	}
 }
 
@@ -192,4 +195,110 @@ func waitLog(t *testing.T, d *lab.Daemon, s string, within time.Duration) {
 	if _, err := d.WaitLog(ctx, s); err != nil {
 		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), s, err, d.Log())
 	}
+}
+
+// TestLabTUILoad measures the TUI under 1,000 groups at 10 ms (100,000
+// adverts a second) sent live by bench/vrrpgen from a lab host: CPU and
+// RSS of vrrpdump, and how long a key takes to show on the screen. It
+// loads both cores of a small machine for half a minute, so it runs only
+// with VRRPKIT_TUI_LOAD=1; it logs the numbers and fails only when a key
+// takes more than 100 ms or vrrpdump uses more than one core.
+func TestLabTUILoad(t *testing.T) {
+	if os.Getenv("VRRPKIT_TUI_LOAD") == "" {
+		t.Skip("set VRRPKIT_TUI_LOAD=1 to measure the TUI under 100,000 adverts a second")
+	}
+	lab.Require(t)
+	bin := lab.Binary(t, "../cmd/vrrpdump")
+	gen := lab.Binary(t, "../bench/vrrpgen")
+	l := lab.New(t, lab.Config{Name: "tui-load", Hosts: 1})
+	x := startTmux(t, 120, 40, fmt.Sprintf("exec ip netns exec %s %s -i %s", l.Bridge().Name(), bin, l.BridgeIface()))
+	x.waitScreen("the TUI", 10*time.Second, func(s string) bool { return strings.Contains(s, "(live)") })
+	pid := x.panePid()
+	g := l.Host(1).Start(t, gen, "-i", "eth0", "-groups", "1000", "-interval", "10ms", "-rate", "100000", "-duration", "40s")
+	x.waitScreen("1000 groups", 10*time.Second, func(s string) bool { return strings.Contains(s, "1000 groups") })
+	time.Sleep(3 * time.Second)
+
+	c0, w0 := procCPU(t, pid), time.Now()
+	time.Sleep(10 * time.Second)
+	idle := procCPU(t, pid) - c0
+	idlePct := 100 * idle.Seconds() / time.Since(w0).Seconds()
+
+	var lat []time.Duration
+	x.poll = 2 * time.Millisecond
+	c0, w0 = procCPU(t, pid), time.Now()
+	for i := range 30 {
+		k := "j"
+		if i/10%2 == 1 {
+			k = "k"
+		}
+		before := cursorRow(x.screen())
+		start := time.Now()
+		x.keys(k)
+		_, at := x.waitScreen("the cursor move", 2*time.Second, func(s string) bool { return cursorRow(s) != before })
+		lat = append(lat, at.Sub(start))
+		time.Sleep(200 * time.Millisecond)
+	}
+	typing := 100 * (procCPU(t, pid) - c0).Seconds() / time.Since(w0).Seconds()
+	screen := x.screen()
+	rss := procStatus(t, pid, "VmRSS")
+	hwm := procStatus(t, pid, "VmHWM")
+	slices.Sort(lat)
+	t.Logf("vrrpdump -i (TUI), 1,000 groups at 10 ms: CPU %.0f%% watching, %.0f%% while typing; RSS %s (peak %s)", idlePct, typing, rss, hwm)
+	t.Logf("key to screen (tmux send-keys to capture-pane, polled every 2 ms): median %v, max %v over %d keys",
+		lat[len(lat)/2].Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond), len(lat))
+	t.Logf("screen:\n%s", screen)
+	if lat[len(lat)-1] > 100*time.Millisecond {
+		t.Errorf("a key took %v to show, want within 100 ms", lat[len(lat)-1])
+	}
+	if idlePct > 100 || typing > 100 {
+		t.Errorf("vrrpdump used more than one core: %.0f%% / %.0f%%", idlePct, typing)
+	}
+	g.Kill()
+}
+
+func (x *tmux) panePid() int {
+	x.t.Helper()
+	var pid int
+	if _, err := fmt.Sscan(x.run("display", "-p", "-t", "vk", "#{pane_pid}"), &pid); err != nil {
+		x.t.Fatal(err)
+	}
+	return pid
+}
+
+// cursorRow is the screen row of the ">" marker, or -1.
+func cursorRow(s string) int {
+	for i, l := range strings.Split(s, "\n") {
+		if strings.HasPrefix(l, "> ") {
+			return i
+		}
+	}
+	return -1
+}
+
+// procCPU is the user and system time pid has used.
+func procCPU(t *testing.T, pid int) time.Duration {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ is 100 on Linux
+}
+
+func procStatus(t *testing.T, pid int, key string) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, key+":"); ok {
+			return strings.Join(strings.Fields(v), " ")
+		}
+	}
+	return "?"
 }

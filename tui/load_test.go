@@ -80,24 +80,22 @@ func BenchmarkRefresh(b *testing.B) {
 	}
 }
 
-// BenchmarkView is one frame of the table at 160×48 over 1,000 groups:
-// what a key press costs.
+// BenchmarkView is one frame at 160×48 over 1,000 groups, of the table
+// and of a group's detail: what a key press costs.
 func BenchmarkView(b *testing.B) {
-	m := busyModel(b)
-	m.Update(winSize(160, 48))
-	b.ReportAllocs()
-	for b.Loop() {
-		m.View()
-	}
-}
-
-// BenchmarkDetailView is one frame of a group's detail at 160×48.
-func BenchmarkDetailView(b *testing.B) {
-	m := busyModel(b)
-	m.Update(winSize(160, 48))
-	press(m, "enter")
-	b.ReportAllocs()
-	for b.Loop() {
-		m.View()
+	for _, keys := range [][]string{nil, {"enter"}} {
+		name := "table"
+		if keys != nil {
+			name = "detail"
+		}
+		b.Run(name, func(b *testing.B) {
+			m := busyModel(b)
+			m.Update(winSize(160, 48))
+			press(m, keys...)
+			b.ReportAllocs()
+			for b.Loop() {
+				m.View()
+			}
+		})
 	}
 }
