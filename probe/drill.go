@@ -186,8 +186,16 @@ type Report struct {
 	QuietLag  time.Duration `json:"old_master_quiet_after_ns"`
 	Release   time.Time     `json:"release"`
 	NewMaster netip.Addr    `json:"new_master,omitzero"`
-	NewAt     time.Time     `json:"new_master_at,omitzero"`
+	NewAt     time.Time     `json:"new_master_at,omitzero"` // its first advert after the release
+	// AnnounceAt is the first gratuitous ARP / unsolicited NA for a VIP
+	// after the release.
+	AnnounceAt time.Time `json:"announce_at,omitzero"`
+	// Gap is the take-over: from the release to the new master's first
+	// sign on the wire, its advert or its announcement, whichever came
+	// first (FRR 8.4 loses its first IPv6 advert as new master, but not
+	// its NA). AdvertGap is to its first advert alone.
 	Gap       time.Duration `json:"takeover_gap_ns"`
+	AdvertGap time.Duration `json:"advert_gap_ns"`
 	// Skew and MasterDown are the new master's Skew_Time and
 	// Master_Down_Interval for its priority.
 	Skew       time.Duration   `json:"skew_time_ns"`
@@ -196,8 +204,10 @@ type Report struct {
 	Announced  bool            `json:"announced"`
 	Owners     [3][]string     `json:"owners"` // before, during, after
 	Timeline   []TimelineEvent `json:"timeline"`
-	OK         bool            `json:"ok"`
-	Verdict    string          `json:"verdict"`
+	// Warnings are oddities that do not fail the drill.
+	Warnings []string `json:"warnings,omitempty"`
+	OK       bool     `json:"ok"`
+	Verdict  string   `json:"verdict"`
 }
 
 // Tolerance is the slack AnalyzeDrill allows over an RFC bound.
@@ -217,7 +227,9 @@ func AnalyzeDrill(d *Drill, tl []TimelineEvent) *Report {
 			r.OldQuiet = e.At
 		case e.Kind == EvKindAdvert && !r.Release.IsZero() && e.Priority > 0 && r.NewAt.IsZero():
 			r.NewMaster, r.NewAt = e.Src, e.At
-			r.Gap = e.At.Sub(r.Release)
+			r.AdvertGap = e.At.Sub(r.Release)
+		case e.Kind == EvKindAnnounce && !r.Release.IsZero() && e.At.After(r.Release) && r.AnnounceAt.IsZero():
+			r.AnnounceAt = e.At
 		case e.Kind == EvKindOwner:
 			switch {
 			case r.OurFirst.IsZero():
@@ -233,10 +245,17 @@ func AnalyzeDrill(d *Drill, tl []TimelineEvent) *Report {
 		r.QuietLag = r.OldQuiet.Sub(r.OurFirst)
 	}
 	// The new master's announcement goes out next to its first advert; two
-	// listeners timestamp them, so allow either order.
-	for _, e := range tl {
-		if e.Kind == EvKindAnnounce && !r.NewAt.IsZero() && e.At.After(r.NewAt.Add(-100*time.Millisecond)) && e.At.Before(r.NewAt.Add(time.Second)) {
-			r.Announced = true
+	// listeners timestamp them, so allow either order, and an announcement
+	// before a late first advert.
+	r.Gap = r.AdvertGap
+	if !r.NewAt.IsZero() && !r.AnnounceAt.IsZero() && r.AnnounceAt.Before(r.NewAt.Add(time.Second)) {
+		r.Announced = true
+		if a := r.AnnounceAt.Sub(r.Release); a < r.Gap {
+			r.Gap = a
+		}
+		if r.AdvertGap-r.Gap > d.Group.Interval/2 {
+			r.Warnings = append(r.Warnings, fmt.Sprintf("the new master announced the VIPs %s after the release but sent its first advert only after %s: its first advert was lost",
+				r.Gap.Round(time.Microsecond), r.AdvertGap.Round(time.Microsecond)))
 		}
 	}
 	var fails []string
@@ -274,6 +293,9 @@ func AnalyzeDrill(d *Drill, tl []TimelineEvent) *Report {
 	r.OK = len(fails) == 0
 	if r.OK {
 		r.Verdict = fmt.Sprintf("PASS: %s took over %s after our release (Skew_Time %s)", r.NewMaster, r.Gap.Round(time.Microsecond), r.Skew)
+		if len(r.Warnings) > 0 {
+			r.Verdict += "; warning: " + strings.Join(r.Warnings, "; ")
+		}
 	} else {
 		r.Verdict = "FAIL: " + strings.Join(fails, "; ")
 	}
@@ -306,8 +328,12 @@ func (r *Report) Text() string {
 	}
 	fmt.Fprintf(&b, "old master %s went quiet %s after our first advert\n", r.Drill.Group.Master, r.QuietLag.Round(time.Microsecond))
 	if r.NewMaster.IsValid() {
-		fmt.Fprintf(&b, "after the release %s took over in %s (Skew_Time %s, Master_Down_Interval %s: within %s); announced: %v\n",
+		fmt.Fprintf(&b, "after the release %s took over in %s (Skew_Time %s, Master_Down_Interval %s: within %s); announced: %v",
 			r.NewMaster, r.Gap.Round(time.Microsecond), r.Skew, r.MasterDown, r.Bound, r.Announced)
+		if r.AdvertGap != r.Gap {
+			fmt.Fprintf(&b, "; first advert after %s", r.AdvertGap.Round(time.Microsecond))
+		}
+		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "owners before %v, during %v, after %v\n", r.Owners[0], r.Owners[1], r.Owners[2])
 	b.WriteString(r.Verdict + "\n")

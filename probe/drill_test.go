@@ -85,13 +85,15 @@ func TestAnalyzeDrill(t *testing.T) {
 		owner(ms(12500), "02:00:00:00:01:01"),
 	}
 	r := AnalyzeDrill(d, good)
-	if !r.OK || r.Bound != "Skew_Time" || r.NewMaster != lo4 || r.Gap != skew150+ms(1) || r.QuietLag != ms(1) || !r.Announced {
+	// The take-over is the new master's first sign: here its GARP.
+	if !r.OK || r.Bound != "Skew_Time" || r.NewMaster != lo4 || r.Gap != skew150 || r.AdvertGap != skew150+ms(1) ||
+		r.QuietLag != ms(1) || !r.Announced || len(r.Warnings) != 0 {
 		t.Errorf("report %+v\n%s", r, r.Text())
 	}
 	if want := [3][]string{{"02:00:00:00:01:01"}, {"02:00:00:00:01:01"}, {"02:00:00:00:01:01"}}; !reflect.DeepEqual(r.Owners, want) {
 		t.Errorf("owners %v, want %v", r.Owners, want)
 	}
-	if !strings.HasPrefix(r.Verdict, "PASS: 192.0.2.11 took over 415.063ms after our release") {
+	if !strings.HasPrefix(r.Verdict, "PASS: 192.0.2.11 took over 414.063ms after our release") {
 		t.Errorf("verdict %q", r.Verdict)
 	}
 	golden(t, "pass", r.Text())
@@ -104,6 +106,17 @@ func TestAnalyzeDrill(t *testing.T) {
 		t.Errorf("slow take-over: %+v", r)
 	}
 	golden(t, "slow", r.Text())
+
+	// The new master announces at Skew_Time but its first advert is lost
+	// (FRR 8.4 over IPv6): it took over then; a warning says so.
+	lost := append([]TimelineEvent(nil), good[:7]...)
+	lost = append(lost, ev(ms(8218)+skew150+time.Second, EvKindAdvert, lo4, 150))
+	r = AnalyzeDrill(d, lost)
+	if !r.OK || r.Gap != skew150 || r.AdvertGap != skew150+time.Second || len(r.Warnings) != 1 ||
+		!strings.Contains(r.Verdict, "its first advert was lost") {
+		t.Errorf("lost first advert: %+v\n%s", r, r.Text())
+	}
+	golden(t, "lost-advert", r.Text())
 
 	// Nobody takes over.
 	r = AnalyzeDrill(d, good[:6])

@@ -37,7 +37,8 @@ func OpenResolver(ifi *net.Interface, vip netip.Addr) (Resolver, error) {
 
 // OpenAnnounceWatch returns a Resolver whose ReadReply reports gratuitous
 // ARP (sender IP equal to target IP, request or reply, including the host's
-// own) and neighbour advertisements, for watching who claims an address.
+// own) and unsolicited neighbour advertisements, for watching who claims an
+// address.
 func OpenAnnounceWatch(ifi *net.Interface, vip netip.Addr) (Resolver, error) {
 	r, err := OpenResolver(ifi, vip)
 	if err != nil {
@@ -97,8 +98,8 @@ func (r *linuxResolver) ReadReply() (Reply, error) {
 				continue // ndp rejects malformed messages with an error
 			}
 			na, ok := m.(*ndp.NeighborAdvertisement)
-			if !ok {
-				continue
+			if !ok || r.garp && na.Solicited {
+				continue // a watch wants announcements, not answers to lookups
 			}
 			for _, o := range na.Options {
 				if lla, ok := o.(*ndp.LinkLayerAddress); ok && lla.Direction == ndp.Target {
