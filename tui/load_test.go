@@ -64,9 +64,11 @@ func TestThousandGroups(t *testing.T) {
 	if !strings.Contains(m.View(), "> ") {
 		t.Errorf("the selected row is off screen:\n%s", m.View())
 	}
+	// The cost is measured, not asserted (a loaded or -race run is slower);
+	// BenchmarkRefresh has the number. The interval follows it.
 	t.Logf("a refresh of 1,000 groups cost %v; the screen waits %v between refreshes", m.cost, m.interval)
-	if m.interval > time.Second {
-		t.Errorf("refresh interval %v at 1,000 groups: the screen would lag", m.interval)
+	if want := min(max(200*time.Millisecond, 10*m.cost), 2*time.Second); m.interval != want {
+		t.Errorf("refresh interval %v after a refresh of %v, want %v", m.interval, m.cost, want)
 	}
 }
 
