@@ -85,13 +85,18 @@ func Checksum(msg []byte, f Flavour, src, dst netip.Addr) uint16 {
 }
 
 // verify reports whether msg, checksum field included, sums to zero in flavour f.
-func verify(msg []byte, f Flavour, src, dst netip.Addr) bool {
+func verify(msg []byte, f Flavour, c *Carrier) bool {
 	var s uint32
 	switch f {
 	case FlavourRFC5798:
-		s = pseudoSum(src, dst, len(msg))
+		if c.hasAddrSum {
+			n := len(msg)
+			s = c.addrSum + uint32(n>>16) + uint32(n&0xffff) + ipProtoVRRP
+		} else {
+			s = pseudoSum(c.Src, c.Dst, len(msg))
+		}
 	case FlavourMcastPseudoHeader:
-		s = pseudoSum(src, vrrpGroup4, len(msg))
+		s = pseudoSum(c.Src, vrrpGroup4, len(msg))
 	}
 	return fold(sum16(s, msg)) == 0
 }

@@ -40,7 +40,7 @@ func (p *Parser) fastPath(data []byte) (kind Kind, err error, ok bool) {
 			return 0, nil, false // truncated, TSO-zero length, or a fragment
 		}
 		c = Carrier{Family: IPv4, Src: netip.AddrFrom4([4]byte(ip[12:16])), Dst: netip.AddrFrom4([4]byte(ip[16:20])),
-			TTL: ip[8], Length: total - 20}
+			TTL: ip[8], Length: total - 20, addrSum: sum16(0, ip[12:20]), hasAddrSum: true}
 		payload = ip[20:total]
 	case 0x86dd:
 		if len(ip) < 40 || ip[0]>>4 != 6 || ip[6] != ipProtoVRRP {
@@ -51,7 +51,7 @@ func (p *Parser) fastPath(data []byte) (kind Kind, err error, ok bool) {
 			return 0, nil, false
 		}
 		c = Carrier{Family: IPv6, Src: netip.AddrFrom16([16]byte(ip[8:24])), Dst: netip.AddrFrom16([16]byte(ip[24:40])),
-			TTL: ip[7], Length: n}
+			TTL: ip[7], Length: n, addrSum: sum16(0, ip[8:40]), hasAddrSum: true}
 		payload = ip[40 : 40+n]
 	default:
 		return 0, nil, false

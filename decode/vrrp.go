@@ -38,6 +38,12 @@ type Carrier struct {
 	AHSPI    uint32 // AH security parameters index
 	AHSeq    uint32 // AH sequence number
 	AHICVLen int    // length of the AH integrity check value
+
+	// addrSum is the one's-complement sum of the source and destination
+	// address bytes, when the fast path had them at hand (hasAddrSum): the
+	// RFC 5798 pseudo-header then costs one addition.
+	addrSum    uint32
+	hasAddrSum bool
 }
 
 // Multicast reports whether the advert went to a multicast group (and so
@@ -300,7 +306,7 @@ func (v *VRRP) verifyChecksum(msg, whole []byte) {
 			if f != FlavourMessageOnly && !haveIP {
 				continue
 			}
-			if verify(m, f, v.IP.Src, v.IP.Dst) {
+			if verify(m, f, &v.IP) {
 				v.ChecksumStatus, v.Flavour = ChecksumGood, f
 				return
 			}

@@ -19,6 +19,7 @@ import (
 var fields = cmp.Options{
 	cmpopts.IgnoreFields(decode.VRRP{}, "BaseLayer", "ChecksumStatus", "Flavour", "Problems", "Family", "Trailer"),
 	cmpopts.IgnoreFields(decode.Carrier{}, "Length"),
+	cmpopts.IgnoreUnexported(decode.Carrier{}),
 	cmp.Comparer(func(a, b netip.Addr) bool { return a == b }),
 	cmpopts.EquateEmpty(),
 }
