@@ -121,6 +121,9 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 	label := min(max(addrW, 10), 39)
 	n := max(10, m.width-label-3)
 	bucket := bucketFor(g, now, n)
+	// A short history gets a short strip (a minute at least) rather
+	// than a screen of dots.
+	n = min(n, max(60, int(historySpan(g, now)/bucket)+2))
 	section(fmt.Sprintf("TIMELINE last %s, one cell %s: %c advert  %c priority 0  %c none",
 		fmtSpan(time.Duration(n)*bucket), fmtSpan(bucket), cellAdvert, cellResign, cellSilent))
 	for i := range g.Routers {

@@ -26,14 +26,10 @@ var bucketSteps = []time.Duration{
 // enough to show all the adverts the tracker remembers.
 func bucketFor(g *track.GroupSnapshot, now time.Time, n int) time.Duration {
 	var interval time.Duration
-	oldest := now
 	for _, r := range g.Routers {
 		interval = max(interval, r.AdverInt)
-		if len(r.Recent) > 0 && r.Recent[0].Time.Before(oldest) {
-			oldest = r.Recent[0].Time
-		}
 	}
-	span := now.Sub(oldest)
+	span := historySpan(g, now)
 	for _, b := range bucketSteps {
 		if b >= interval && time.Duration(n)*b >= span {
 			return b
@@ -63,4 +59,15 @@ func strip(r *track.RouterSnapshot, now time.Time, n int, bucket time.Duration) 
 		}
 	}
 	return cells
+}
+
+// historySpan is how far back the remembered adverts of g reach.
+func historySpan(g *track.GroupSnapshot, now time.Time) time.Duration {
+	oldest := now
+	for _, r := range g.Routers {
+		if len(r.Recent) > 0 && r.Recent[0].Time.Before(oldest) {
+			oldest = r.Recent[0].Time
+		}
+	}
+	return now.Sub(oldest)
 }

@@ -38,13 +38,14 @@ func (m *Model) View() string {
 
 // helpView lists the keys and what the states mean.
 func (m *Model) helpView() []string {
-	out := []string{m.st.title.Render("vrrpdump keys"), ""}
+	out := []string{m.st.title.Render("vrrpdump keys")}
 	desc := map[string]string{
 		"enter": "detail of the selected group: routers, timeline, VIP owners, findings with fixes",
 		"/":     "filter groups by text (link, VRID, state, address); enter keeps it, esc clears it",
 		"s":     "sort by group, state (worst first), age (stalest first) or master",
 		"p":     "pause the screen; the capture goes on, the counters keep counting",
 		"q":     "quit and print the summary (exit 1 if an error finding was seen)",
+		"?":     "this help; ? or esc goes back",
 		"esc":   "back to the table (or clear the filter)",
 	}
 	for _, kv := range keys.helpLines() {
@@ -54,7 +55,7 @@ func (m *Model) helpView() []string {
 		}
 		out = append(out, "  "+fit(kv[0], 7)+" "+d)
 	}
-	out = append(out, "", m.st.title.Render("states"), "")
+	out = append(out, "", m.st.title.Render("states"))
 	for _, s := range [][2]string{
 		{"OK", "one master, advertising on time"},
 		{"SPLIT-BRAIN", "two routers advertise as master at once"},
