@@ -356,7 +356,9 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 			first = ts
 		}
 		frames, last = pkt.N, ts
-		l.packets.Store(int64(pkt.N))
+		if live || pkt.N&0xff == 0 { // an atomic store costs more than tracking on a file
+			l.packets.Store(int64(pkt.N))
+		}
 		if len(pkt.Out) > 0 {
 			out.Write(pkt.Out)
 		}
@@ -391,6 +393,7 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		l.err = err
 		l.mu.Unlock()
 	}
+	l.packets.Store(int64(frames))
 	return frames, first, last, err
 }
 
