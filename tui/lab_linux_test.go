@@ -18,6 +18,13 @@ import (
 	"github.com/vrrpkit/vrrpkit/internal/lab"
 )
 
+// TestMain removes the vrrpdump and vrrpgen binaries the lab tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	lab.RemoveBinaries()
+	os.Exit(code)
+}
+
 // tmux is a tmux server of the test's own (-L socket), killed at the end;
 // no other tmux server is touched.
 type tmux struct {
