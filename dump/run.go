@@ -319,13 +319,16 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	defer l.done.Store(true)
 	link := l.name
 	lastFlush := time.Now()
-	opts.OnIdle = func(now time.Time) {
-		tr.Tick(now)
-		out.Flush()
+	notify := func() {
 		select {
 		case updates <- struct{}{}:
 		default:
 		}
+	}
+	opts.OnIdle = func(now time.Time) {
+		tr.Tick(now)
+		out.Flush()
+		notify()
 	}
 	// Lines and JSON are formatted by Prepare: for a file, on the reading
 	// goroutine, while this one tracks the previous frames.
@@ -349,22 +352,40 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 			}
 		}
 	}
+	// Reading a file with nothing printed per frame, frames are tracked a
+	// batch at a time under one lock.
+	batched := !live && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
+	var batch []track.Frame
 	speedStart := time.Now()
-	err = capture.Run(ctx, l.src, opts, func(pkt *capture.Packet) error {
-		ts := pkt.CI.Timestamp
+	err = capture.RunBatches(ctx, l.src, opts, func(pkts []capture.Packet) error {
 		if frames == 0 {
-			first = ts
+			first = pkts[0].CI.Timestamp
 		}
-		frames, last = pkt.N, ts
-		if live || pkt.N&0xff == 0 { // an atomic store costs more than tracking on a file
-			l.packets.Store(int64(pkt.N))
+		end := &pkts[len(pkts)-1]
+		frames, last = end.N, end.CI.Timestamp
+		if batched {
+			batch = batch[:0]
+			for i := range pkts {
+				p := &pkts[i]
+				batch = append(batch, track.Frame{Time: p.CI.Timestamp, Link: link, P: p.P, Kind: p.Kind, Err: p.Err})
+			}
+			tr.ObserveAll(batch)
+			l.packets.Store(int64(frames))
+			if cfg.Mode == ModeTUI {
+				notify()
+			}
+			return nil
 		}
-		if len(pkt.Out) > 0 {
-			out.Write(pkt.Out)
-		}
-		switch cfg.Mode {
-		case ModeTUI:
-			if !live && cfg.Speed > 0 {
+		for i := range pkts {
+			pkt := &pkts[i]
+			ts := pkt.CI.Timestamp
+			if live || pkt.N&0xff == 0 { // an atomic store costs more than tracking on a file
+				l.packets.Store(int64(pkt.N))
+			}
+			if len(pkt.Out) > 0 {
+				out.Write(pkt.Out)
+			}
+			if cfg.Mode == ModeTUI && !live && cfg.Speed > 0 {
 				wait := time.Duration(float64(ts.Sub(first))/cfg.Speed) - time.Since(speedStart)
 				if wait > 0 {
 					select {
@@ -373,17 +394,14 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 					}
 				}
 			}
-		}
-		tr.Observe(ts, link, pkt.P, pkt.Kind, pkt.Err)
-		if live || cfg.Mode == ModeTUI {
-			select {
-			case updates <- struct{}{}:
-			default:
+			tr.Observe(ts, link, pkt.P, pkt.Kind, pkt.Err)
+			if live || cfg.Mode == ModeTUI {
+				notify()
 			}
-		}
-		if live && time.Since(lastFlush) > 50*time.Millisecond {
-			out.Flush()
-			lastFlush = time.Now()
+			if live && time.Since(lastFlush) > 50*time.Millisecond {
+				out.Flush()
+				lastFlush = time.Now()
+			}
 		}
 		return nil
 	})

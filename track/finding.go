@@ -54,22 +54,26 @@ type Finding struct {
 	Routers []string  `json:"routers"`
 	First   time.Time `json:"first"`
 	Last    time.Time `json:"last"`
-	// first and last are First and Last on the tracker's clock; the
-	// exported fields are set when a finding is handed out.
-	first, last instant
-	Count       int    `json:"count"`
-	Message     string `json:"message"`         // what happened
-	Cause       string `json:"cause,omitempty"` // why, as far as the wire tells
-	Hint        string `json:"hint"`            // the usual fix
+	Count   int       `json:"count"`
+	Message string    `json:"message"`         // what happened
+	Cause   string    `json:"cause,omitempty"` // why, as far as the wire tells
+	Hint    string    `json:"hint"`            // the usual fix
 	// Evidence holds the numbers behind the finding: durations in seconds
 	// (keys ending in _s), priorities, counts, addresses.
 	Evidence map[string]any `json:"evidence,omitempty"`
 }
 
 // clone returns a deep copy (Evidence values are immutable scalars).
-func (f *Finding) clone() Finding {
-	c := *f
-	c.First, c.Last, c.first, c.last = f.first.Time(), f.last.Time(), 0, 0
+// finding is a Finding as the tracker keeps it: First and Last on its own
+// clock, converted when the finding is handed out.
+type finding struct {
+	Finding
+	first, last instant
+}
+
+func (f *finding) clone() Finding {
+	c := f.Finding
+	c.First, c.Last = f.first.Time(), f.last.Time()
 	c.Routers = append([]string(nil), f.Routers...)
 	if f.Evidence != nil {
 		c.Evidence = make(map[string]any, len(f.Evidence))

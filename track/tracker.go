@@ -51,7 +51,7 @@ type Tracker struct {
 	nextDue  instant
 	segs     map[segKey]*segment
 	list     []*group
-	findings []Finding
+	findings []finding
 	index    map[string]int32 // finding key → index
 	emit     []int32          // findings to deliver after unlocking
 	vips     map[vipKey]*vipOwner
@@ -105,6 +105,33 @@ func New(opts Options) *Tracker {
 // ts than one seen before is treated as the latest time.
 func (t *Tracker) Observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
 	t.mu.Lock()
+	t.observe(when, link, p, kind, err)
+	t.unlockAndDeliver()
+}
+
+// Frame is one decoded frame for ObserveAll, as Observe takes it.
+type Frame struct {
+	Time time.Time
+	Link string
+	P    *decode.Parser
+	Kind decode.Kind
+	Err  error
+}
+
+// ObserveAll is Observe for a run of frames under one lock: reading a file,
+// the lock costs more than tracking an advert. OnFinding is called after
+// the last frame, so a consumer that prints each frame followed by its
+// findings calls Observe instead.
+func (t *Tracker) ObserveAll(frames []Frame) {
+	t.mu.Lock()
+	for i := range frames {
+		f := &frames[i]
+		t.observe(f.Time, f.Link, f.P, f.Kind, f.Err)
+	}
+	t.unlockAndDeliver()
+}
+
+func (t *Tracker) observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
 	ts := t.advance(at(when))
 	switch kind {
 	case decode.KindVRRP:
@@ -123,7 +150,6 @@ func (t *Tracker) Observe(when time.Time, link string, p *decode.Parser, kind de
 		t.stats.Unreachable++
 		t.unreachable(ts, link, p)
 	}
-	t.unlockAndDeliver()
 }
 
 // Tick advances time to now without a packet, so that silence is noticed on
@@ -246,8 +272,8 @@ func isEvent(r rule) bool {
 // raise records a finding (or coalesces it with an earlier one with the same
 // id, group and routers) and queues it for OnFinding. It returns the index.
 func (t *Tracker) raise(r rule, g GroupKey, ts instant, routers []string, msg, cause string, ev map[string]any) int32 {
-	f := Finding{ID: catalog[r].ID, Severity: catalog[r].Severity, Group: g, Routers: routers,
-		first: ts, last: ts, Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}
+	f := finding{Finding: Finding{ID: catalog[r].ID, Severity: catalog[r].Severity, Group: g, Routers: routers,
+		Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}, first: ts, last: ts}
 	if f.Routers == nil {
 		f.Routers = []string{}
 	}

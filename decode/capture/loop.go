@@ -49,14 +49,33 @@ type Options struct {
 // A live interface is read on the calling goroutine, so that every frame
 // reaches fn at once.
 func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) error {
+	return RunBatches(ctx, src, o, func(ps []Packet) error {
+		for i := range ps {
+			if err := fn(&ps[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// RunBatches is Run handing frames over in runs, for consumers that save
+// by taking a lock once per run: a file's frames come in batches of up to
+// 64, a live interface's one at a time. The slice is valid during the call.
+func RunBatches(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
 	if _, ok := src.(*fileSource); ok && runtime.GOMAXPROCS(0) > 1 {
 		return runPipelined(ctx, src, o, fn)
 	}
+	return runSerial(ctx, src, o, fn)
+}
+
+func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
 	p, err := decode.NewParser(src.LinkType())
 	if err != nil {
 		return err
 	}
-	pkt := Packet{P: p}
+	one := []Packet{{P: p}}
+	pkt := &one[0]
 	adverts := 0
 	var stopped atomic.Bool
 	defer context.AfterFunc(ctx, func() { stopped.Store(true) })()
@@ -90,14 +109,14 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 		pkt.CI, pkt.Data = ci, data
 		pkt.Kind, pkt.Err = p.Decode(data)
 		if o.Prepare != nil {
-			o.Prepare(&pkt)
+			o.Prepare(pkt)
 		}
 		if o.Write != nil {
 			if err := o.Write.WritePacket(ci, data); err != nil {
 				return err
 			}
 		}
-		if err := fn(&pkt); err != nil {
+		if err := fn(one); err != nil {
 			return err
 		}
 		if pkt.Kind == decode.KindVRRP {
@@ -116,7 +135,7 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 // consuming goroutine. Every slot has its own parser and a copy of its
 // frame, so a batch stays valid while the reader fills the next.
 const (
-	batchLen     = 32
+	batchLen     = 64
 	batchesAhead = 4
 )
 
@@ -127,7 +146,7 @@ type batch struct {
 	end  bool  // last batch
 }
 
-func runPipelined(ctx context.Context, src Source, o Options, fn func(*Packet) error) error {
+func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
 	free := make(chan *batch, batchesAhead)
 	full := make(chan *batch, batchesAhead) // never blocks: there are only batchesAhead batches
 	for range batchesAhead {
@@ -204,8 +223,8 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func(*Packet) e
 		return err
 	}
 	for b := range full {
-		for i := range b.n {
-			if err := fn(&b.pkts[i]); err != nil {
+		if b.n > 0 {
+			if err := fn(b.pkts[:b.n]); err != nil {
 				return finish(err)
 			}
 		}

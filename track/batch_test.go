@@ -1,0 +1,78 @@
+package track_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/gopacket/pcapgo"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/track"
+)
+
+// TestObserveAllAgrees replays every capture in runs of frames through
+// ObserveAll and requires the findings and groups that Observe gives.
+func TestObserveAllAgrees(t *testing.T) {
+	for _, path := range captures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			one, _, _ := replay(t, path, track.Options{})
+			for _, run := range []int{1, 7, 64} {
+				all := replayBatches(t, path, run)
+				if d := cmp.Diff(one.Findings(), all.Findings()); d != "" {
+					t.Errorf("runs of %d: findings differ (-Observe +ObserveAll):\n%s", run, d)
+				}
+				if d := cmp.Diff(one.Snapshot(), all.Snapshot()); d != "" {
+					t.Errorf("runs of %d: groups differ (-Observe +ObserveAll):\n%s", run, d)
+				}
+			}
+		})
+	}
+}
+
+func replayBatches(t *testing.T, path string, run int) *track.Tracker {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := track.New(track.Options{})
+	var frames []track.Frame
+	parsers := make([]*decode.Parser, run)
+	for i := range parsers {
+		if parsers[i], err = decode.NewParser(r.LinkType()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last track.Frame
+	for {
+		data, ci, err := r.ReadPacketData()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := parsers[len(frames)]
+		kind, derr := p.Decode(data)
+		frames = append(frames, track.Frame{Time: ci.Timestamp, Link: "lab0", P: p, Kind: kind, Err: derr})
+		if len(frames) == run {
+			last = frames[run-1]
+			tr.ObserveAll(frames)
+			frames = frames[:0]
+		}
+	}
+	if len(frames) > 0 {
+		last = frames[len(frames)-1]
+		tr.ObserveAll(frames)
+	}
+	tr.End(last.Time)
+	return tr
+}
