@@ -25,11 +25,6 @@ var (
 	linkLabels    = []string{"link"}
 )
 
-// States are the values of the state label, in the order the tracker
-// defines them: every group exports all of them, one at 1.
-var States = []track.State{track.StateOK, track.StateInit, track.StateSplitBrain, track.StateDown,
-	track.StateFlapping, track.StateMismatch, track.StateReleased}
-
 func desc(name, help string, labels []string) *prometheus.Desc {
 	return prometheus.NewDesc(name, help, labels, nil)
 }
@@ -40,7 +35,7 @@ var (
 	descMasters = desc("vrrp_group_masters",
 		"Routers of the group advertising as master now: 1 healthy, 2 or more split brain, 0 down or released.", groupLabels)
 	descState = desc("vrrp_group_state",
-		"1 for the group's current state (OK, INIT, SPLIT-BRAIN, DOWN, FLAPPING, MISMATCH, RELEASED), 0 for the others.", stateLabels)
+		"Always 1, labelled with the group's current state (OK, INIT, SPLIT-BRAIN, DOWN, FLAPPING, MISMATCH, RELEASED); one series per group.", stateLabels)
 	descMasterInfo = desc("vrrp_group_master_info",
 		"1 for each router advertising as master now, with its address and priority (two series during a split brain).", masterLabels)
 	descChanges = desc("vrrp_group_master_changes_total",
@@ -131,9 +126,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		gl := groupValues(g.Key)
 		masters := Masters(g, now)
 		ch <- prometheus.MustNewConstMetric(descMasters, gauge, float64(len(masters)), gl...)
-		for _, s := range States {
-			ch <- prometheus.MustNewConstMetric(descState, gauge, b2f(g.State == s), append(gl, string(s))...)
-		}
+		ch <- prometheus.MustNewConstMetric(descState, gauge, 1, append(gl, string(g.State))...)
 		for _, r := range masters {
 			ch <- prometheus.MustNewConstMetric(descMasterInfo, gauge, 1, append(gl, r.Addr, strconv.Itoa(int(r.Priority)))...)
 		}
