@@ -1,10 +1,7 @@
 package metrics_test
 
 import (
-	"context"
 	"io"
-	"net"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -33,17 +30,7 @@ func TestLabExporterCost(t *testing.T) {
 	gen := l.Host(1).Start(t, lab.Binary(t, "../bench/vrrpgen"), "-i", "eth0", "-groups", "1000",
 		"-interval", "100ms", "-rate", "10000", "-duration", "75s")
 
-	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		var c net.Conn
-		err := lab.Do(br.Name(), func() error {
-			var err error
-			c, err = (&net.Dialer{}).DialContext(ctx, network, addr)
-			return err
-		})
-		return c, err
-	}}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	client := nsClient(t, br.Name(), 10*time.Second)
 	scrape := func() (time.Duration, string) {
 		start := time.Now()
 		resp, err := client.Get("http://" + exporterAddr + "/metrics")

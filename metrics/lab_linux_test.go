@@ -75,6 +75,12 @@ type promClient struct {
 }
 
 func newPromClient(t *testing.T, ns string) *promClient {
+	return &promClient{t: t, http: nsClient(t, ns, 5*time.Second)}
+}
+
+// nsClient is an HTTP client whose connections are dialled from inside
+// the network namespace ns.
+func nsClient(t *testing.T, ns string, timeout time.Duration) *http.Client {
 	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		var c net.Conn
 		err := lab.Do(ns, func() error {
@@ -85,7 +91,7 @@ func newPromClient(t *testing.T, ns string) *promClient {
 		return c, err
 	}}
 	t.Cleanup(tr.CloseIdleConnections)
-	return &promClient{t: t, http: &http.Client{Transport: tr, Timeout: 5 * time.Second}}
+	return &http.Client{Transport: tr, Timeout: timeout}
 }
 
 // get fetches an API path into v (the "data" member); it returns an error
