@@ -177,6 +177,13 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 		ev["gap_s"] = secs(ts.Sub(old.last))
 		msg = fmt.Sprintf("master %s → %s: %s (priority %d) preempted %s (priority %d)",
 			old.addr, next.addr, next.addr, next.prio, old.addr, old.prio)
+	case next.tenure.Before(old.last):
+		// next was advertising all along: a split brain ends because one
+		// side stopped, not by a takeover.
+		reason = "split-brain-end"
+		ev["gap_s"] = secs(ts.Sub(old.last))
+		msg = fmt.Sprintf("master %s → %s: %s went silent while %s, which had advertised as master too (split brain) since %s, carried on; no takeover was needed",
+			old.addr, next.addr, old.addr, next.addr, next.tenure.Time().Format("15:04:05.000"))
 	default:
 		reason = "master-silent"
 		gap := ts.Sub(old.last)

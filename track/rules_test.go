@@ -397,3 +397,36 @@ func TestChecksumV2Style(t *testing.T) {
 	r.advert(0, with(h1, func(a *adv) { a.version, a.flavour = decode.V3, decode.FlavourMessageOnly }))
 	r.only("checksum-v2-style")
 }
+
+// A split brain that ends because the real master dies is not a takeover:
+// the other side was advertising all along, so the failover says so and
+// quotes no protocol timer.
+func TestSplitBrainEndsWhenMasterDies(t *testing.T) {
+	r := newRig(t, track.Options{})
+	for s := 0.0; s <= 10; s += 0.5 {
+		if s == float64(int(s)) && s <= 5 {
+			r.advert(s, h1)
+		}
+		if s >= 2.5 && s != float64(int(s)) {
+			r.advert(s, h2)
+		}
+	}
+	if len(r.ids("split-brain")) != 1 {
+		t.Fatalf("split brain not seen: %+v", r.got)
+	}
+	fo := r.ids("failover")
+	if len(fo) != 1 {
+		t.Fatalf("failover %+v", fo)
+	}
+	f := fo[0].f
+	if f.Evidence["reason"] != "split-brain-end" || f.Evidence["allowed_s"] != nil {
+		t.Errorf("evidence %v", f.Evidence)
+	}
+	if !strings.Contains(f.Message, "192.0.2.11 went silent while 192.0.2.12") || strings.Contains(f.Message, "Master_Down_Interval") {
+		t.Errorf("message %q", f.Message)
+	}
+	// The master died at 5 s; the change is seen at 3 intervals of silence.
+	if !fo[0].at.Equal(at(8.5)) {
+		t.Errorf("failover at %v, want %v", fo[0].at, at(8.5))
+	}
+}
