@@ -61,7 +61,7 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 
 // RunBatches is Run handing frames over in runs, for consumers that save
 // by taking a lock once per run: a file's frames come in batches of up to
-// 64, a live interface's one at a time. The slice is valid during the call.
+// 256, a live interface's one at a time. The slice is valid during the call.
 func RunBatches(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
 	if _, ok := src.(*fileSource); ok && runtime.GOMAXPROCS(0) > 1 {
 		return runPipelined(ctx, src, o, fn)
@@ -135,7 +135,7 @@ func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) err
 // consuming goroutine. Every slot has its own parser and a copy of its
 // frame, so a batch stays valid while the reader fills the next.
 const (
-	batchLen     = 64
+	batchLen     = 256
 	batchesAhead = 4
 )
 
