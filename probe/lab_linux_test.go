@@ -61,7 +61,12 @@ func (w *wire) listenNA(t *testing.T, h *lab.Host) {
 		if err != nil {
 			return err
 		}
-		c, _, err = ndp.Listen(ifi, ndp.LinkLocal)
+		// ndp binds to addr%ifi.Name, and Go resolves zone names through a
+		// process-wide cache: "eth0" there may be another namespace's eth0
+		// ("bind: no such device"). A numeric zone is never cached.
+		byIndex := *ifi
+		byIndex.Name = strconv.Itoa(ifi.Index)
+		c, _, err = ndp.Listen(&byIndex, ndp.LinkLocal)
 		return err
 	})
 	if err != nil {
