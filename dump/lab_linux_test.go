@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -29,6 +30,7 @@ type kaInstance struct {
 	AuthPass string
 	VIPs     []string
 	Unicast  [2]string // unicast_src_ip, unicast_peer
+	UseVMAC  bool      // use_vmac: a macvlan with 00:00:5e:00:01:<vrid>
 }
 
 func kaConf(ins ...kaInstance) string {
@@ -39,6 +41,9 @@ func kaConf(ins ...kaInstance) string {
 		fmt.Fprintf(&b, "    version %d\n    priority %d\n    advert_int %s\n", i.Version, i.Priority, i.Interval)
 		if i.AuthPass != "" {
 			fmt.Fprintf(&b, "    authentication {\n        auth_type PASS\n        auth_pass %s\n    }\n", i.AuthPass)
+		}
+		if i.UseVMAC {
+			b.WriteString("    use_vmac\n")
 		}
 		if i.Unicast[0] != "" {
 			fmt.Fprintf(&b, "    unicast_src_ip %s\n    unicast_peer {\n        %s\n    }\n", i.Unicast[0], i.Unicast[1])
@@ -54,8 +59,12 @@ type watch struct {
 	proc *lab.Proc
 }
 
+// startWatch runs vrrpdump on br0. It also writes the frames to a pcap in
+// the test's artifact directory (kept with go test -artifacts), so a
+// failure can be replayed with vrrpdump -r.
 func startWatch(t *testing.T, l *lab.Lab, extra ...string) *watch {
-	args := append([]string{"-i", l.BridgeIface(), "--json", "--duration", "120s"}, extra...)
+	pcap := filepath.Join(t.ArtifactDir(), fmt.Sprintf("vrrpdump-%d.pcap", time.Now().UnixNano()))
+	args := append([]string{"-i", l.BridgeIface(), "--json", "--duration", "120s", "-w", pcap}, extra...)
 	p := l.Bridge().Start(t, vrrpdumpBinary(t), args...)
 	// Let libpcap attach before the daemons start.
 	time.Sleep(300 * time.Millisecond)
@@ -74,8 +83,19 @@ type result struct {
 	adverts int
 }
 
-// stop ends the capture (SIGINT, as a user would) and parses the NDJSON.
+// stop ends the capture (SIGINT, as a user would) and parses the NDJSON;
+// it fails the test when vrrpdump saw no advert.
 func (w *watch) stop() *result {
+	w.t.Helper()
+	r := w.end()
+	if r.adverts == 0 {
+		w.t.Fatalf("vrrpdump saw no adverts; its output:\n%s", w.proc.Log())
+	}
+	return r
+}
+
+// end is stop without the check for adverts.
+func (w *watch) end() *result {
 	w.t.Helper()
 	w.proc.Signal(syscall.SIGINT)
 	select {
@@ -102,9 +122,6 @@ func (w *watch) stop() *result {
 		case "summary":
 			json.Unmarshal(line, &r.summary)
 		}
-	}
-	if r.adverts == 0 {
-		w.t.Fatalf("vrrpdump saw no adverts; its output:\n%s", w.proc.Log())
 	}
 	return &r
 }
@@ -142,6 +159,71 @@ func (r *result) expect(t *testing.T, want ...string) {
 			t.Errorf("unexpected error finding %s: %+v", id, *r.find(id))
 		}
 	}
+}
+
+// want is a finding a scenario expects: id, group (family, VRID) and routers.
+type want struct {
+	id      string
+	family  string
+	vrid    uint8
+	routers []string
+}
+
+func (w want) String() string {
+	return fmt.Sprintf("%s [%s vrid %d] %v", w.id, w.family, w.vrid, w.routers)
+}
+
+// exact checks that the summary holds exactly the wanted findings, each
+// once (repeats coalesce), of every severity, and returns them in order
+// (nil for a missing one).
+func (r *result) exact(t *testing.T, wants ...want) []*track.Finding {
+	t.Helper()
+	out := make([]*track.Finding, len(wants))
+	used := make([]bool, len(r.summary.Findings))
+	for i, w := range wants {
+		for j := range r.summary.Findings {
+			f := &r.summary.Findings[j]
+			if !used[j] && f.ID == w.id && f.Group.Family == w.family && f.Group.VRID == w.vrid &&
+				strings.Join(f.Routers, " ") == strings.Join(w.routers, " ") {
+				used[j], out[i] = true, f
+				break
+			}
+		}
+		if out[i] == nil {
+			t.Errorf("no finding %v", w)
+		}
+	}
+	for j, f := range r.summary.Findings {
+		if !used[j] {
+			t.Errorf("unexpected %s finding %s [%s] %v: %s %s", f.Severity, f.ID, f.Group, f.Routers, f.Message, f.Cause)
+		}
+	}
+	if t.Failed() {
+		r.log(t)
+	}
+	return out
+}
+
+// log prints every finding and group vrrpdump reported.
+func (r *result) log(t *testing.T) {
+	t.Helper()
+	for _, f := range r.summary.Findings {
+		t.Logf("finding %s %s [%s] %v x%d: %s | %s | %v", f.Severity, f.ID, f.Group, f.Routers, f.Count, f.Message, f.Cause, f.Evidence)
+	}
+	for _, g := range r.summary.Groups {
+		t.Logf("group [%s] %s master %s changes %d routers %d vips %+v", g.Key, g.State, g.Master, g.Changes, len(g.Routers), g.VIPs)
+	}
+}
+
+// within checks that a duration evidence value (seconds) of f is within
+// tol of want.
+func within(t *testing.T, f *track.Finding, key string, want, tol float64) float64 {
+	t.Helper()
+	got := evidence(f, key)
+	if f != nil && (got < want-tol || got > want+tol) {
+		t.Errorf("%s %v: %s = %.3f s, want %.3f ± %.2f s", f.ID, f.Routers, key, got, want, tol)
+	}
+	return got
 }
 
 func contains(s []string, x string) bool {
@@ -198,14 +280,7 @@ func TestLabSteadyV2(t *testing.T) {
 
 func TestLabFailoverAndPreempt(t *testing.T) {
 	_, k1, k2, w := pair(t, v2h1, v2h2)
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
-	time.Sleep(2 * time.Second)
-	k2.Mark()
-	if err := k1.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
-	time.Sleep(2 * time.Second)
+	crash(t, k1, k2)
 	if err := k1.Restart(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,94 @@
+package dump_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/internal/lab"
+)
+
+// Scenarios where the routers' configurations disagree.
+
+// TestLabVIPMismatch: host 1 has one more VIP than host 2. keepalived
+// (VRRPv2) discards an advert whose address list differs from its own
+// ("received an unexpected ip number count 2, expected 1!"), so host 2
+// never hears a valid master and takes over too: a real split brain,
+// whose cause vrrpdump finds in the address lists.
+func TestLabVIPMismatch(t *testing.T) {
+	a := v2h1
+	a.VIPs = []string{"192.0.2.100/24", "192.0.2.101/24"}
+	_, _, k2, w := pair(t, a, v2h2)
+	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	time.Sleep(3 * time.Second)
+	r := w.stop()
+	if !strings.Contains(k2.Log(), "received an unexpected ip number count 2, expected 1") {
+		t.Errorf("host 2 did not log discarding host 1's adverts:\n%s", k2.Log())
+	}
+	f := r.exact(t,
+		want{"vip-mismatch", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
+		want{"split-brain", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
+		want{"vip-arp-conflict", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
+		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.11"}},
+		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.12"}},
+	)
+	if sb := f[1]; sb != nil {
+		if fields, _ := sb.Evidence["fields"].([]any); len(fields) != 1 || fields[0] != "vips" {
+			t.Errorf("split-brain: cause fields %v, want [vips]: %s", sb.Evidence["fields"], sb.Cause)
+		}
+	}
+	if g := r.summary.Groups; len(g) != 1 || g[0].State != "SPLIT-BRAIN" {
+		t.Errorf("groups: %+v", g)
+	}
+}
+
+// TestLabVRIDCollision: two unrelated pairs on one link share VRID 51,
+// pair A (hosts 1 and 2, VIP 192.0.2.100) and pair B (hosts 3 and 4, VIP
+// 192.0.2.110). keepalived discards the other pair's adverts ("ip address
+// associated with VRID 51 not present in MASTER advert"), so each pair
+// elects its own master: two masters of one VRID, which is not a split
+// brain (they serve different addresses) and not a VIP mismatch (the sets
+// do not overlap), but a collision. Each VIP is claimed by one MAC only.
+func TestLabVRIDCollision(t *testing.T) {
+	lab.Require(t, lab.NeedKeepalived)
+	l := lab.New(t, lab.Config{Hosts: 4})
+	w := startWatch(t, l)
+	b1, b2 := v2h1, v2h2
+	b1.Priority, b2.Priority = 200, 50
+	b1.VIPs, b2.VIPs = []string{"192.0.2.110/24"}, []string{"192.0.2.110/24"}
+	k1 := l.Host(1).StartKeepalived(t, kaConf(v2h1))
+	k3 := l.Host(3).StartKeepalived(t, kaConf(b1))
+	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	waitLog(t, k3, "Entering MASTER STATE", 15*time.Second)
+	k2 := l.Host(2).StartKeepalived(t, kaConf(v2h2))
+	k4 := l.Host(4).StartKeepalived(t, kaConf(b2))
+	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	waitLog(t, k4, "Entering BACKUP STATE", 10*time.Second)
+	time.Sleep(3 * time.Second)
+	r := w.stop()
+	for _, k := range []*lab.Daemon{k1, k2, k3, k4} {
+		if !strings.Contains(k.Log(), "not present in MASTER advert") {
+			t.Errorf("%s did not log discarding the other pair's adverts:\n%s", k.Host().Name(), k.Log())
+		}
+	}
+	for _, k := range []*lab.Daemon{k2, k4} {
+		if strings.Contains(k.Log(), "Entering MASTER STATE") {
+			t.Errorf("backup %s became master:\n%s", k.Host().Name(), k.Log())
+		}
+	}
+	r.exact(t,
+		want{"vrid-collision", "ipv4", 51, []string{"192.0.2.11", "192.0.2.13"}},
+		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.11"}},
+		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.13"}},
+	)
+	g := r.summary.Groups
+	if len(g) != 1 || len(g[0].Routers) != 2 || g[0].Changes != 0 {
+		t.Fatalf("groups: %+v", g)
+	}
+	for _, v := range g[0].VIPs {
+		mac := map[string]string{"192.0.2.100": l.Host(1).MAC().String(), "192.0.2.110": l.Host(3).MAC().String()}[v.Addr]
+		if v.MAC != mac || v.PrevMAC != "" {
+			t.Errorf("VIP %s claimed by %s (before: %q), want only %s", v.Addr, v.MAC, v.PrevMAC, mac)
+		}
+	}
+}
