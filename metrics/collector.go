@@ -111,7 +111,7 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
-	groups := c.tracker.Snapshot()
+	groups := c.tracker.Overview() // no timelines: a scrape needs none
 	findings := c.tracker.Findings()
 	stats := c.tracker.Stats()
 	now := c.tracker.Now()

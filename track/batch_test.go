@@ -76,3 +76,28 @@ func replayBatches(t *testing.T, path string, run int) *track.Tracker {
 	tr.End(last.Time)
 	return tr
 }
+
+// Overview is Snapshot less the timelines; Group is one group in full.
+func TestOverviewAndGroup(t *testing.T) {
+	tr, _, _ := replay(t, "../testdata/pcaps/v2-failover.pcap", track.Options{})
+	full, over := tr.Snapshot(), tr.Overview()
+	if len(full) != 1 || len(over) != 1 {
+		t.Fatalf("%d and %d groups, want 1", len(full), len(over))
+	}
+	for i := range full[0].Routers {
+		if len(full[0].Routers[i].Recent) == 0 {
+			t.Fatalf("router %s has no timeline in Snapshot", full[0].Routers[i].Addr)
+		}
+		full[0].Routers[i].Recent = nil
+	}
+	if d := cmp.Diff(full, over); d != "" {
+		t.Errorf("Overview differs from Snapshot beyond Recent:\n%s", d)
+	}
+	g, ok := tr.Group(over[0].Key)
+	if !ok || len(g.Routers) == 0 || len(g.Routers[0].Recent) == 0 {
+		t.Errorf("Group(%v) = %v, %+v", over[0].Key, ok, g)
+	}
+	if _, ok := tr.Group(track.GroupKey{Link: "lab0", Family: "ipv4", VRID: 99}); ok {
+		t.Error("Group found a group that does not exist")
+	}
+}

@@ -256,7 +256,7 @@ func virtualMAC(m [6]byte) bool {
 	return m[0] == 0 && m[1] == 0 && m[2] == 0x5e && m[3] == 0 && (m[4] == 1 || m[4] == 2)
 }
 
-func (t *Tracker) snapshotGroup(g *group) GroupSnapshot {
+func (t *Tracker) snapshotGroup(g *group, recent bool) GroupSnapshot {
 	s := GroupSnapshot{Key: g.exp, State: g.state(t.now), Changes: g.nchanges}
 	cur := g.master
 	if cur != nil {
@@ -296,9 +296,12 @@ func (t *Tracker) snapshotGroup(g *group) GroupSnapshot {
 		if r.problems != 0 {
 			rs.Problems = r.problems.IDs()
 		}
-		r.recent.each(func(s sample) {
-			rs.Recent = append(rs.Recent, Sample{time.Unix(0, s.ts).UTC(), s.prio})
-		})
+		if recent {
+			rs.Recent = make([]Sample, 0, r.recent.n)
+			r.recent.each(func(s sample) {
+				rs.Recent = append(rs.Recent, Sample{time.Unix(0, s.ts).UTC(), s.prio})
+			})
+		}
 		s.Routers = append(s.Routers, rs)
 	}
 	for _, vk := range t.vipsOf(g) {

@@ -161,8 +161,11 @@ func tick() tea.Cmd {
 func (m *Model) refresh() {
 	start := time.Now()
 	tr := m.feed.Tracker
-	d := &data{groups: tr.Snapshot(), findings: tr.Findings(), stats: tr.Stats(), now: tr.Now(),
+	// Timelines only for the selected group: copying every router's
+	// timeline was most of a refresh's cost with many groups.
+	d := &data{groups: tr.Overview(), findings: tr.Findings(), stats: tr.Stats(), now: tr.Now(),
 		counts: map[track.State]int{}}
+	m.withTimeline(d)
 	slices.Reverse(d.findings)
 	slices.SortStableFunc(d.findings, func(a, b track.Finding) int { return b.Last.Compare(a.Last) })
 	d.oneLink = true
@@ -175,6 +178,18 @@ func (m *Model) refresh() {
 	m.last = time.Now()
 	m.cost = m.last.Sub(start)
 	m.interval = min(max(m.opts.MinRefresh, 10*m.cost), 2*time.Second)
+}
+
+// withTimeline puts the selected group's full snapshot, timelines
+// included, into d.
+func (m *Model) withTimeline(d *data) {
+	i := slices.IndexFunc(d.groups, func(g track.GroupSnapshot) bool { return g.Key == m.sel })
+	if i < 0 {
+		return
+	}
+	if g, ok := m.feed.Tracker.Group(m.sel); ok {
+		d.groups[i] = g
+	}
 }
 
 func (m *Model) setData(d *data) {
@@ -357,6 +372,9 @@ func (m *Model) key(k tea.KeyMsg) (tea.Model, tea.Cmd) {
 			if len(m.rows) > 0 {
 				m.view = viewDetail
 				m.detailOffset = 0
+				if !m.paused { // a paused screen shows what it had
+					m.withTimeline(m.d)
+				}
 			}
 		case key.Matches(k, keys.Filter):
 			m.editing = true
