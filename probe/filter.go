@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os/exec"
 	"regexp"
 	"strings"
 	"time"
@@ -85,16 +84,6 @@ func iptablesRules(name string, vips []netip.Addr) [][]string {
 // runner runs a command with stdin and returns its combined output.
 type runner func(ctx context.Context, stdin, name string, args ...string) ([]byte, error)
 
-func execRunner(ctx context.Context, stdin, name string, args ...string) ([]byte, error) {
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return out, fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
-	}
-	return out, nil
-}
-
 // filterTimeout bounds each nft or iptables command.
 const filterTimeout = 10 * time.Second
 
@@ -102,7 +91,7 @@ const filterTimeout = 10 * time.Second
 type vipFilter struct {
 	name string
 	run  runner
-	look func(string) (string, error) // exec.LookPath
+	look func(string) (string, error) // exec.LookPath in PATH
 	logf func(string, ...any)
 
 	vips  []netip.Addr

@@ -1,13 +1,17 @@
 package probe
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/mdlayher/arp"
 	"github.com/mdlayher/ethernet"
@@ -176,6 +180,22 @@ func (h *LinuxHost) Block(vrid uint8, vips []netip.Addr) error {
 	}
 	h.filter = &vipFilter{name: FilterName(h.ifi.Name, h.ifi.Index, fam, vrid), run: execRunner, look: exec.LookPath, logf: logf}
 	return h.filter.install(vips)
+}
+
+// execRunner runs nft or iptables. Run by a user other than root (the
+// binary given cap_net_raw,cap_net_admin+ep), it passes both capabilities
+// on as ambient ones: file capabilities do not survive exec otherwise.
+func execRunner(ctx context.Context, stdin, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	if os.Geteuid() != 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{AmbientCaps: []uintptr{unix.CAP_NET_ADMIN, unix.CAP_NET_RAW}}
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return out, fmt.Errorf("%s %s: %w: %s", name, strings.Join(args, " "), err, strings.TrimSpace(string(out)))
+	}
+	return out, nil
 }
 
 // Unblock removes what Block installed.

@@ -839,6 +839,19 @@ func TestAcceptModeLab(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The binary with file capabilities instead of root, for nobody.
+	capDir, err := os.MkdirTemp("", "vrrpprobe-cap-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(capDir) })
+	capBin := capDir + "/vrrpprobe"
+	if b, err := os.ReadFile(vrrpprobe(t)); err != nil || os.WriteFile(capBin, b, 0o755) != nil || os.Chmod(capDir, 0o755) != nil {
+		t.Fatalf("copying vrrpprobe: %v", err)
+	}
+	if out, err := exec.Command("setcap", "cap_net_raw,cap_net_admin+ep", capBin).CombinedOutput(); err != nil {
+		t.Fatalf("setcap: %v: %s", err, out)
+	}
 	v4, v6 := netip.MustParseAddr("192.0.2.100"), netip.MustParseAddr("2001:db8:1::100")
 	for _, tc := range []struct {
 		name   string
@@ -846,16 +859,18 @@ func TestAcceptModeLab(t *testing.T) {
 		prio   string
 		accept bool
 		noNft  bool
+		nobody bool // run as nobody with cap_net_raw,cap_net_admin+ep
 		sig    syscall.Signal
 		filter string // the speaker's table or chain while it runs
 	}{
-		{"IPv4 not Accept_Mode", v4, "200", false, false, syscall.SIGINT, "nft inet vrrpprobe-eth0-v4-51"},
-		{"IPv4 Accept_Mode", v4, "200", true, false, syscall.SIGINT, ""},
-		{"IPv4 owner", v4, "255", false, false, syscall.SIGTERM, ""},
-		{"IPv6 not Accept_Mode", v6, "200", false, false, syscall.SIGTERM, "nft inet vrrpprobe-eth0-v6-51"},
-		{"IPv6 Accept_Mode", v6, "200", true, false, syscall.SIGINT, ""},
-		{"IPv4 not Accept_Mode iptables", v4, "200", false, true, syscall.SIGTERM, "iptables vrrpprobe-eth0-v4-51"},
-		{"IPv6 not Accept_Mode ip6tables", v6, "200", false, true, syscall.SIGINT, "ip6tables vrrpprobe-eth0-v6-51"},
+		{"IPv4 not Accept_Mode", v4, "200", false, false, false, syscall.SIGINT, "nft inet vrrpprobe-eth0-v4-51"},
+		{"IPv4 Accept_Mode", v4, "200", true, false, false, syscall.SIGINT, ""},
+		{"IPv4 owner", v4, "255", false, false, false, syscall.SIGTERM, ""},
+		{"IPv6 not Accept_Mode", v6, "200", false, false, false, syscall.SIGTERM, "nft inet vrrpprobe-eth0-v6-51"},
+		{"IPv6 Accept_Mode", v6, "200", true, false, false, syscall.SIGINT, ""},
+		{"IPv4 not Accept_Mode iptables", v4, "200", false, true, false, syscall.SIGTERM, "iptables vrrpprobe-eth0-v4-51"},
+		{"IPv6 not Accept_Mode ip6tables", v6, "200", false, true, false, syscall.SIGINT, "ip6tables vrrpprobe-eth0-v6-51"},
+		{"IPv4 not Accept_Mode as nobody with capabilities", v4, "200", false, false, true, syscall.SIGTERM, "nft inet vrrpprobe-eth0-v4-51"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			args := []string{"speak", "-i", h1.Iface(), "--yes", "--vrid", "51", "--priority", tc.prio,
@@ -864,9 +879,12 @@ func TestAcceptModeLab(t *testing.T) {
 				args = append(args, "--accept")
 			}
 			var s *speaker
-			if tc.noNft {
+			switch {
+			case tc.noNft:
 				s = &speaker{p: h1.Start(t, "env", append([]string{"PATH=" + noNft, vrrpprobe(t)}, args...)...)}
-			} else {
+			case tc.nobody:
+				s = &speaker{p: h1.Start(t, "setpriv", append([]string{"--reuid=65534", "--regid=65534", "--clear-groups", capBin}, args...)...)}
+			default:
 				s = &speaker{p: h1.Start(t, vrrpprobe(t), args...)}
 			}
 			s.waitOutput(t, "-> MASTER", 5*time.Second)

@@ -24,7 +24,8 @@ Usage:
 
 It needs raw sockets: run it as root or give the binary the capability
   setcap cap_net_raw,cap_net_admin+ep ./vrrpprobe
-(cap_net_admin only for speak --install-vips and --vmac).
+(cap_net_admin only for speak --install-vips and --vmac; it passes both on
+to the nft or iptables it runs to drop packets to the VIPs without --accept).
 
 Nothing is sent unless an interface is named with -i; speak and failover
 only print what they would send unless --yes is given.
