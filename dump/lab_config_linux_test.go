@@ -49,6 +49,14 @@ func TestLabVIPMismatch(t *testing.T) {
 // elects its own master: two masters of one VRID, which is not a split
 // brain (they serve different addresses) and not a VIP mismatch (the sets
 // do not overlap), but a collision. Each VIP is claimed by one MAC only.
+//
+// The collision hurts more than it shows: a keepalived master that
+// discards an advert re-arms its advert timer, so the two masters lock
+// their phases and one of them may stop advertising altogether (in most
+// runs here host 1 sends one or two adverts, then none while it stays
+// master). Its backup then takes over after Master_Down_Interval: a split
+// brain inside that pair. The test stops before that, and asserts
+// only what every run shows: each master's first advert, so the collision.
 func TestLabVRIDCollision(t *testing.T) {
 	lab.Require(t, lab.NeedKeepalived)
 	l := lab.New(t, lab.Config{Hosts: 4})
@@ -66,14 +74,9 @@ func TestLabVRIDCollision(t *testing.T) {
 	waitLog(t, k4, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(3 * time.Second)
 	r := w.stop()
-	for _, k := range []*lab.Daemon{k1, k2, k3, k4} {
+	for _, k := range []*lab.Daemon{k1, k3} {
 		if !strings.Contains(k.Log(), "not present in MASTER advert") {
-			t.Errorf("%s did not log discarding the other pair's adverts:\n%s", k.Host().Name(), k.Log())
-		}
-	}
-	for _, k := range []*lab.Daemon{k2, k4} {
-		if strings.Contains(k.Log(), "Entering MASTER STATE") {
-			t.Errorf("backup %s became master:\n%s", k.Host().Name(), k.Log())
+			t.Errorf("master %s did not log discarding the other pair's adverts:\n%s", k.Host().Name(), k.Log())
 		}
 	}
 	r.exact(t,
@@ -85,6 +88,7 @@ func TestLabVRIDCollision(t *testing.T) {
 	if len(g) != 1 || len(g[0].Routers) != 2 || g[0].Changes != 0 {
 		t.Fatalf("groups: %+v", g)
 	}
+	t.Logf("adverts seen: %s %d, %s %d", g[0].Routers[0].Addr, g[0].Routers[0].Count, g[0].Routers[1].Addr, g[0].Routers[1].Count)
 	for _, v := range g[0].VIPs {
 		mac := map[string]string{"192.0.2.100": l.Host(1).MAC().String(), "192.0.2.110": l.Host(3).MAC().String()}[v.Addr]
 		if v.MAC != mac || v.PrevMAC != "" {
