@@ -1067,8 +1067,14 @@ func drill(t *testing.T, pk peer) {
 	}
 	t.Logf("take-over gap: drill %s (first advert after %s), %s's own hand-over %s (first advert after %s%s; Skew_Time %s)",
 		r.Gap, r.AdvertGap, pk.name, own, back[0].at.Sub(zero[0].at), note, skew)
-	if diff := r.Gap - own; diff > slack || diff < -slack {
-		t.Errorf("drill gap %s and the daemon's own %s differ by more than %s", r.Gap, own, slack)
+	// Each is one sample of the daemon's hand-over, within Skew_Time +
+	// 10 ms; two samples then differ by up to twice that (FRR's ranged
+	// 407.5-420.2 ms over four runs of the suite, Skew_Time 414.06 ms).
+	if own > skew+slack {
+		t.Errorf("the daemon's own hand-over %s, want within Skew_Time %s + %s", own, skew, slack)
+	}
+	if diff := r.Gap - own; diff > 2*slack || diff < -2*slack {
+		t.Errorf("drill gap %s and the daemon's own %s differ by more than %s", r.Gap, own, 2*slack)
 	}
 }
 
