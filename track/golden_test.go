@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // every frame with its timestamp, then End at the last frame's time. It
 // returns the tracker, the capture's first timestamp and the findings in the
 // order OnFinding delivered them.
-func replay(t testing.TB, path string, opts track.Options) (*track.Tracker, time.Time, []track.Finding) {
+func replay(t testing.TB, path string, opts track.Options, setup ...func(*track.Tracker)) (*track.Tracker, time.Time, []track.Finding) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -40,6 +40,9 @@ func replay(t testing.TB, path string, opts track.Options) (*track.Tracker, time
 		t.Fatal(err)
 	}
 	tr := track.New(opts)
+	for _, f := range setup {
+		f(tr)
+	}
 	var live []track.Finding
 	tr.OnFinding = func(f track.Finding) { live = append(live, f) }
 	var first, last time.Time

@@ -55,6 +55,10 @@ type router struct {
 	problems decode.Problems
 	raised   [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
 	hasPrev  bool
+	// raw is the last advert's VRRP message when it was problem-free and
+	// short enough (rawLen -1 otherwise): see Tracker.steady.
+	raw    [48]byte
+	rawLen int8
 }
 
 // alive reports whether r advertised recently enough to still be master at

@@ -37,6 +37,9 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 		return
 	}
 	r := g.find(v.IP.Src)
+	if r != nil && !t.noSteady && t.steady(g, r, p, ts) {
+		return
+	}
 	isNew := r == nil
 	if isNew {
 		r = t.addRouter(g, v.IP.Src, ts)
@@ -126,12 +129,79 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 		t.checkConfig(g, r, ts)
 	}
 	t.elect(g, r, ts, gap, hadPrev, wasResigned)
+	r.remember(v)
+}
+
+// remember keeps the advert's bytes for steady: only a problem-free
+// advert of a short message qualifies.
+func (r *router) remember(v *decode.VRRP) {
+	r.rawLen = -1
+	if v.Problems == 0 && len(v.Contents) <= len(r.raw) {
+		r.rawLen = int8(copy(r.raw[:], v.Contents))
+	}
+}
+
+// steady handles the advert that nearly all traffic is: the current,
+// unchallenged master repeating its previous advert byte for byte, on
+// time. Nothing about the group can change but the clock and the
+// counters, so it updates those and skips the rules; it returns false
+// (doing nothing) for anything else, which takes the full path.
+func (t *Tracker) steady(g *group, r *router, p *decode.Parser, ts instant) bool {
+	v := &p.VRRP
+	gap := ts.Sub(r.last)
+	if g.master != r || r.rawLen < 0 || !r.hasPrev || r.resigned || g.down || g.splitIdx != 0 ||
+		!g.resignedAt.IsZero() || v.Problems != 0 || gap < 0 || gap >= 5*r.interval/2 ||
+		v.IP.TTL != r.ttl || v.IP.Dst != r.dst || string(v.Contents) != string(r.raw[:r.rawLen]) {
+		return false
+	}
+	if mac := p.Link.SrcMAC; len(mac) == 6 {
+		if !r.hasMAC || [6]byte(mac) != r.mac {
+			return false
+		}
+	} else if r.hasMAC {
+		return false
+	}
+	for _, o := range g.routers {
+		if o != r && o.heard(ts) {
+			return false // the election rules must look at it
+		}
+	}
+	// The findings that every such advert repeats, as advert raises them.
+	var repeat [3]rule
+	n := 0
+	if v.Version == decode.V2 && v.AuthType == decode.AuthSimple {
+		repeat[n], n = ruleAuthPlaintext, n+1
+	}
+	if !v.IP.Dst.IsMulticast() {
+		repeat[n], n = ruleUnicast, n+1
+	}
+	if v.Version == decode.V3 && v.Family == decode.IPv4 && v.ChecksumStatus == decode.ChecksumGood && v.Flavour == decode.FlavourMessageOnly {
+		repeat[n], n = ruleChecksumV2Style, n+1
+	}
+	for _, ru := range repeat[:n] {
+		if r.raised[ru] == 0 {
+			return false // not raised yet (or dropped): the full path tries
+		}
+	}
+	// What advert and elect do for this advert, and nothing else.
+	for _, ru := range repeat[:n] {
+		t.bump(r.raised[ru]-1, ts)
+	}
+	r.count++
+	r.last = ts
+	r.recent.add(ts, v.Priority)
+	if gap < 4*r.interval {
+		r.gaps.add(gap.Seconds())
+	}
+	g.lastAdvert = ts
+	t.schedule(ts.Add(t.downInterval(g)))
+	return true
 }
 
 // addRouter adds a router to g, forgetting the longest silent one when full.
 func (t *Tracker) addRouter(g *group, a netip.Addr, ts instant) *router {
 	t.cfgGen++
-	r := &router{addr: a, first: ts}
+	r := &router{addr: a, first: ts, rawLen: -1}
 	if len(g.routers) >= maxRouters {
 		oldest := 0
 		for i, o := range g.routers {

@@ -59,6 +59,8 @@ type Tracker struct {
 	// lastSeg caches the segment of the previous advert: most captures
 	// carry one link, VLAN and family, so a group is found by indexing.
 	lastSeg *segment
+	// noSteady turns the steady-advert shortcut off (tests compare).
+	noSteady bool
 	// cfgGen counts changes of any router's priority, interval, version or
 	// addresses, and routers coming and going: caches derived from them
 	// are valid while it stays the same.
