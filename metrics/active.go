@@ -106,7 +106,7 @@ func Active(g *track.GroupSnapshot, f *track.Finding, now time.Time) bool {
 	case actSplit:
 		return g != nil && g.State == track.StateSplitBrain && age <= hold(g, f.Routers)
 	case actDown:
-		return g != nil && (g.State == track.StateDown || g.State == track.StateReleased) && !lastAdvert(g).After(f.Last)
+		return g != nil && (g.State == track.StateDown || g.State == track.StateReleased) && !g.LastAdvert().After(f.Last)
 	case actFlap:
 		return age <= FlapWindow
 	case actPerAdvert:
@@ -134,16 +134,6 @@ func hold(g *track.GroupSnapshot, routers []string) time.Duration {
 		iv = time.Second
 	}
 	return 3*iv + time.Second
-}
-
-func lastAdvert(g *track.GroupSnapshot) time.Time {
-	var t time.Time
-	for _, r := range g.Routers {
-		if r.Last.After(t) {
-			t = r.Last
-		}
-	}
-	return t
 }
 
 func router(g *track.GroupSnapshot, addr string) *track.RouterSnapshot {

@@ -236,6 +236,18 @@ type RouterSnapshot struct {
 	Recent          []Sample `json:"recent,omitempty"`   // last adverts, oldest first
 }
 
+// LastAdvert is the time of the latest advert from any router of the
+// group; zero when none was heard.
+func (g *GroupSnapshot) LastAdvert() time.Time {
+	var t time.Time
+	for _, r := range g.Routers {
+		if r.Last.After(t) {
+			t = r.Last
+		}
+	}
+	return t
+}
+
 // Sample is one advert in a router's timeline.
 type Sample struct {
 	Time     time.Time `json:"t"`

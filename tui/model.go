@@ -213,7 +213,7 @@ func (m *Model) rebuild() {
 		case sortState:
 			return cmp.Compare(stateRank(ga.State), stateRank(gb.State))
 		case sortAge:
-			return lastAdvert(ga).Compare(lastAdvert(gb)) // stalest first
+			return ga.LastAdvert().Compare(gb.LastAdvert()) // stalest first
 		case sortMaster:
 			return cmp.Compare(ga.Master, gb.Master)
 		}
@@ -425,15 +425,4 @@ func haystack(g *track.GroupSnapshot) string {
 		}
 	}
 	return b.String()
-}
-
-// lastAdvert is the newest advert of any router of g.
-func lastAdvert(g *track.GroupSnapshot) time.Time {
-	var t time.Time
-	for _, r := range g.Routers {
-		if r.Last.After(t) {
-			t = r.Last
-		}
-	}
-	return t
 }

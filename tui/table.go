@@ -101,7 +101,7 @@ func (m *Model) cells(g *track.GroupSnapshot) []string {
 		c[colInterval] = fmtInterval(ref.AdverInt) + "/" + fmtInterval(ref.IntervalMean)
 		c[colVIPs] = strings.Join(ref.VIPs, ",")
 	}
-	if t := lastAdvert(g); !t.IsZero() {
+	if t := g.LastAdvert(); !t.IsZero() {
 		c[colAge] = fmtAge(m.d.now.Sub(t))
 	}
 	return c
