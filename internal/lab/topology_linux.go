@@ -44,6 +44,10 @@ type Config struct {
 	// and floods tagged frames to every port; hosts without that VLAN
 	// ignore them. Needs kernel 802.1Q support (NeedVLAN).
 	VLAN map[int]int
+	// Wait is how long Open waits for the name while another live lab
+	// holds it (two test runs at once); 0 fails at once with ErrBusy. New
+	// waits up to 15 minutes when it is 0, saying so in the test log.
+	Wait time.Duration
 }
 
 // Lab is a live lab: one bridge namespace and Config.Hosts host namespaces.
@@ -131,7 +135,14 @@ func New(t testing.TB, cfg Config) *Lab {
 	if cfg.Name == "" {
 		cfg.Name = defaultName(t.Name())
 	}
+	if cfg.Wait == 0 {
+		cfg.Wait = 15 * time.Minute
+	}
+	waitStart := time.Now()
 	l, err := Open(cfg)
+	if waited := time.Since(waitStart); err == nil && waited > 5*time.Second {
+		t.Logf("lab %s: waited %s for another run to release the name", cfg.Name, waited.Round(time.Second))
+	}
 	if err != nil {
 		t.Fatalf("lab: %v", err)
 	}
@@ -147,7 +158,8 @@ func New(t testing.TB, cfg Config) *Lab {
 }
 
 // Open builds a lab outside a test (cfg.Name is required). The caller must
-// Close it. Open fails with ErrBusy when the name is taken by a live lab,
+// Close it. Open fails with ErrBusy when the name is taken by a live lab
+// (after waiting up to cfg.Wait),
 // and first removes what a killed lab of the same name left behind.
 func Open(cfg Config) (*Lab, error) {
 	if cfg.Hosts == 0 {
@@ -158,6 +170,10 @@ func Open(cfg Config) (*Lab, error) {
 	}
 	start := time.Now()
 	f, err := lock(cfg.Name)
+	for errors.Is(err, ErrBusy) && time.Since(start) < cfg.Wait {
+		time.Sleep(200 * time.Millisecond)
+		f, err = lock(cfg.Name)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -194,3 +194,23 @@ func TestNetem(t *testing.T) {
 		t.Error("ping got through 100% loss")
 	}
 }
+
+// A lab that waits gets the name once the holder closes.
+func TestLockWaits(t *testing.T) {
+	t.Parallel()
+	first := lab.New(t, lab.Config{Hosts: 1})
+	name := first.Name()
+	go func() {
+		time.Sleep(500 * time.Millisecond)
+		first.Close()
+	}()
+	start := time.Now()
+	second, err := lab.Open(lab.Config{Name: name, Hosts: 1, Wait: 30 * time.Second})
+	if err != nil {
+		t.Fatalf("waiting for %q: %v", name, err)
+	}
+	defer second.Close()
+	if waited := time.Since(start); waited < 400*time.Millisecond {
+		t.Errorf("got the name after %s, while the first lab held it for 500 ms", waited)
+	}
+}
