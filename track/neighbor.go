@@ -21,8 +21,10 @@ import (
 // vip-arp-conflict: the claiming MAC changes while the previous claimer's
 // router is still heard (or, for a MAC no router uses, claimed within the
 // last 60 s), and the change is not explained by the new claimer having
-// become master within the last 2 s. A takeover's GARP is explained; a split
-// brain's alternating GARPs are not.
+// become master within the last 2 s, nor by the new claimer being the master
+// just preempted (within the preemption grace of the election rules: it
+// still holds the address and answers the new master's GARP). A takeover's
+// GARP is explained; a split brain's alternating GARPs are not.
 //
 // stale-garp: a gratuitous claim from the MAC of a router that is no longer
 // heard or has resigned, while another router of the group is master.
@@ -163,6 +165,9 @@ func (t *Tracker) claimChanged(ts instant, k vipKey, fam decode.Family, o *vipOw
 	}
 	if nr != nil && nr == g.master && nr.heard(ts) && ts.Sub(nr.tenure) <= claimExplainWindow {
 		return // a takeover's announcement
+	}
+	if nr != nil && or != nil && or == g.master && nr.tenure.Before(or.tenure) && ts.Sub(or.tenure) <= preemptGrace(nr) {
+		return // the preempted master answers before it drops the address, as its last advert
 	}
 	prevActive := ts.Sub(o.prevLast) <= foreignClaimWindow
 	if or != nil {

@@ -321,6 +321,31 @@ func TestGARPBeforeFirstAdvert(t *testing.T) {
 	}
 }
 
+// A preempted master that still holds the VIP for a moment answers the new
+// master's gratuitous ARP (seen in the lab with keepalived unicast peers and
+// a promiscuous capture: host 2's reply came 16 µs after host 1's first
+// GARP, 136 µs after host 1's first advert). That is the old master's last
+// breath, like its last advert in flight; the same claim later is a conflict.
+func TestPreemptedMasterAnswersGARP(t *testing.T) {
+	for _, c := range []struct {
+		reply    float64
+		conflict bool
+	}{{5.300136, false}, {7.0, true}} {
+		r := newRig(t, track.Options{})
+		r.every(0, 5, 1, h2)
+		r.feed(at(0.001), garp(t, "02:00:00:00:01:0c", "192.0.2.100"))
+		r.advert(5.3, h1)
+		r.feed(at(5.30012), garp(t, "02:00:00:00:01:0b", "192.0.2.100"))
+		r.feed(at(c.reply), garp(t, "02:00:00:00:01:0c", "192.0.2.100"))
+		r.feed(at(c.reply+0.00001), garp(t, "02:00:00:00:01:0b", "192.0.2.100"))
+		r.every(6.3, 9.3, 1, h1)
+		if got := len(r.ids("vip-arp-conflict")) > 0; got != c.conflict {
+			t.Errorf("old master's claim %.6f s after the preemption at 5.3 s: vip-arp-conflict %v, want %v: %+v",
+				c.reply-5.3, got, c.conflict, r.got)
+		}
+	}
+}
+
 // Two MACs alternately claiming a VIP while both routers advertise.
 func TestVIPARPConflictAndStaleGARP(t *testing.T) {
 	r := newRig(t, track.Options{})
