@@ -3,6 +3,8 @@ package dump_test
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -98,4 +100,59 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TestPromiscWithNetRawOnly: --promisc needs CAP_NET_RAW only (libpcap's
+// packet-socket membership raises the interface's promiscuity); vrrpdump
+// checks the interface and would warn if it had not, and does not warn
+// falsely, as root or as nobody with CAP_NET_RAW.
+func TestPromiscWithNetRawOnly(t *testing.T) {
+	lab.Require(t)
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Fatal("setpriv (util-linux) is needed to run vrrpdump without root")
+	}
+	bin := vrrpdumpBinary(t)
+	l := lab.New(t, lab.Config{Name: "dumppromisc", Hosts: 1})
+	// A copy the nobody user can reach and run.
+	dir := t.TempDir()
+	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nobodyBin := filepath.Join(dir, "vrrpdump")
+	if err := os.WriteFile(nobodyBin, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"-i", l.BridgeIface(), "--promisc", "--lines", "--duration", "3s"}
+	for _, tc := range []struct {
+		name string
+		cmd  []string
+	}{
+		{"root", append([]string{bin}, args...)},
+		{"nobody with CAP_NET_RAW", append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+			"--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw", nobodyBin}, args...)},
+	} {
+		p := l.Bridge().Start(t, tc.cmd[0], tc.cmd[1:]...)
+		time.Sleep(1500 * time.Millisecond)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		link, err := l.Bridge().Run(ctx, "ip", "-d", "link", "show", l.BridgeIface())
+		cancel()
+		if err != nil {
+			t.Fatalf("ip link: %v\n%s", err, link)
+		}
+		if !strings.Contains(string(link), "promiscuity 1") {
+			t.Errorf("%s: br0 is not promiscuous while vrrpdump --promisc runs:\n%s", tc.name, link)
+		}
+		if err := p.Wait(); err != nil {
+			t.Errorf("%s: vrrpdump: %v\n%s", tc.name, err, p.Log())
+		}
+		if strings.Contains(p.Log(), "promiscuous") {
+			t.Errorf("%s: a false warning:\n%s", tc.name, p.Log())
+		}
+	}
 }

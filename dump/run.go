@@ -137,7 +137,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}()
 	if live {
 		for _, iface := range cfg.Ifaces {
-			s, err := capture.OpenLive(iface, capture.LiveOptions{Filter: cfg.Filter, Promisc: cfg.Promisc})
+			s, err := capture.OpenLive(iface, capture.LiveOptions{Filter: cfg.Filter, Promisc: cfg.Promisc,
+				Warn: func(msg string) { fmt.Fprintf(env.Stderr, "vrrpdump: warning: %s\n", msg) }})
 			if err != nil {
 				return err
 			}

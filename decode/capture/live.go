@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
+	"github.com/vishvananda/netlink"
 )
 
 // LiveOptions tune a live capture.
@@ -18,6 +19,9 @@ type LiveOptions struct {
 	Snaplen    int           // bytes kept per frame; default 4224, room for a v3 IPv6 advert of 255 addresses behind QinQ
 	BufferSize int           // kernel ring size in bytes; default 32 MiB
 	Timeout    time.Duration // how long a read waits before reporting a timeout; default 100 ms
+	// Warn, if set, receives what the capture could not do as asked but
+	// can run without (promiscuous mode refused).
+	Warn func(msg string)
 }
 
 // ErrTimeout is returned by a live source's read when nothing arrived
@@ -72,6 +76,13 @@ func OpenLive(iface string, o LiveOptions) (StatsSource, error) {
 	if err := h.SetBPFFilter(Filter(o.Filter)); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("capture on %s: filter %q: %w", iface, o.Filter, err)
+	}
+	if o.Promisc && iface != "any" && o.Warn != nil {
+		// libpcap reports no error when the kernel does not raise the
+		// interface's promiscuity; check it.
+		if l, err := netlink.LinkByName(iface); err == nil && l.Attrs().Promisc == 0 {
+			o.Warn(fmt.Sprintf("%s did not enter promiscuous mode: unicast adverts between other hosts will not be seen", iface))
+		}
 	}
 	return &liveSource{h, iface}, nil
 }
