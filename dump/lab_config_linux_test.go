@@ -17,6 +17,7 @@ import (
 // never hears a valid master and takes over too: a real split brain,
 // whose cause vrrpdump finds in the address lists.
 func TestLabVIPMismatch(t *testing.T) {
+	t.Parallel()
 	a := v2h1
 	a.VIPs = []string{"192.0.2.100/24", "192.0.2.101/24"}
 	_, _, k2, w := pair(t, a, v2h2)
@@ -60,6 +61,7 @@ func TestLabVIPMismatch(t *testing.T) {
 // brain inside that pair. The test stops before that, and asserts
 // only what every run shows: each master's first advert, so the collision.
 func TestLabVRIDCollision(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived)
 	l := lab.New(t, lab.Config{Hosts: 4})
 	w := startWatch(t, l)

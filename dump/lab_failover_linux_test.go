@@ -41,6 +41,7 @@ func crash(t *testing.T, k1, k2 *lab.Daemon) {
 // as RFC 5798 5.2.9 wants); the master is killed and the backup takes over
 // after Master_Down_Interval and announces the VIPs with unsolicited NAs.
 func TestLabV3IPv6Failover(t *testing.T) {
+	t.Parallel()
 	a := kaInstance{Version: 3, VRID: 53, Priority: 150, Interval: "1", VIPs: []string{"fe80::53/64", "2001:db8:1::100/64"}}
 	b := a
 	b.Priority = 100
@@ -75,6 +76,7 @@ func TestLabV3IPv6Failover(t *testing.T) {
 // (peer-unreachable: the peer's daemon is down). A restarted host 1
 // preempts host 2 again.
 func TestLabUnicastPeers(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	a := kaInstance{Version: 2, VRID: 54, Priority: 150, Interval: "1", VIPs: []string{"192.0.2.100/24"},
@@ -133,6 +135,7 @@ func TestLabUnicastPeers(t *testing.T) {
 // master's gratuitous ARP (from the virtual MAC) counts as its
 // announcement, so no garp-missing and no vip-arp-conflict.
 func TestLabVMACFailover(t *testing.T) {
+	t.Parallel()
 	a := kaInstance{Version: 2, VRID: 55, Priority: 150, Interval: "1", VIPs: []string{"192.0.2.100/24"}, UseVMAC: true}
 	b := a
 	b.Priority = 100

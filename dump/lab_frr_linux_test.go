@@ -25,6 +25,7 @@ import (
 //     passed, and an IPv6 failover gap of about 4.609 s. IPv4 takes over
 //     after 3.609 s, as the RFC says.
 func TestLabFRR(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedFRR)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	w := startWatch(t, l)

@@ -268,6 +268,7 @@ var (
 )
 
 func TestLabSteadyV2(t *testing.T) {
+	t.Parallel()
 	_, _, k2, w := pair(t, v2h1, v2h2)
 	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(4 * time.Second)
@@ -279,6 +280,7 @@ func TestLabSteadyV2(t *testing.T) {
 }
 
 func TestLabFailoverAndPreempt(t *testing.T) {
+	t.Parallel()
 	_, k1, k2, w := pair(t, v2h1, v2h2)
 	crash(t, k1, k2)
 	if err := k1.Restart(); err != nil {
@@ -306,6 +308,7 @@ func TestLabFailoverAndPreempt(t *testing.T) {
 }
 
 func TestLabGracefulRelease(t *testing.T) {
+	t.Parallel()
 	_, k1, k2, w := pair(t, v2h1, v2h2)
 	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
@@ -325,6 +328,7 @@ func TestLabGracefulRelease(t *testing.T) {
 }
 
 func TestLabSplitBrainByFirewall(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	l.Host(2).DropVRRP(t, lab.Input, lab.Iptables)
@@ -346,6 +350,7 @@ func TestLabSplitBrainByFirewall(t *testing.T) {
 }
 
 func TestLabAuthMismatch(t *testing.T) {
+	t.Parallel()
 	b := v2h2
 	b.AuthPass = "other123"
 	_, _, k2, w := pair(t, v2h1, b)
@@ -359,6 +364,7 @@ func TestLabAuthMismatch(t *testing.T) {
 }
 
 func TestLabIntervalMismatch(t *testing.T) {
+	t.Parallel()
 	b := v2h2
 	b.Interval = "2"
 	_, _, k2, w := pair(t, v2h1, b)
@@ -369,6 +375,7 @@ func TestLabIntervalMismatch(t *testing.T) {
 }
 
 func TestLabV3Fast(t *testing.T) {
+	t.Parallel()
 	a := kaInstance{Version: 3, VRID: 52, Priority: 150, Interval: "0.1", VIPs: []string{"192.0.2.100/24"}}
 	b := a
 	b.Priority = 100

@@ -16,6 +16,7 @@ import (
 // two keepalived, started one after the other, to elect the right master
 // without a preemption.
 func TestLabManyGroups(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	w := startWatch(t, l)
