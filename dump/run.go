@@ -357,6 +357,16 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	// batch at a time under one lock.
 	batched := !live && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
 	var batch []track.Frame
+	// Undecoded, when nothing needs the decoded frames but the tracker:
+	// it decodes only what is not a repeat (Tracker.ObserveFrames).
+	var raw []track.RawFrame
+	var parser *decode.Parser
+	if batched && cfg.Count == 0 {
+		if parser, err = decode.NewParser(l.src.LinkType()); err != nil {
+			return 0, first, last, err
+		}
+		opts.Raw = true
+	}
 	speedStart := time.Now()
 	err = capture.RunBatches(ctx, l.src, opts, func(pkts []capture.Packet) error {
 		if frames == 0 {
@@ -364,6 +374,19 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		}
 		end := &pkts[len(pkts)-1]
 		frames, last = end.N, end.CI.Timestamp
+		if opts.Raw {
+			raw = raw[:0]
+			for i := range pkts {
+				p := &pkts[i]
+				raw = append(raw, track.RawFrame{Time: p.CI.Timestamp, Link: link, Data: p.Data})
+			}
+			tr.ObserveFrames(raw, parser)
+			l.packets.Store(int64(frames))
+			if cfg.Mode == ModeTUI {
+				notify()
+			}
+			return nil
+		}
 		if batched {
 			batch = batch[:0]
 			for i := range pkts {

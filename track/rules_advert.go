@@ -37,7 +37,8 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 		return
 	}
 	r := g.find(v.IP.Src)
-	if r != nil && !t.noSteady && t.steady(g, r, p, ts) {
+	if r != nil && !t.noSteady && v.Problems == 0 &&
+		t.steady(g, r, ts, v.IP.TTL, v.IP.Dst, p.Link.SrcMAC, v.Contents) {
 		return
 	}
 	isNew := r == nil
@@ -142,19 +143,20 @@ func (r *router) remember(v *decode.VRRP) {
 }
 
 // steady handles the advert that nearly all traffic is: the current,
-// unchallenged master repeating its previous advert byte for byte, on
-// time. Nothing about the group can change but the clock and the
-// counters, so it updates those and skips the rules; it returns false
-// (doing nothing) for anything else, which takes the full path.
-func (t *Tracker) steady(g *group, r *router, p *decode.Parser, ts instant) bool {
-	v := &p.VRRP
+// unchallenged master repeating its previous advert byte for byte (msg is
+// the whole IP payload), on time, with the same TTL, destination and MAC.
+// Such an advert decodes exactly as the previous one did, and nothing
+// about the group can change but the clock and the counters, so it
+// updates those and skips the rules; it returns false (doing nothing) for
+// anything else, which takes the full path.
+func (t *Tracker) steady(g *group, r *router, ts instant, ttl uint8, dst netip.Addr, mac, msg []byte) bool {
 	gap := ts.Sub(r.last)
 	if g.master != r || r.rawLen < 0 || !r.hasPrev || r.resigned || g.down || g.splitIdx != 0 ||
-		!g.resignedAt.IsZero() || v.Problems != 0 || gap < 0 || gap >= 5*r.interval/2 ||
-		v.IP.TTL != r.ttl || v.IP.Dst != r.dst || string(v.Contents) != string(r.raw[:r.rawLen]) {
+		!g.resignedAt.IsZero() || gap < 0 || gap >= 5*r.interval/2 ||
+		ttl != r.ttl || dst != r.dst || string(msg) != string(r.raw[:r.rawLen]) {
 		return false
 	}
-	if mac := p.Link.SrcMAC; len(mac) == 6 {
+	if len(mac) == 6 {
 		if !r.hasMAC || [6]byte(mac) != r.mac {
 			return false
 		}
@@ -166,16 +168,17 @@ func (t *Tracker) steady(g *group, r *router, p *decode.Parser, ts instant) bool
 			return false // the election rules must look at it
 		}
 	}
-	// The findings that every such advert repeats, as advert raises them.
+	// The findings that every such advert repeats, as advert raises them;
+	// the router's fields are those of this very advert.
 	var repeat [3]rule
 	n := 0
-	if v.Version == decode.V2 && v.AuthType == decode.AuthSimple {
+	if r.version == decode.V2 && r.authType == decode.AuthSimple {
 		repeat[n], n = ruleAuthPlaintext, n+1
 	}
-	if !v.IP.Dst.IsMulticast() {
+	if !r.dst.IsMulticast() {
 		repeat[n], n = ruleUnicast, n+1
 	}
-	if v.Version == decode.V3 && v.Family == decode.IPv4 && v.ChecksumStatus == decode.ChecksumGood && v.Flavour == decode.FlavourMessageOnly {
+	if r.version == decode.V3 && g.key.fam == decode.IPv4 && r.flavour == decode.FlavourMessageOnly {
 		repeat[n], n = ruleChecksumV2Style, n+1
 	}
 	for _, ru := range repeat[:n] {
@@ -189,7 +192,7 @@ func (t *Tracker) steady(g *group, r *router, p *decode.Parser, ts instant) bool
 	}
 	r.count++
 	r.last = ts
-	r.recent.add(ts, v.Priority)
+	r.recent.add(ts, r.prio)
 	if gap < 4*r.interval {
 		r.gaps.add(gap.Seconds())
 	}

@@ -1,12 +1,17 @@
 package track_test
 
 import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/track"
@@ -23,6 +28,54 @@ func TestSteadyPathChangesNothing(t *testing.T) {
 			compareTrackers(t, slow, fast)
 		})
 	}
+}
+
+func TestObserveFramesAgrees(t *testing.T) {
+	for _, path := range captures(t) {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			slow, _, _ := replay(t, path, track.Options{}, track.DisableSteady)
+			for _, run := range []int{1, 7, 256} {
+				compareTrackers(t, slow, replayFrames(t, path, run))
+			}
+		})
+	}
+}
+
+// replayFrames feeds a capture through ObserveFrames in runs.
+func replayFrames(t *testing.T, path string, run int) *track.Tracker {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := pcapgo.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := decode.NewParser(r.LinkType())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := track.New(track.Options{})
+	var frames []track.RawFrame
+	var last time.Time
+	for {
+		d, ci, err := r.ReadPacketData() // a fresh slice per frame
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		last = ci.Timestamp
+		if frames = append(frames, track.RawFrame{Time: ci.Timestamp, Link: "lab0", Data: d}); len(frames) == run {
+			tr.ObserveFrames(frames, p)
+			frames = frames[:0]
+		}
+	}
+	tr.ObserveFrames(frames, p)
+	tr.End(last)
+	return tr
 }
 
 func compareTrackers(t *testing.T, slow, fast *track.Tracker) {
@@ -64,21 +117,30 @@ func FuzzSteadyPath(f *testing.F) {
 		if len(seq) > 400 {
 			seq = seq[:400]
 		}
-		trs := [2]*track.Tracker{track.New(track.Options{}), track.New(track.Options{})}
+		// The full path, Observe with the steady path, and ObserveFrames in
+		// runs of 5.
+		trs := [3]*track.Tracker{track.New(track.Options{}), track.New(track.Options{}), track.New(track.Options{})}
 		track.DisableSteady(trs[0])
 		p, _ := decode.NewParser(layers.LinkTypeEthernet)
+		var run []track.RawFrame
 		ts := t0
 		for _, b := range seq {
 			// Low bits pick the frame, high bits the step: 0 to 3.75 s.
 			ts = ts.Add(time.Duration(b>>4) * 250 * time.Millisecond)
-			k, err := p.Decode(palette[int(b&0x0f)%len(palette)])
-			for _, tr := range trs {
-				tr.Observe(ts, "lab0", p, k, err)
+			data := palette[int(b&0x0f)%len(palette)]
+			k, err := p.Decode(data)
+			trs[0].Observe(ts, "lab0", p, k, err)
+			trs[1].Observe(ts, "lab0", p, k, err)
+			if run = append(run, track.RawFrame{Time: ts, Link: "lab0", Data: data}); len(run) == 5 {
+				trs[2].ObserveFrames(run, p)
+				run = run[:0]
 			}
 		}
+		trs[2].ObserveFrames(run, p)
 		for _, tr := range trs {
 			tr.End(ts.Add(10 * time.Second))
 		}
 		compareTrackers(t, trs[0], trs[1])
+		compareTrackers(t, trs[0], trs[2])
 	})
 }

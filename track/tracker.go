@@ -133,6 +133,71 @@ func (t *Tracker) ObserveAll(frames []Frame) {
 	t.unlockAndDeliver()
 }
 
+// RawFrame is a frame as read, for ObserveFrames.
+type RawFrame struct {
+	Time time.Time
+	Link string
+	Data []byte
+}
+
+// ObserveFrames tracks a run of undecoded frames under one lock. A frame
+// that repeats its router's previous advert byte for byte while that
+// router is its group's steady master — nearly all VRRP traffic — is
+// counted from its headers (decode.Peek) without decoding; any other frame
+// is decoded with p and observed as Observe would. The outcome is the same
+// as decoding every frame and calling Observe (TestObserveFramesAgrees,
+// FuzzSteadyPath). OnFinding is called after the last frame.
+func (t *Tracker) ObserveFrames(frames []RawFrame, p *decode.Parser) {
+	t.mu.Lock()
+	var pk decode.Peeked
+	for i := range frames {
+		f := &frames[i]
+		if !t.noSteady && decode.Peek(f.Data, &pk) && t.steadyFrame(f, &pk) {
+			continue
+		}
+		kind, err := p.Decode(f.Data)
+		t.observe(f.Time, f.Link, p, kind, err)
+	}
+	t.unlockAndDeliver()
+}
+
+// steadyFrame is the steady path for a frame known only by its headers.
+func (t *Tracker) steadyFrame(f *RawFrame, pk *decode.Peeked) bool {
+	if len(pk.Payload) < 8 {
+		return false
+	}
+	sg := t.lastSeg
+	vlan := pk.Link.VLANKey()
+	if sg == nil || sg.key.link != f.Link || sg.key.vlan != vlan || sg.key.fam != pk.IP.Family {
+		if sg = t.segs[segKey{f.Link, vlan, pk.IP.Family}]; sg == nil {
+			return false
+		}
+		t.lastSeg = sg
+	}
+	g := sg.vrid[pk.Payload[1]]
+	if g == nil {
+		return false
+	}
+	r := g.find(pk.IP.Src)
+	if r == nil {
+		return false
+	}
+	// Time as observe moves it; steady changes nothing when it declines.
+	ts := at(f.Time)
+	if ts.Before(t.now) {
+		ts = t.now
+	}
+	if !t.nextDue.IsZero() && !ts.Before(t.nextDue) {
+		return false // timers are due: the full path runs them first
+	}
+	if !t.steady(g, r, ts, pk.IP.TTL, pk.IP.Dst, pk.Link.SrcMAC, pk.Payload) {
+		return false
+	}
+	t.now = ts
+	t.stats.Adverts++
+	return true
+}
+
 func (t *Tracker) observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
 	ts := t.advance(at(when))
 	switch kind {

@@ -38,6 +38,10 @@ type Options struct {
 	// another goroutine (see Run): work that needs only the frame, such as
 	// formatting it into p.Out, belongs here.
 	Prepare func(p *Packet)
+	// Raw leaves frames undecoded (Kind, Err and P unset): for consumers
+	// that decode only some frames (track.Tracker.ObserveFrames). Count
+	// then counts frames, not adverts.
+	Raw bool
 }
 
 // Run reads src until it ends, ctx is done, or a limit in o is reached, and
@@ -107,7 +111,9 @@ func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) err
 		}
 		pkt.N++
 		pkt.CI, pkt.Data = ci, data
-		pkt.Kind, pkt.Err = p.Decode(data)
+		if !o.Raw {
+			pkt.Kind, pkt.Err = p.Decode(data)
+		}
 		if o.Prepare != nil {
 			o.Prepare(pkt)
 		}
@@ -119,7 +125,7 @@ func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) err
 		if err := fn(one); err != nil {
 			return err
 		}
-		if pkt.Kind == decode.KindVRRP {
+		if pkt.Kind == decode.KindVRRP || o.Raw {
 			adverts++
 			if o.Count > 0 && adverts >= o.Count {
 				return nil
@@ -152,6 +158,9 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 	for range batchesAhead {
 		b := new(batch)
 		for i := range b.pkts {
+			if o.Raw {
+				break
+			}
 			p, err := decode.NewParser(src.LinkType())
 			if err != nil {
 				return err
@@ -191,7 +200,9 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 				n++
 				pkt.N, pkt.CI = n, ci
 				pkt.Data = append(pkt.Data[:0], data...)
-				pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+				if !o.Raw {
+					pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+				}
 				if o.Prepare != nil {
 					o.Prepare(pkt)
 				}
@@ -202,7 +213,7 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 					}
 				}
 				b.n++
-				if pkt.Kind == decode.KindVRRP {
+				if pkt.Kind == decode.KindVRRP || o.Raw {
 					adverts++
 					if o.Count > 0 && adverts >= o.Count {
 						b.end = true
