@@ -39,19 +39,48 @@ type Peeked struct {
 // of a frame Decode found valid decodes the same: the tracker uses that to
 // skip decoding repeats (track.Tracker.ObserveFrames).
 func Peek(data []byte, pk *Peeked) bool {
+	var w walked
+	if !walk(data, &w) {
+		return false
+	}
+	pk.Link = Link{VLANs: w.vlans, NumVLANs: w.nvlans, SrcMAC: data[6:12], DstMAC: data[0:6]}
+	if w.family == IPv4 {
+		pk.IP = Carrier{Family: IPv4, Src: netip.AddrFrom4([4]byte(w.src)), Dst: netip.AddrFrom4([4]byte(w.dst)),
+			TTL: w.ttl, Length: len(w.payload), addrSum: sum16(0, w.addrs), hasAddrSum: true}
+	} else {
+		pk.IP = Carrier{Family: IPv6, Src: netip.AddrFrom16([16]byte(w.src)), Dst: netip.AddrFrom16([16]byte(w.dst)),
+			TTL: w.ttl, Length: len(w.payload), addrSum: sum16(0, w.addrs), hasAddrSum: true}
+	}
+	pk.Payload = w.payload
+	return true
+}
+
+// walked is what walk finds: slices into the frame.
+type walked struct {
+	vlans    [maxVLANs]uint16
+	nvlans   int
+	family   Family
+	ttl      uint8
+	src, dst []byte
+	addrs    []byte // src and dst, adjacent in the IP header
+	payload  []byte
+}
+
+// walk reads the Ethernet, VLAN and IP headers of a frame the fast path
+// takes: Ethernet, up to two 802.1Q/802.1ad tags, IPv4 without options and
+// not a fragment or IPv6 without extension headers, protocol 112, complete.
+func walk(data []byte, w *walked) bool {
 	if len(data) < 14 {
 		return false
 	}
 	et := binary.BigEndian.Uint16(data[12:14])
 	off := 14
-	pk.Link = Link{}
-	link := &pk.Link
 	for et == 0x8100 || et == 0x88a8 {
-		if len(data) < off+4 || link.NumVLANs == maxVLANs {
+		if len(data) < off+4 || w.nvlans == maxVLANs {
 			return false
 		}
-		link.VLANs[link.NumVLANs] = binary.BigEndian.Uint16(data[off:]) & 0x0fff
-		link.NumVLANs++
+		w.vlans[w.nvlans] = binary.BigEndian.Uint16(data[off:]) & 0x0fff
+		w.nvlans++
 		et = binary.BigEndian.Uint16(data[off+2:])
 		off += 4
 	}
@@ -65,9 +94,9 @@ func Peek(data []byte, pk *Peeked) bool {
 		if total < 20 || total > len(ip) || binary.BigEndian.Uint16(ip[6:8])&0x3fff != 0 {
 			return false // truncated, TSO-zero length, or a fragment
 		}
-		pk.IP = Carrier{Family: IPv4, Src: netip.AddrFrom4([4]byte(ip[12:16])), Dst: netip.AddrFrom4([4]byte(ip[16:20])),
-			TTL: ip[8], Length: total - 20, addrSum: sum16(0, ip[12:20]), hasAddrSum: true}
-		pk.Payload = ip[20:total]
+		w.family, w.ttl = IPv4, ip[8]
+		w.src, w.dst, w.addrs = ip[12:16], ip[16:20], ip[12:20]
+		w.payload = ip[20:total]
 	case 0x86dd:
 		if len(ip) < 40 || ip[0]>>4 != 6 || ip[6] != ipProtoVRRP {
 			return false
@@ -76,13 +105,12 @@ func Peek(data []byte, pk *Peeked) bool {
 		if n == 0 || n > len(ip)-40 {
 			return false
 		}
-		pk.IP = Carrier{Family: IPv6, Src: netip.AddrFrom16([16]byte(ip[8:24])), Dst: netip.AddrFrom16([16]byte(ip[24:40])),
-			TTL: ip[7], Length: n, addrSum: sum16(0, ip[8:40]), hasAddrSum: true}
-		pk.Payload = ip[40 : 40+n]
+		w.family, w.ttl = IPv6, ip[7]
+		w.src, w.dst, w.addrs = ip[8:24], ip[24:40], ip[8:40]
+		w.payload = ip[40 : 40+n]
 	default:
 		return false
 	}
-	link.SrcMAC, link.DstMAC = data[6:12], data[0:6]
 	return true
 }
 
@@ -90,3 +118,44 @@ func Peek(data []byte, pk *Peeked) bool {
 type truncFlag bool
 
 func (t *truncFlag) SetTruncated() { *t = true }
+
+// Head is what identifies a frame's advert as a repeat of an earlier one:
+// the fields of Peeked without pointers, the IP payload copied in. The
+// capture loop fills it on its reading goroutine and the tracker reads it
+// on another, as one short stream instead of scattered frames.
+type Head struct {
+	VLAN     uint32 // Link.VLANKey
+	Family   Family
+	TTL      uint8
+	Len      uint8 // bytes of Payload used
+	SrcMAC   [6]byte
+	Src, Dst [16]byte // IPv4 addresses in the first 4 bytes
+	Payload  [48]byte // the IP payload: a VRRP message of up to 9 IPv4 or 2 IPv6 addresses
+}
+
+// PeekHead fills h for a frame Peek takes whose IP payload fits in
+// h.Payload; it returns false otherwise (FuzzPeekHead compares the two).
+func PeekHead(data []byte, h *Head) bool {
+	var w walked
+	if !walk(data, &w) || len(w.payload) > len(h.Payload) {
+		return false
+	}
+	h.VLAN = (&Link{VLANs: w.vlans, NumVLANs: w.nvlans}).VLANKey()
+	h.Family, h.TTL = w.family, w.ttl
+	copy(h.Src[:], w.src)
+	copy(h.Dst[:], w.dst)
+	h.Len = uint8(copy(h.Payload[:], w.payload))
+	h.SrcMAC = [6]byte(data[6:12])
+	return true
+}
+
+// SrcAddr and DstAddr are the IP addresses.
+func (h *Head) SrcAddr() netip.Addr { return h.addr(&h.Src) }
+func (h *Head) DstAddr() netip.Addr { return h.addr(&h.Dst) }
+
+func (h *Head) addr(b *[16]byte) netip.Addr {
+	if h.Family == IPv4 {
+		return netip.AddrFrom4([4]byte(b[:4]))
+	}
+	return netip.AddrFrom16(*b)
+}

@@ -378,7 +378,11 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 			raw = raw[:0]
 			for i := range pkts {
 				p := &pkts[i]
-				raw = append(raw, track.RawFrame{Time: p.CI.Timestamp, Link: link, Data: p.Data})
+				rf := track.RawFrame{Time: p.CI.Timestamp, Link: link, Data: p.Data}
+				if p.HeadOK {
+					rf.Head = &p.Head
+				}
+				raw = append(raw, rf)
 			}
 			tr.ObserveFrames(raw, parser)
 			l.packets.Store(int64(frames))

@@ -138,22 +138,34 @@ type RawFrame struct {
 	Time time.Time
 	Link string
 	Data []byte
+	// Head, when not nil, is decode.PeekHead's reading of Data, done
+	// already (by the capture loop, on its own goroutine); nil means
+	// ObserveFrames runs PeekHead itself. Set it only when PeekHead said
+	// yes.
+	Head *decode.Head
 }
 
 // ObserveFrames tracks a run of undecoded frames under one lock. A frame
 // that repeats its router's previous advert byte for byte while that
 // router is its group's steady master — nearly all VRRP traffic — is
-// counted from its headers (decode.Peek) without decoding; any other frame
-// is decoded with p and observed as Observe would. The outcome is the same
-// as decoding every frame and calling Observe (TestObserveFramesAgrees,
-// FuzzSteadyPath). OnFinding is called after the last frame.
+// counted from its headers (decode.PeekHead) without decoding; any other
+// frame is decoded with p and observed as Observe would. The outcome is
+// the same as decoding every frame and calling Observe
+// (TestObserveFramesAgrees, FuzzSteadyPath). OnFinding is called after the
+// last frame.
 func (t *Tracker) ObserveFrames(frames []RawFrame, p *decode.Parser) {
 	t.mu.Lock()
-	var pk decode.Peeked
+	var own decode.Head
 	for i := range frames {
 		f := &frames[i]
-		if !t.noSteady && decode.Peek(f.Data, &pk) && t.steadyFrame(f, &pk) {
-			continue
+		if !t.noSteady {
+			h := f.Head
+			if h == nil && decode.PeekHead(f.Data, &own) {
+				h = &own
+			}
+			if h != nil && t.steadyFrame(f, h) {
+				continue
+			}
 		}
 		kind, err := p.Decode(f.Data)
 		t.observe(f.Time, f.Link, p, kind, err)
@@ -162,23 +174,22 @@ func (t *Tracker) ObserveFrames(frames []RawFrame, p *decode.Parser) {
 }
 
 // steadyFrame is the steady path for a frame known only by its headers.
-func (t *Tracker) steadyFrame(f *RawFrame, pk *decode.Peeked) bool {
-	if len(pk.Payload) < 8 {
+func (t *Tracker) steadyFrame(f *RawFrame, h *decode.Head) bool {
+	if h.Len < 8 {
 		return false
 	}
 	sg := t.lastSeg
-	vlan := pk.Link.VLANKey()
-	if sg == nil || sg.key.link != f.Link || sg.key.vlan != vlan || sg.key.fam != pk.IP.Family {
-		if sg = t.segs[segKey{f.Link, vlan, pk.IP.Family}]; sg == nil {
+	if sg == nil || sg.key.link != f.Link || sg.key.vlan != h.VLAN || sg.key.fam != h.Family {
+		if sg = t.segs[segKey{f.Link, h.VLAN, h.Family}]; sg == nil {
 			return false
 		}
 		t.lastSeg = sg
 	}
-	g := sg.vrid[pk.Payload[1]]
+	g := sg.vrid[h.Payload[1]]
 	if g == nil {
 		return false
 	}
-	r := g.find(pk.IP.Src)
+	r := g.find(h.SrcAddr())
 	if r == nil {
 		return false
 	}
@@ -190,7 +201,7 @@ func (t *Tracker) steadyFrame(f *RawFrame, pk *decode.Peeked) bool {
 	if !t.nextDue.IsZero() && !ts.Before(t.nextDue) {
 		return false // timers are due: the full path runs them first
 	}
-	if !t.steady(g, r, ts, pk.IP.TTL, pk.IP.Dst, pk.Link.SrcMAC, pk.Payload) {
+	if !t.steady(g, r, ts, h.TTL, h.DstAddr(), h.SrcMAC[:], h.Payload[:h.Len]) {
 		return false
 	}
 	t.now = ts

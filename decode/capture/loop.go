@@ -26,6 +26,10 @@ type Packet struct {
 	// Out is scratch space for Options.Prepare, kept with the packet until
 	// fn has seen it.
 	Out []byte
+	// With Options.Raw, Head is decode.PeekHead's reading of the frame
+	// when HeadOK, made on the reading goroutine.
+	Head   decode.Head
+	HeadOK bool
 }
 
 // Options tune Run.
@@ -200,7 +204,9 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 				n++
 				pkt.N, pkt.CI = n, ci
 				pkt.Data = append(pkt.Data[:0], data...)
-				if !o.Raw {
+				if o.Raw {
+					pkt.HeadOK = decode.PeekHead(pkt.Data, &pkt.Head)
+				} else {
 					pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
 				}
 				if o.Prepare != nil {
