@@ -111,6 +111,7 @@ func waitLog(t *testing.T, d *lab.Daemon, s string) {
 var vip = netip.MustParsePrefix("192.0.2.100/24")
 
 func TestLabCleanHostPasses(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables, lab.NeedNft)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	d1 := l.Host(1).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, AuthPass: "s3cret", VIPs: []netip.Prefix{vip}}))
@@ -132,6 +133,7 @@ func TestLabCleanHostPasses(t *testing.T) {
 }
 
 func TestLabFirewallFaults(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedIptables, lab.NeedNft)
 	conf := lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, VIPs: []netip.Prefix{vip}})
 	cases := []struct {
@@ -165,6 +167,7 @@ func TestLabFirewallFaults(t *testing.T) {
 }
 
 func TestLabRPFilterWithVMAC(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived)
 	l := lab.New(t, lab.Config{Hosts: 1})
 	h := l.Host(1)
@@ -197,6 +200,7 @@ vrrp_instance VI_51 {
 }
 
 func TestLabConfigLint(t *testing.T) {
+	t.Parallel()
 	lab.Require(t)
 	l := lab.New(t, lab.Config{Hosts: 1})
 	h := l.Host(1)
@@ -219,6 +223,7 @@ func TestLabConfigLint(t *testing.T) {
 }
 
 func TestLabSplitBrain(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	h1, h2 := l.Host(1), l.Host(2)
@@ -237,6 +242,7 @@ func TestLabSplitBrain(t *testing.T) {
 }
 
 func TestLabStaleNeighbor(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived, lab.NeedNft)
 	l := lab.New(t, lab.Config{Hosts: 3})
 	h1, h2, h3 := l.Host(1), l.Host(2), l.Host(3)
@@ -266,6 +272,7 @@ func TestLabStaleNeighbor(t *testing.T) {
 // net.ipv4.conf.all.rp_filter=1 and an iptables INPUT rule dropping VRRP,
 // so it is master beside h1 (split brain).
 func TestLabMisconfiguredHost(t *testing.T) {
+	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	h1, h2 := l.Host(1), l.Host(2)
