@@ -189,8 +189,9 @@ func (t *Tracker) steadyFrame(f *RawFrame, h *decode.Head) bool {
 	if g == nil {
 		return false
 	}
-	r := g.find(h.SrcAddr())
-	if r == nil {
+	// Only the master's adverts can be steady: no need to search.
+	r := g.master
+	if r == nil || r.addr != h.SrcAddr() {
 		return false
 	}
 	// Time as observe moves it; steady changes nothing when it declines.

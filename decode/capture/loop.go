@@ -71,8 +71,8 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 // by taking a lock once per run: a file's frames come in batches of up to
 // 256, a live interface's one at a time. The slice is valid during the call.
 func RunBatches(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
-	if _, ok := src.(*fileSource); ok && runtime.GOMAXPROCS(0) > 1 {
-		return runPipelined(ctx, src, o, fn)
+	if f, ok := src.(*fileSource); ok && runtime.GOMAXPROCS(0) > 1 {
+		return runPipelined(ctx, src, o, fn, f.stable())
 	}
 	return runSerial(ctx, src, o, fn)
 }
@@ -156,7 +156,9 @@ type batch struct {
 	end  bool  // last batch
 }
 
-func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
+// runPipelined copies every frame into its slot unless the source's
+// frames are stable (a mapped file).
+func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) error, stable bool) error {
 	free := make(chan *batch, batchesAhead)
 	full := make(chan *batch, batchesAhead) // never blocks: there are only batchesAhead batches
 	for range batchesAhead {
@@ -203,7 +205,11 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 				pkt := &b.pkts[b.n]
 				n++
 				pkt.N, pkt.CI = n, ci
-				pkt.Data = append(pkt.Data[:0], data...)
+				if stable {
+					pkt.Data = data
+				} else {
+					pkt.Data = append(pkt.Data[:0], data...)
+				}
 				if o.Raw {
 					pkt.HeadOK = decode.PeekHead(pkt.Data, &pkt.Head)
 				} else {

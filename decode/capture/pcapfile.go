@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -28,6 +29,9 @@ type pcapReader struct {
 	snaplen uint32
 	lt      layers.LinkType
 	pos     int64 // file offset of buf[off], for errors
+	// mapped: buf is the whole file, mapped read-only (mapFile); it is
+	// never written, and frames stay valid until the mapping is closed.
+	mapped bool
 }
 
 // pcap magic numbers as written in the file's byte order.
@@ -74,12 +78,28 @@ func newPcapReader(r io.Reader) (*pcapReader, error) {
 	return p, nil
 }
 
+// newMappedPcapReader reads a whole file held in data (see mapFile).
+func newMappedPcapReader(data []byte) (*pcapReader, error) {
+	p, err := newPcapReader(bytes.NewReader(data[:min(len(data), 24)]))
+	if err != nil {
+		return nil, err
+	}
+	p.r, p.buf, p.off, p.n, p.eof, p.mapped = nil, data, 24, len(data), true, true
+	return p, nil
+}
+
 // fill makes at least need unread bytes available, moving the unread tail
 // to the front of the buffer first. It returns io.EOF when the input ended
 // with nothing unread and io.ErrUnexpectedEOF when it ended mid-record.
 func (p *pcapReader) fill(need int) error {
 	if p.n-p.off >= need {
 		return nil
+	}
+	if p.mapped { // everything is in buf already
+		if p.n == p.off {
+			return io.EOF
+		}
+		return io.ErrUnexpectedEOF
 	}
 	if need > len(p.buf) {
 		p.buf = append(make([]byte, 0, need), p.buf[p.off:p.n]...)[:need]

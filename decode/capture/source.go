@@ -44,8 +44,15 @@ type fileSource struct {
 }
 
 func (f *fileSource) LinkType() layers.LinkType { return f.lt }
-func (f *fileSource) Name() string              { return f.name }
-func (f *fileSource) Close() error              { return f.c.Close() }
+
+// stable reports whether frames stay valid until Close (a mapped file), so
+// that the pipeline need not copy them.
+func (f *fileSource) stable() bool {
+	pr, ok := f.ZeroCopyPacketDataSource.(*pcapReader)
+	return ok && pr.mapped
+}
+func (f *fileSource) Name() string { return f.name }
+func (f *fileSource) Close() error { return f.c.Close() }
 
 // pcapng's section header block type, as the file's first four bytes.
 var pcapngMagic = []byte{0x0a, 0x0d, 0x0d, 0x0a}
@@ -60,6 +67,11 @@ func OpenFile(path string) (Source, error) {
 			return nil, fmt.Errorf("open capture: %w", err)
 		}
 		rc = f
+	}
+	if f, ok := rc.(*os.File); ok && f != os.Stdin {
+		if src, err := mapFile(f, path); src != nil || err != nil {
+			return src, err
+		}
 	}
 	br := bufio.NewReaderSize(rc, 1<<20)
 	magic, err := br.Peek(4)
