@@ -2,7 +2,8 @@
 # Installs the Debian packages vrrpkit's build and tests need, if missing.
 # Idempotent; runs apt-get only when something is absent.
 set -euo pipefail
-pkgs=(libpcap-dev keepalived frr tshark tcpdump iptables nftables iproute2 tmux bc neutron-server prometheus)
+# systemd: systemd-analyze checks the contrib unit; util-linux: setpriv runs vrrpdump as nobody.
+pkgs=(libpcap-dev keepalived frr tshark tcpdump iptables nftables iproute2 tmux bc neutron-server prometheus systemd util-linux)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
