@@ -359,7 +359,6 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	var batch []track.Frame
 	// Undecoded, when nothing needs the decoded frames but the tracker:
 	// it decodes only what is not a repeat (Tracker.ObserveFrames).
-	var raw []track.RawFrame
 	var parser *decode.Parser
 	if batched && cfg.Count == 0 {
 		if parser, err = decode.NewParser(l.src.LinkType()); err != nil {
@@ -375,16 +374,7 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		end := &pkts[len(pkts)-1]
 		frames, last = end.N, end.CI.Timestamp
 		if opts.Raw {
-			raw = raw[:0]
-			for i := range pkts {
-				p := &pkts[i]
-				rf := track.RawFrame{Time: p.CI.Timestamp, Link: link, Data: p.Data}
-				if p.HeadOK {
-					rf.Head = &p.Head
-				}
-				raw = append(raw, rf)
-			}
-			tr.ObserveFrames(raw, parser)
+			tr.ObserveFrames(link, packets(pkts), parser)
 			l.packets.Store(int64(frames))
 			if cfg.Mode == ModeTUI {
 				notify()
@@ -441,6 +431,19 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	}
 	l.packets.Store(int64(frames))
 	return frames, first, last, err
+}
+
+// packets hands a batch to Tracker.ObserveFrames without copying it.
+type packets []capture.Packet
+
+func (ps packets) Len() int { return len(ps) }
+
+func (ps packets) Frame(i int) (time.Time, []byte, *decode.Head) {
+	p := &ps[i]
+	if p.HeadOK {
+		return p.CI.Timestamp, p.Data, &p.Head
+	}
+	return p.CI.Timestamp, p.Data, nil
 }
 
 // lockedWriter lets several capture loops and the tracker's findings share

@@ -57,7 +57,7 @@ func replayFrames(t *testing.T, path string, run int) *track.Tracker {
 		t.Fatal(err)
 	}
 	tr := track.New(track.Options{})
-	var frames []track.RawFrame
+	var frames track.RawFrames
 	var last time.Time
 	for {
 		d, ci, err := r.ReadPacketData() // a fresh slice per frame
@@ -68,12 +68,12 @@ func replayFrames(t *testing.T, path string, run int) *track.Tracker {
 			t.Fatal(err)
 		}
 		last = ci.Timestamp
-		if frames = append(frames, track.RawFrame{Time: ci.Timestamp, Link: "lab0", Data: d}); len(frames) == run {
-			tr.ObserveFrames(frames, p)
+		if frames = append(frames, track.RawFrame{Time: ci.Timestamp, Data: d}); len(frames) == run {
+			tr.ObserveFrames("lab0", frames, p)
 			frames = frames[:0]
 		}
 	}
-	tr.ObserveFrames(frames, p)
+	tr.ObserveFrames("lab0", frames, p)
 	tr.End(last)
 	return tr
 }
@@ -122,7 +122,7 @@ func FuzzSteadyPath(f *testing.F) {
 		trs := [3]*track.Tracker{track.New(track.Options{}), track.New(track.Options{}), track.New(track.Options{})}
 		track.DisableSteady(trs[0])
 		p, _ := decode.NewParser(layers.LinkTypeEthernet)
-		var run []track.RawFrame
+		var run track.RawFrames
 		ts := t0
 		for _, b := range seq {
 			// Low bits pick the frame, high bits the step: 0 to 3.75 s.
@@ -131,12 +131,12 @@ func FuzzSteadyPath(f *testing.F) {
 			k, err := p.Decode(data)
 			trs[0].Observe(ts, "lab0", p, k, err)
 			trs[1].Observe(ts, "lab0", p, k, err)
-			if run = append(run, track.RawFrame{Time: ts, Link: "lab0", Data: data}); len(run) == 5 {
-				trs[2].ObserveFrames(run, p)
+			if run = append(run, track.RawFrame{Time: ts, Data: data}); len(run) == 5 {
+				trs[2].ObserveFrames("lab0", run, p)
 				run = run[:0]
 			}
 		}
-		trs[2].ObserveFrames(run, p)
+		trs[2].ObserveFrames("lab0", run, p)
 		for _, tr := range trs {
 			tr.End(ts.Add(10 * time.Second))
 		}

@@ -133,54 +133,66 @@ func (t *Tracker) ObserveAll(frames []Frame) {
 	t.unlockAndDeliver()
 }
 
-// RawFrame is a frame as read, for ObserveFrames.
-type RawFrame struct {
-	Time time.Time
-	Link string
-	Data []byte
-	// Head, when not nil, is decode.PeekHead's reading of Data, done
-	// already (by the capture loop, on its own goroutine); nil means
-	// ObserveFrames runs PeekHead itself. Set it only when PeekHead said
-	// yes.
-	Head *decode.Head
+// Frames is a run of undecoded frames for ObserveFrames.
+type Frames interface {
+	Len() int
+	// Frame returns frame i: its capture time, its bytes, and
+	// decode.PeekHead's reading of them when the caller made one and it
+	// said yes (nil otherwise: ObserveFrames runs PeekHead itself).
+	Frame(i int) (ts time.Time, data []byte, head *decode.Head)
 }
 
-// ObserveFrames tracks a run of undecoded frames under one lock. A frame
-// that repeats its router's previous advert byte for byte while that
-// router is its group's steady master — nearly all VRRP traffic — is
+// RawFrame is a frame as read.
+type RawFrame struct {
+	Time time.Time
+	Data []byte
+	Head *decode.Head // optional, see Frames
+}
+
+// RawFrames is Frames over a slice.
+type RawFrames []RawFrame
+
+func (r RawFrames) Len() int { return len(r) }
+
+func (r RawFrames) Frame(i int) (time.Time, []byte, *decode.Head) {
+	return r[i].Time, r[i].Data, r[i].Head
+}
+
+// ObserveFrames tracks a run of undecoded frames from link under one lock.
+// A frame that repeats its router's previous advert byte for byte while
+// that router is its group's steady master — nearly all VRRP traffic — is
 // counted from its headers (decode.PeekHead) without decoding; any other
 // frame is decoded with p and observed as Observe would. The outcome is
 // the same as decoding every frame and calling Observe
 // (TestObserveFramesAgrees, FuzzSteadyPath). OnFinding is called after the
 // last frame.
-func (t *Tracker) ObserveFrames(frames []RawFrame, p *decode.Parser) {
+func (t *Tracker) ObserveFrames(link string, fs Frames, p *decode.Parser) {
 	t.mu.Lock()
 	var own decode.Head
-	for i := range frames {
-		f := &frames[i]
+	for i, n := 0, fs.Len(); i < n; i++ {
+		ts, data, h := fs.Frame(i)
 		if !t.noSteady {
-			h := f.Head
-			if h == nil && decode.PeekHead(f.Data, &own) {
+			if h == nil && decode.PeekHead(data, &own) {
 				h = &own
 			}
-			if h != nil && t.steadyFrame(f, h) {
+			if h != nil && t.steadyFrame(ts, link, h) {
 				continue
 			}
 		}
-		kind, err := p.Decode(f.Data)
-		t.observe(f.Time, f.Link, p, kind, err)
+		kind, err := p.Decode(data)
+		t.observe(ts, link, p, kind, err)
 	}
 	t.unlockAndDeliver()
 }
 
 // steadyFrame is the steady path for a frame known only by its headers.
-func (t *Tracker) steadyFrame(f *RawFrame, h *decode.Head) bool {
+func (t *Tracker) steadyFrame(when time.Time, link string, h *decode.Head) bool {
 	if h.Len < 8 {
 		return false
 	}
 	sg := t.lastSeg
-	if sg == nil || sg.key.link != f.Link || sg.key.vlan != h.VLAN || sg.key.fam != h.Family {
-		if sg = t.segs[segKey{f.Link, h.VLAN, h.Family}]; sg == nil {
+	if sg == nil || sg.key.link != link || sg.key.vlan != h.VLAN || sg.key.fam != h.Family {
+		if sg = t.segs[segKey{link, h.VLAN, h.Family}]; sg == nil {
 			return false
 		}
 		t.lastSeg = sg
@@ -195,7 +207,7 @@ func (t *Tracker) steadyFrame(f *RawFrame, h *decode.Head) bool {
 		return false
 	}
 	// Time as observe moves it; steady changes nothing when it declines.
-	ts := at(f.Time)
+	ts := at(when)
 	if ts.Before(t.now) {
 		ts = t.now
 	}
