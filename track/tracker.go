@@ -190,12 +190,9 @@ func (t *Tracker) steadyFrame(when time.Time, link string, h *decode.Head) bool 
 	if h.Len < 8 {
 		return false
 	}
-	sg := t.lastSeg
-	if sg == nil || sg.key.link != link || sg.key.vlan != h.VLAN || sg.key.fam != h.Family {
-		if sg = t.segs[segKey{link, h.VLAN, h.Family}]; sg == nil {
-			return false
-		}
-		t.lastSeg = sg
+	sg := t.segment(segKey{link, h.VLAN, h.Family}, false)
+	if sg == nil {
+		return false
 	}
 	g := sg.vrid[h.Payload[1]]
 	if g == nil {
@@ -440,15 +437,7 @@ func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts instant, build fu
 
 // group returns the group for key, creating it; nil when over MaxGroups.
 func (t *Tracker) group(key groupKey) *group {
-	sg := t.lastSeg
-	if sg == nil || sg.key.link != key.link || sg.key.vlan != key.vlan || sg.key.fam != key.fam {
-		sk := segKey{key.link, key.vlan, key.fam}
-		if sg = t.segs[sk]; sg == nil {
-			sg = &segment{key: sk}
-			t.segs[sk] = sg
-		}
-		t.lastSeg = sg
-	}
+	sg := t.segment(segKey{key.link, key.vlan, key.fam}, true)
 	if g := sg.vrid[key.vrid]; g != nil {
 		return g
 	}
@@ -460,6 +449,24 @@ func (t *Tracker) group(key groupKey) *group {
 	sg.vrid[key.vrid] = g
 	t.list = append(t.list, g)
 	return g
+}
+
+// segment returns the segment of k, creating it when create is set (nil
+// otherwise when there is none).
+func (t *Tracker) segment(k segKey, create bool) *segment {
+	if sg := t.lastSeg; sg != nil && sg.key == k {
+		return sg
+	}
+	sg := t.segs[k]
+	if sg == nil {
+		if !create {
+			return nil
+		}
+		sg = &segment{key: k}
+		t.segs[k] = sg
+	}
+	t.lastSeg = sg
+	return sg
 }
 
 // segKey is one broadcast domain of one address family: the groups on it
