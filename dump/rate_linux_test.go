@@ -3,8 +3,6 @@ package dump_test
 import (
 	"context"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -108,34 +106,15 @@ func tail(s string, n int) string {
 // falsely, as root or as nobody with CAP_NET_RAW.
 func TestPromiscWithNetRawOnly(t *testing.T) {
 	lab.Require(t)
-	if _, err := exec.LookPath("setpriv"); err != nil {
-		t.Fatal("setpriv (util-linux) is needed to run vrrpdump without root")
-	}
 	bin := vrrpdumpBinary(t)
 	l := lab.New(t, lab.Config{Name: "dumppromisc", Hosts: 1})
-	// A copy the nobody user can reach and run.
-	dir := t.TempDir()
-	for d := dir; d != os.TempDir() && d != "/"; d = filepath.Dir(d) {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nobodyBin := filepath.Join(dir, "vrrpdump")
-	if err := os.WriteFile(nobodyBin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	args := []string{"-i", l.BridgeIface(), "--promisc", "--lines", "--duration", "3s"}
 	for _, tc := range []struct {
 		name string
 		cmd  []string
 	}{
 		{"root", append([]string{bin}, args...)},
-		{"nobody with CAP_NET_RAW", append([]string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-			"--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw", nobodyBin}, args...)},
+		{"nobody with CAP_NET_RAW", append(lab.AsNobody(t, bin, "net_raw"), args...)},
 	} {
 		p := l.Bridge().Start(t, tc.cmd[0], tc.cmd[1:]...)
 		time.Sleep(1500 * time.Millisecond)

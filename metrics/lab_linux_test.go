@@ -44,29 +44,6 @@ scrape_configs:
       - targets: [%q]
 `
 
-// unprivileged copies the vrrpdump binary where the nobody user can run
-// it, and returns the setpriv command line that runs it as nobody with
-// CAP_NET_RAW alone, as the contrib systemd unit does.
-func unprivileged(t *testing.T, bin string) []string {
-	t.Helper()
-	dir := t.TempDir()
-	for d := dir; d != os.TempDir() && d != "/" && d != "."; d = filepath.Dir(d) {
-		if err := os.Chmod(d, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b, err := os.ReadFile(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(dir, "vrrpdump")
-	if err := os.WriteFile(p, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return []string{"--reuid=65534", "--regid=65534", "--clear-groups",
-		"--inh-caps=-all,+net_raw", "--ambient-caps=-all,+net_raw", "--bounding-set=-all,+net_raw", p}
-}
-
 // promClient talks to the Prometheus server in the bridge namespace: every
 // connection is dialled from inside it.
 type promClient struct {
@@ -214,8 +191,8 @@ func TestLabPrometheusSplitBrain(t *testing.T) {
 
 	l := lab.New(t, lab.Config{Hosts: 2})
 	br := l.Bridge()
-	dumpArgs := append(unprivileged(t, lab.Binary(t, "../cmd/vrrpdump")), "-i", l.BridgeIface(), "--metrics", exporterAddr)
-	vd := br.Start(t, "setpriv", dumpArgs...)
+	dumpCmd := append(lab.AsNobody(t, lab.Binary(t, "../cmd/vrrpdump"), "net_raw"), "-i", l.BridgeIface(), "--metrics", exporterAddr)
+	vd := br.Start(t, dumpCmd[0], dumpCmd[1:]...)
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "prometheus.yml")

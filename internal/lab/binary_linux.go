@@ -52,3 +52,35 @@ func RemoveBinaries() {
 		delete(binBuilt, k)
 	}
 }
+
+// AsNobody copies bin where the nobody user can run it and returns the
+// command line (setpriv, then its arguments) that runs it as nobody with
+// only the ambient capabilities caps (e.g. "net_raw"), as a systemd unit
+// with DynamicUser and AmbientCapabilities does. Append the program's own
+// arguments; run it with Node.Start or Node.Run.
+func AsNobody(t testing.TB, bin string, caps ...string) []string {
+	t.Helper()
+	if _, err := exec.LookPath("setpriv"); err != nil {
+		t.Fatal("setpriv (util-linux) is needed to run a program as nobody")
+	}
+	dir := t.TempDir()
+	for d := dir; d != os.TempDir() && d != "/" && d != "."; d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, filepath.Base(bin))
+	if err := os.WriteFile(p, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	set := "-all"
+	for _, c := range caps {
+		set += ",+" + c
+	}
+	return []string{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+		"--inh-caps=" + set, "--ambient-caps=" + set, "--bounding-set=" + set, p}
+}
