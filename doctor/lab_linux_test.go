@@ -99,15 +99,6 @@ func writeConf(t *testing.T, conf string) string {
 	return p
 }
 
-func waitLog(t *testing.T, d *lab.Daemon, s string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if _, err := d.WaitLog(ctx, s); err != nil {
-		t.Fatal(err)
-	}
-}
-
 var vip = netip.MustParsePrefix("192.0.2.100/24")
 
 func TestLabCleanHostPasses(t *testing.T) {
@@ -116,7 +107,7 @@ func TestLabCleanHostPasses(t *testing.T) {
 	l := lab.New(t, lab.Config{Hosts: 2})
 	d1 := l.Host(1).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, AuthPass: "s3cret", VIPs: []netip.Prefix{vip}}))
 	l.Host(2).StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 100, AuthPass: "s3cret", VIPs: []netip.Prefix{vip}}))
-	waitLog(t, d1, "Entering MASTER STATE")
+	d1.Await(t, "Entering MASTER STATE", 20*time.Second)
 	r := doctorOn(t, l.Host(1), "--config", filepath.Join(d1.Dir(), "keepalived.conf"), "--listen", "4s")
 	if r.code != 0 {
 		t.Errorf("exit status %d on a clean host", r.code)
@@ -187,7 +178,7 @@ vrrp_instance VI_51 {
 }
 `
 	d := h.StartKeepalived(t, conf)
-	waitLog(t, d, "Entering MASTER STATE")
+	d.Await(t, "Entering MASTER STATE", 20*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// Namespace-local: the lab host's own sysctl.
@@ -228,10 +219,10 @@ func TestLabSplitBrain(t *testing.T) {
 	l := lab.New(t, lab.Config{Hosts: 2})
 	h1, h2 := l.Host(1), l.Host(2)
 	d1 := h1.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, VIPs: []netip.Prefix{vip}}))
-	waitLog(t, d1, "Entering MASTER STATE")
+	d1.Await(t, "Entering MASTER STATE", 20*time.Second)
 	h2.DropVRRP(t, lab.Input, lab.Iptables) // h2 is deaf: it becomes master beside h1
 	d2 := h2.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 100, VIPs: []netip.Prefix{vip}}))
-	waitLog(t, d2, "Entering MASTER STATE")
+	d2.Await(t, "Entering MASTER STATE", 20*time.Second)
 	conf := filepath.Join(d2.Dir(), "keepalived.conf")
 	r := doctorOn(t, h2, "--config", conf, "--listen", "4s")
 	r.want(t, "live-split-brain", "VI_51", doctor.Fail, h1.IPv4().Addr().String())
@@ -248,7 +239,7 @@ func TestLabStaleNeighbor(t *testing.T) {
 	h1, h2, h3 := l.Host(1), l.Host(2), l.Host(3)
 	d1 := h1.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, VIPs: []netip.Prefix{vip}}))
 	d2 := h2.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 100, VIPs: []netip.Prefix{vip}}))
-	waitLog(t, d1, "Entering MASTER STATE")
+	d1.Await(t, "Entering MASTER STATE", 20*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	if err := h3.Ping(ctx, vip.Addr()); err != nil { // h3 learns the VIP at h1's MAC
@@ -261,7 +252,7 @@ func TestLabStaleNeighbor(t *testing.T) {
 	if err := d1.Stop(); err != nil { // failover to h2
 		t.Fatal(err)
 	}
-	waitLog(t, d2, "Entering MASTER STATE")
+	d2.Await(t, "Entering MASTER STATE", 20*time.Second)
 	r := doctorOn(t, h3, "-i", "eth0", "--listen", "4s")
 	r.want(t, "neighbor-vip-mac", "192.0.2.100", doctor.Fail, h1.MAC().String(), "ip neigh del 192.0.2.100 dev eth0")
 }
@@ -277,7 +268,7 @@ func TestLabMisconfiguredHost(t *testing.T) {
 	l := lab.New(t, lab.Config{Hosts: 2})
 	h1, h2 := l.Host(1), l.Host(2)
 	d1 := h1.StartKeepalived(t, lab.KeepalivedConf(lab.VRRPInstance{Version: 2, VRID: 51, Priority: 150, AuthPass: "abcdefgh", VIPs: []netip.Prefix{vip}}))
-	waitLog(t, d1, "Entering MASTER STATE")
+	d1.Await(t, "Entering MASTER STATE", 20*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	h2.DropVRRP(t, lab.Input, lab.Iptables)

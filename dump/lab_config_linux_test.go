@@ -21,7 +21,7 @@ func TestLabVIPMismatch(t *testing.T) {
 	a := v2h1
 	a.VIPs = []string{"192.0.2.100/24", "192.0.2.101/24"}
 	_, _, k2, w := pair(t, a, v2h2)
-	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 10*time.Second)
 	time.Sleep(3 * time.Second)
 	r := w.stop()
 	// keepalived 2.2.7 logs the first, later versions the second.
@@ -70,12 +70,12 @@ func TestLabVRIDCollision(t *testing.T) {
 	b1.VIPs, b2.VIPs = []string{"192.0.2.110/24"}, []string{"192.0.2.110/24"}
 	k1 := l.Host(1).StartKeepalived(t, kaConf(v2h1))
 	k3 := l.Host(3).StartKeepalived(t, kaConf(b1))
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
-	waitLog(t, k3, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
+	k3.Await(t, "Entering MASTER STATE", 15*time.Second)
 	k2 := l.Host(2).StartKeepalived(t, kaConf(v2h2))
 	k4 := l.Host(4).StartKeepalived(t, kaConf(b2))
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
-	waitLog(t, k4, "Entering BACKUP STATE", 10*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
+	k4.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(3 * time.Second)
 	r := w.stop()
 	for _, k := range []*lab.Daemon{k1, k3} {

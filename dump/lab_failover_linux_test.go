@@ -27,13 +27,13 @@ const failoverTolerance = 0.15
 // 1 s).
 func crash(t *testing.T, k1, k2 *lab.Daemon) {
 	t.Helper()
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 	k2.Mark()
 	if err := k1.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 }
 
@@ -86,9 +86,9 @@ func TestLabUnicastPeers(t *testing.T) {
 
 	blind := startWatch(t, l)
 	k1 := l.Host(1).StartKeepalived(t, kaConf(a))
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
 	k2 := l.Host(2).StartKeepalived(t, kaConf(b))
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 	r0 := blind.end()
 	if r0.adverts != 0 || r0.summary.Stats.ARP == 0 {
@@ -101,7 +101,7 @@ func TestLabUnicastPeers(t *testing.T) {
 	if err := k1.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
 	time.Sleep(2 * time.Second)
 	r := w.stop()
 	f := r.exact(t,

@@ -2,7 +2,6 @@ package dump_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -235,15 +234,6 @@ func contains(s []string, x string) bool {
 	return false
 }
 
-func waitLog(t *testing.T, d *lab.Daemon, s string, within time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	if _, err := d.WaitLog(ctx, s); err != nil {
-		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), s, err, d.Log())
-	}
-}
-
 func evidence(f *track.Finding, key string) float64 {
 	if f == nil {
 		return -1
@@ -257,7 +247,7 @@ func pair(t *testing.T, a, b kaInstance) (*lab.Lab, *lab.Daemon, *lab.Daemon, *w
 	l := lab.New(t, lab.Config{Hosts: 2})
 	w := startWatch(t, l)
 	k1 := l.Host(1).StartKeepalived(t, kaConf(a))
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
 	k2 := l.Host(2).StartKeepalived(t, kaConf(b))
 	return l, k1, k2, w
 }
@@ -270,7 +260,7 @@ var (
 func TestLabSteadyV2(t *testing.T) {
 	t.Parallel()
 	_, _, k2, w := pair(t, v2h1, v2h2)
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(4 * time.Second)
 	r := w.stop()
 	r.expect(t, "auth-plaintext")
@@ -286,7 +276,7 @@ func TestLabFailoverAndPreempt(t *testing.T) {
 	if err := k1.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
 	time.Sleep(2 * time.Second)
 	r := w.stop()
 	r.expect(t, "failover", "auth-plaintext")
@@ -310,13 +300,13 @@ func TestLabFailoverAndPreempt(t *testing.T) {
 func TestLabGracefulRelease(t *testing.T) {
 	t.Parallel()
 	_, k1, k2, w := pair(t, v2h1, v2h2)
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 	k2.Mark()
 	if err := k1.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 	r := w.stop()
 	r.expect(t, "release", "failover", "auth-plaintext")
@@ -335,8 +325,8 @@ func TestLabSplitBrainByFirewall(t *testing.T) {
 	w := startWatch(t, l)
 	k1 := l.Host(1).StartKeepalived(t, kaConf(v2h1))
 	k2 := l.Host(2).StartKeepalived(t, kaConf(v2h2))
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
-	waitLog(t, k2, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 15*time.Second)
 	time.Sleep(3 * time.Second)
 	r := w.stop()
 	r.expect(t, "split-brain", "vip-arp-conflict", "auth-plaintext")
@@ -354,7 +344,7 @@ func TestLabAuthMismatch(t *testing.T) {
 	b := v2h2
 	b.AuthPass = "other123"
 	_, _, k2, w := pair(t, v2h1, b)
-	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 10*time.Second)
 	time.Sleep(3 * time.Second)
 	r := w.stop()
 	r.expect(t, "split-brain", "auth-mismatch", "vip-arp-conflict", "auth-plaintext")
@@ -368,7 +358,7 @@ func TestLabIntervalMismatch(t *testing.T) {
 	b := v2h2
 	b.Interval = "2"
 	_, _, k2, w := pair(t, v2h1, b)
-	waitLog(t, k2, "Entering MASTER STATE", 10*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 10*time.Second)
 	time.Sleep(4 * time.Second)
 	r := w.stop()
 	r.expect(t, "split-brain", "interval-mismatch", "vip-arp-conflict", "auth-plaintext")
@@ -380,7 +370,7 @@ func TestLabV3Fast(t *testing.T) {
 	b := a
 	b.Priority = 100
 	_, _, k2, w := pair(t, a, b)
-	waitLog(t, k2, "Entering BACKUP STATE", 10*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 	r := w.stop()
 	r.expect(t)

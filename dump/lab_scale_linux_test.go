@@ -35,8 +35,8 @@ func TestLabManyGroups(t *testing.T) {
 	}
 	k1 := l.Host(1).StartKeepalived(t, kaConf(c1...))
 	k2 := l.Host(2).StartKeepalived(t, kaConf(c2...))
-	waitLog(t, k1, "(VI_79) Entering MASTER STATE", 15*time.Second)
-	waitLog(t, k2, "(VI_80) Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "(VI_79) Entering MASTER STATE", 15*time.Second)
+	k2.Await(t, "(VI_80) Entering MASTER STATE", 15*time.Second)
 	time.Sleep(3 * time.Second)
 	r := w.stop()
 	r.exact(t)

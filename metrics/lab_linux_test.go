@@ -205,9 +205,9 @@ func TestLabPrometheusSplitBrain(t *testing.T) {
 
 	vip := []string{"192.0.2.100/24"}
 	k1 := l.Host(1).StartKeepalived(t, kaConf(150, vip))
-	waitLogT(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
 	k2 := l.Host(2).StartKeepalived(t, kaConf(100, vip))
-	waitLogT(t, k2, "Entering BACKUP STATE", 15*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 15*time.Second)
 
 	pc := newPromClient(t, br.Name())
 	group := `{job="vrrpdump",link="br0",family="ipv4",vrid="51"}`
@@ -244,7 +244,7 @@ func TestLabPrometheusSplitBrain(t *testing.T) {
 		// it advertises as master too.
 		k2.Mark()
 		l.Host(2).DropVRRP(t, lab.Input, lab.Iptables)
-		waitLogT(t, k2, "Entering MASTER STATE", 15*time.Second)
+		k2.Await(t, "Entering MASTER STATE", 15*time.Second)
 		waitFor(t, "VRRPSplitBrain pending", 20*time.Second, state("pending"))
 		t.Logf("pending %.1f s after the fault", time.Since(start).Seconds())
 		waitFor(t, "VRRPSplitBrain firing", 30*time.Second, state("firing"))
@@ -265,7 +265,7 @@ func TestLabPrometheusSplitBrain(t *testing.T) {
 		return
 	}
 	start := time.Now()
-	waitLogT(t, k2, "Entering BACKUP STATE", 15*time.Second)
+	k2.Await(t, "Entering BACKUP STATE", 15*time.Second)
 	waitFor(t, "VRRPSplitBrain resolved", 30*time.Second, state("inactive"))
 	t.Logf("resolved %.1f s after the fault was cleared", time.Since(start).Seconds())
 	if v, err := pc.query("vrrp_group_masters" + group); err != nil || v != "1" {
@@ -308,13 +308,4 @@ vrrp_instance VI_51 {
     }
 }
 `, prio, strings.Join(vips, "\n        "))
-}
-
-func waitLogT(t *testing.T, d *lab.Daemon, s string, within time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	if _, err := d.WaitLog(ctx, s); err != nil {
-		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), s, err, d.Log())
-	}
 }

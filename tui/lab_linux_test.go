@@ -3,7 +3,6 @@ package tui_test
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -117,7 +116,7 @@ func TestLabTUI(t *testing.T) {
 	// Host 2 is deaf to VRRP: it turns master beside host 1.
 	l.Host(2).DropVRRP(t, lab.Input, lab.Iptables)
 	k1 := l.Host(1).StartKeepalived(t, fmt.Sprintf(kaConf, 150))
-	waitLog(t, k1, "Entering MASTER STATE", 15*time.Second)
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
 	x.waitScreen("192.0.2.11 as master", 5*time.Second, func(s string) bool {
 		m := groupRow.FindStringSubmatch(s)
 		return m != nil && m[1] == "OK" && m[2] == "192.0.2.11"
@@ -127,7 +126,7 @@ func TestLabTUI(t *testing.T) {
 		m := groupRow.FindStringSubmatch(s)
 		return m != nil && m[1] == "SPLIT-BRAIN"
 	})
-	waitLog(t, k2, "Entering MASTER STATE", 5*time.Second)
+	k2.Await(t, "Entering MASTER STATE", 5*time.Second)
 	t.Logf("split brain on the screen:\n%s", screen)
 
 	// Kill the real master: host 2 stays the only one, a failover.
@@ -192,15 +191,6 @@ func TestLabTUI(t *testing.T) {
 	t.Logf("SPLIT-BRAIN on the screen %v after 192.0.2.12's first advert", lag.Round(time.Millisecond))
 	if lag < 0 || lag > time.Second {
 		t.Errorf("SPLIT-BRAIN showed %v after the second master's first advert, want within one advert interval (1s)", lag)
-	}
-}
-
-func waitLog(t *testing.T, d *lab.Daemon, s string, within time.Duration) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), within)
-	defer cancel()
-	if _, err := d.WaitLog(ctx, s); err != nil {
-		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), s, err, d.Log())
 	}
 }
 

@@ -207,6 +207,19 @@ func (d *Daemon) WaitLog(ctx context.Context, substr string) (string, error) {
 	})
 }
 
+// Await is WaitLog for tests: it waits up to within for substr and
+// fails t, with the daemon's log, when it does not come.
+func (d *Daemon) Await(t testing.TB, substr string, within time.Duration) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	line, err := d.WaitLog(ctx, substr)
+	if err != nil {
+		t.Fatalf("%s: waiting for %q: %v\n%s", d.Host().Name(), substr, err, d.Log())
+	}
+	return line
+}
+
 // WaitLogRegexp is WaitLog for a line matching re.
 func (d *Daemon) WaitLogRegexp(ctx context.Context, re *regexp.Regexp) (string, error) {
 	return d.waitLog(ctx, "/"+re.String()+"/", re.Match)
