@@ -3,15 +3,10 @@ package dump_test
 import (
 	"context"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
-
-	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/dump"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 )
@@ -25,14 +20,10 @@ func BenchmarkLines(b *testing.B) { benchMode(b, "--lines") }
 
 func benchMode(b *testing.B, mode string) {
 	path := filepath.Join(b.TempDir(), "bench.pcap")
-	f, _ := os.Create(path)
-	w, _ := capture.NewWriter(f, layers.LinkTypeEthernet, 65535)
 	c := synth.Config{Groups: 1000, Interval: 10 * time.Millisecond, Start: time.Unix(1795315143, 0)}
-	c.Each(100000, func(ts time.Time, fr []byte) error {
-		return w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(fr), Length: len(fr)}, fr)
-	})
-	w.Flush()
-	f.Close()
+	if err := c.WritePcap(path, 100000); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for b.Loop() {
 		if err := dump.Run(context.Background(), []string{"-r", path, mode}, dump.Env{Stdout: io.Discard, Stderr: io.Discard}); err != nil {

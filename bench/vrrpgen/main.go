@@ -15,12 +15,9 @@ import (
 	"os/signal"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
 
 	"github.com/vrrpkit/vrrpkit/decode"
-	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 )
 
@@ -50,22 +47,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		Start: time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)}
 	switch {
 	case *out != "":
-		f, err := os.Create(*out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w, err := capture.NewWriter(f, layers.LinkTypeEthernet, 65535)
-		if err != nil {
-			return err
-		}
-		err = c.Each(*adverts, func(ts time.Time, frame []byte) error {
-			return w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(frame), Length: len(frame)}, frame)
-		})
-		if err != nil {
-			return err
-		}
-		return w.Flush()
+		return c.WritePcap(*out, *adverts)
 	case *iface != "":
 		return send(ctx, c, *iface, *rate, *dur, stdout)
 	}

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
@@ -22,17 +20,10 @@ const benchAdverts = 100000
 // is ns/op / 100,000.
 func benchFile(b *testing.B) string {
 	path := filepath.Join(b.TempDir(), "bench.pcap")
-	f, err := os.Create(path)
-	if err != nil {
+	c := synth.Config{Groups: 1000, Interval: 10 * time.Millisecond, Start: time.Unix(1795315143, 0)}
+	if err := c.WritePcap(path, benchAdverts); err != nil {
 		b.Fatal(err)
 	}
-	w, _ := capture.NewWriter(f, layers.LinkTypeEthernet, 65535)
-	c := synth.Config{Groups: 1000, Interval: 10 * time.Millisecond, Start: time.Unix(1795315143, 0)}
-	c.Each(benchAdverts, func(ts time.Time, fr []byte) error {
-		return w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(fr), Length: len(fr)}, fr)
-	})
-	w.Flush()
-	f.Close()
 	return path
 }
 

@@ -7,12 +7,14 @@ package synth
 import (
 	"net"
 	"net/netip"
+	"os"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 )
 
 // Config describes the traffic.
@@ -85,4 +87,27 @@ func (c Config) Each(n int, fn func(ts time.Time, frame []byte) error) error {
 		}
 	}
 	return nil
+}
+
+// WritePcap writes n adverts (as Each orders them) to a pcap file at path.
+func (c Config) WritePcap(path string, n int) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w, err := capture.NewWriter(f, layers.LinkTypeEthernet, 65535)
+	if err != nil {
+		return err
+	}
+	err = c.Each(n, func(ts time.Time, frame []byte) error {
+		return w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(frame), Length: len(frame)}, frame)
+	})
+	if err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return f.Close()
 }
