@@ -3,7 +3,6 @@ package doctor_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,9 +10,9 @@ import (
 	"testing"
 
 	"github.com/vrrpkit/vrrpkit/doctor"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	gold "github.com/vrrpkit/vrrpkit/internal/golden"
+)
 
 // hostEnv is an Env reading the recorded host testdata/hosts/<scenario>.
 func hostEnv(t *testing.T, scenario string, ifaces ...string) *doctor.Env {
@@ -34,23 +33,7 @@ func hostEnv(t *testing.T, scenario string, ifaces ...string) *doctor.Env {
 // golden compares got with testdata/<test name>.golden.
 func golden(t *testing.T, got []byte) {
 	t.Helper()
-	p := filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("report differs from %s (go test -update rewrites it):\n--- want\n%s\n--- got\n%s", p, want, got)
-	}
+	gold.File(t, filepath.Join("testdata", filepath.FromSlash(t.Name())+".golden"), got)
 }
 
 func statuses(rs []doctor.Result) map[string]string {

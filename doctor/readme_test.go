@@ -2,12 +2,13 @@ package doctor_test
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
 
 	"github.com/vrrpkit/vrrpkit/doctor"
+
+	gold "github.com/vrrpkit/vrrpkit/internal/golden"
 )
 
 // TestREADME keeps README.md, the list of checks with their docs, in step
@@ -19,17 +20,7 @@ func TestREADME(t *testing.T) {
 	for _, c := range doctor.Checks() {
 		fmt.Fprintf(&b, "## %s\n\nArea: %s\n\n%s\n\n", c.ID, c.Area, c.Doc)
 	}
-	got := b.String()
-	if *update {
-		if err := os.WriteFile("README.md", []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile("README.md")
-	if err != nil || string(want) != got {
-		t.Errorf("README.md is out of date with the checks' Doc: run go test -update (%v)", err)
-	}
+	gold.File(t, "README.md", []byte(b.String()))
 }
 
 // TestDependencies keeps doctor free of the terminal UI, the commands and

@@ -3,9 +3,7 @@ package metrics_test
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -21,9 +19,9 @@ import (
 	"github.com/vrrpkit/vrrpkit/dump"
 	"github.com/vrrpkit/vrrpkit/metrics"
 	"github.com/vrrpkit/vrrpkit/track"
-)
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+	gold "github.com/vrrpkit/vrrpkit/internal/golden"
+)
 
 // replay feeds testdata/pcaps/NAME.pcap to a new tracker, as vrrpdump -r
 // does, up to stop seconds after the first frame (0: the whole capture),
@@ -121,40 +119,7 @@ func count(mfs map[string]*dto.MetricFamily, name string) int { return len(mfs[n
 
 func golden(t *testing.T, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", t.Name()+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("scrape differs from %s (go test -update rewrites it):\n%s", path, lineDiff(string(want), got))
-	}
-}
-
-// lineDiff lists the lines only in want (-) or only in got (+).
-func lineDiff(want, got string) string {
-	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var b strings.Builder
-	for _, l := range w {
-		if !slices.Contains(g, l) {
-			fmt.Fprintf(&b, "- %s\n", l)
-		}
-	}
-	for _, l := range g {
-		if !slices.Contains(w, l) {
-			fmt.Fprintf(&b, "+ %s\n", l)
-		}
-	}
-	return b.String()
+	gold.File(t, filepath.Join("testdata", t.Name()+".golden"), []byte(got))
 }
 
 // The whole scrape of each reference capture, read to its end, is a golden

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"net"
 	"net/netip"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,32 +15,17 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/probe"
+
+	gold "github.com/vrrpkit/vrrpkit/internal/golden"
 )
 
 // Golden output carries wall-clock times: the synctest bubble's, in UTC.
 func init() { time.Local = time.UTC }
 
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
 // golden compares got with testdata/<Test>/<name>.golden.
 func golden(t *testing.T, name, got string) {
 	t.Helper()
-	p := filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_"), name+".golden")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs:\n--- want\n%s\n--- got\n%s", p, want, got)
-	}
+	gold.File(t, filepath.Join("testdata", strings.ReplaceAll(t.Name(), "/", "_"), name+".golden"), []byte(got))
 }
 
 // fakeSys records what the commands open and send.
