@@ -130,7 +130,7 @@ func appendInterval(b []byte, v *decode.VRRP) []byte {
 func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
 	b = appendClock(b, f.Last, loc)
 	b = append(b, " !! "...)
-	b = append(b, severityWord(f.Severity)...)
+	b = append(b, f.Severity.Word()...)
 	b = append(b, ' ')
 	b = append(b, f.ID...)
 	b = append(b, " ["...)
@@ -149,16 +149,6 @@ func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
 		b = append(b, '\n')
 	}
 	return b
-}
-
-func severityWord(s track.Severity) string {
-	switch s {
-	case track.SeverityError:
-		return "ERROR"
-	case track.SeverityWarning:
-		return "WARN"
-	}
-	return "INFO"
 }
 
 // appendARPLine appends a line for an ARP or neighbour message, for --lines.

@@ -55,7 +55,7 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 	tw.Flush()
 	fs := slices.Clone(findings)
 	slices.SortStableFunc(fs, func(a, b track.Finding) int {
-		if d := sevRank(a.Severity) - sevRank(b.Severity); d != 0 {
+		if d := a.Severity.Rank() - b.Severity.Rank(); d != 0 {
 			return d
 		}
 		return a.First.Compare(b.First)
@@ -70,7 +70,7 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 		if f.Count > 1 {
 			count = fmt.Sprintf(" ×%d", f.Count)
 		}
-		fmt.Fprintf(w, "%-5s %s [%s] %s%s\n", severityWord(f.Severity), f.ID, f.Group, rel(f.First), count)
+		fmt.Fprintf(w, "%-5s %s [%s] %s%s\n", f.Severity.Word(), f.ID, f.Group, rel(f.First), count)
 		fmt.Fprintf(w, "      %s\n", f.Message)
 		if f.Cause != "" {
 			fmt.Fprintf(w, "      cause: %s\n", f.Cause)
@@ -103,14 +103,4 @@ func dur(d time.Duration) string {
 		return "-"
 	}
 	return d.Round(time.Millisecond).String()
-}
-
-func sevRank(s track.Severity) int {
-	switch s {
-	case track.SeverityError:
-		return 0
-	case track.SeverityWarning:
-		return 1
-	}
-	return 2
 }

@@ -18,6 +18,28 @@ const (
 	SeverityInfo    Severity = "info"    // an event worth knowing (failover, resignation)
 )
 
+// Word is the severity as screens and lines show it: ERROR, WARN or INFO.
+func (s Severity) Word() string {
+	switch s {
+	case SeverityError:
+		return "ERROR"
+	case SeverityWarning:
+		return "WARN"
+	}
+	return "INFO"
+}
+
+// Rank orders severities, worst (0) first.
+func (s Severity) Rank() int {
+	switch s {
+	case SeverityError:
+		return 0
+	case SeverityWarning:
+		return 1
+	}
+	return 2
+}
+
 // GroupKey names a virtual router: the link it was seen on, the VLAN (the
 // decode.Link.VLANKey: inner tag, outer tag above it for QinQ), the address
 // family ("ipv4" or "ipv6") and the VRID.

@@ -181,7 +181,7 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 	}
 	for _, f := range fs {
 		head := fmt.Sprintf("%s %s %s", f.Last.In(m.opts.Location).Format("15:04:05"),
-			m.st.severity[f.Severity].Render(sevWord(f.Severity)), f.ID)
+			m.st.severity[f.Severity].Render(fmt.Sprintf("%-5s", f.Severity.Word())), f.ID)
 		if f.Count > 1 {
 			head += fmt.Sprintf(" ×%d, first %s", f.Count, f.First.In(m.opts.Location).Format("15:04:05"))
 		}

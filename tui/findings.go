@@ -7,18 +7,6 @@ import (
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
-// sevWord is a severity as a fixed-width word, so that it reads without
-// colour.
-func sevWord(s track.Severity) string {
-	switch s {
-	case track.SeverityError:
-		return "ERROR"
-	case track.SeverityWarning:
-		return "WARN "
-	}
-	return "INFO "
-}
-
 // findingLine is one finding on one line: time of its last occurrence,
 // severity, id and repeat count, group and message.
 func (m *Model) findingLine(f *track.Finding) string {
@@ -28,7 +16,7 @@ func (m *Model) findingLine(f *track.Finding) string {
 		id += fmt.Sprintf(" ×%d", f.Count)
 	}
 	rest := " " + fit(id, 20) + " " + m.groupTag(f.Group) + "  " + f.Message
-	return head + m.st.severity[f.Severity].Render(sevWord(f.Severity)) + clip(rest, max(0, m.width-len(head)-5))
+	return head + m.st.severity[f.Severity].Render(fmt.Sprintf("%-5s", f.Severity.Word())) + clip(rest, max(0, m.width-len(head)-5))
 }
 
 // groupTag names a group briefly: "vrid 51", "vlan 10 vrid 51 ipv6", with
