@@ -32,8 +32,8 @@ const maxRouters = 16
 // router is what the tracker knows about one advertising source.
 type router struct {
 	// The fields the steady path reads and writes per advert come first,
-	// in as few cache lines as they fit: with a thousand groups, cache
-	// misses are most of an advert's cost.
+	// in as few cache lines as they fit (three: 0–191): with a thousand
+	// groups, cache misses are most of an advert's cost.
 	addr     netip.Addr
 	last     instant
 	count    int64
@@ -48,6 +48,7 @@ type router struct {
 	authType decode.AuthType
 	flavour  decode.Flavour
 	mac      [6]byte
+	recent   ring // position in recentBuf
 	dst      netip.Addr
 	gaps     welford
 	// raw is the last advert's VRRP message when it was problem-free and
@@ -62,7 +63,8 @@ type router struct {
 	tenure   instant // first advert of the current stretch as master
 	problems decode.Problems
 	raised   [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
-	recent   ring
+	// recentBuf holds the last adverts for timelines (see recent).
+	recentBuf samples
 }
 
 // alive reports whether r advertised recently enough to still be master at
@@ -121,34 +123,38 @@ type vipOwner struct {
 
 // group is one virtual router.
 type group struct {
-	key     groupKey
-	exp     GroupKey
-	routers []*router
+	// The fields the steady path reads and writes come first (0–87, in
+	// one 128-byte pair of cache lines: a group takes a 256-byte slot).
 	master  *router
-	since   instant // when master became master
-	// resignedBy / resignedAt: the last master's priority-0 advert, while
+	routers []*router
+	// resignedAt / resignedBy: the last master's priority-0 advert, while
 	// no successor has advertised.
-	resignedBy *router
 	resignedAt instant
-	down       bool
-	changes    [4]instant // recent master changes, for flapping
-	nchanges   int
 	lastAdvert instant // last non-zero-priority advert from any router
-	// The active split brain: winner and loser of the RFC election, the
-	// finding (1 + index), and whether the winner was seen answering.
-	splitW, splitL *router
-	splitIdx       int32
-	splitAnswered  bool
-	cfgDirty       bool
-	mismatch       bool
-	// GARP check pending for master since garpDue.
-	garpFor *router
-	garpDue instant
 	// mdi caches downInterval for master mdiFor while the routers'
 	// configurations are unchanged (Tracker.cfgGen).
 	mdi    time.Duration
 	mdiFor *router
 	mdiGen uint64
+	// The active split brain: winner and loser of the RFC election, the
+	// finding (1 + index), and whether the winner was seen answering.
+	splitIdx      int32
+	splitAnswered bool
+	down          bool
+	cfgDirty      bool
+	mismatch      bool
+	splitW        *router
+	splitL        *router
+
+	key        groupKey
+	exp        GroupKey
+	since      instant // when master became master
+	resignedBy *router
+	changes    [4]instant // recent master changes, for flapping
+	nchanges   int
+	// GARP check pending for master since garpDue.
+	garpFor *router
+	garpDue instant
 }
 
 func (g *group) find(a netip.Addr) *router {
@@ -318,7 +324,7 @@ func (t *Tracker) snapshotGroup(g *group, recent bool) GroupSnapshot {
 		}
 		if recent {
 			rs.Recent = make([]Sample, 0, r.recent.n)
-			r.recent.each(func(s sample) {
+			r.recent.each(&r.recentBuf, func(s sample) {
 				rs.Recent = append(rs.Recent, Sample{time.Unix(0, s.ts).UTC(), s.prio})
 			})
 		}

@@ -98,7 +98,7 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	r.count++
 	r.last = ts
 	r.hasPrev = true
-	r.recent.add(ts, v.Priority)
+	r.recent.add(&r.recentBuf, ts, v.Priority)
 	if hadPrev && !wasResigned && v.Priority != 0 && gap < 3*interval+interval {
 		r.gaps.add(gap.Seconds())
 	}
@@ -178,7 +178,7 @@ func (t *Tracker) steady(g *group, r *router, ts instant, ttl uint8, dst netip.A
 	if !r.dst.IsMulticast() {
 		repeat[n], n = ruleUnicast, n+1
 	}
-	if r.version == decode.V3 && g.key.fam == decode.IPv4 && r.flavour == decode.FlavourMessageOnly {
+	if r.flavour == decode.FlavourMessageOnly && r.version == decode.V3 && g.key.fam == decode.IPv4 {
 		repeat[n], n = ruleChecksumV2Style, n+1
 	}
 	for _, ru := range repeat[:n] {
@@ -192,7 +192,7 @@ func (t *Tracker) steady(g *group, r *router, ts instant, ttl uint8, dst netip.A
 	}
 	r.count++
 	r.last = ts
-	r.recent.add(ts, r.prio)
+	r.recent.add(&r.recentBuf, ts, r.prio)
 	if gap < 4*r.interval {
 		r.gaps.add(gap.Seconds())
 	}

@@ -43,25 +43,29 @@ type sample struct {
 	prio uint8
 }
 
-// ring is a fixed-size buffer of the most recent adverts.
+// ring is a fixed-size buffer of the most recent adverts. Its position
+// and count sit apart from the samples (router.recentBuf), with the fields
+// the steady path touches: with a thousand groups, a separate cache line
+// per advert for them cost more than the rest of the steady path.
 type ring struct {
-	buf  [ringSize]sample
-	next int
-	n    int
+	next uint8 // ringSize is 256
+	n    uint16
 }
 
-func (r *ring) add(ts instant, prio uint8) {
-	r.buf[r.next] = sample{int64(ts), prio}
-	r.next = (r.next + 1) % ringSize
+type samples [ringSize]sample
+
+func (r *ring) add(buf *samples, ts instant, prio uint8) {
+	buf[r.next] = sample{int64(ts), prio}
+	r.next++
 	if r.n < ringSize {
 		r.n++
 	}
 }
 
 // each calls fn oldest first.
-func (r *ring) each(fn func(sample)) {
-	start := (r.next - r.n + ringSize) % ringSize
-	for i := 0; i < r.n; i++ {
-		fn(r.buf[(start+i)%ringSize])
+func (r *ring) each(buf *samples, fn func(sample)) {
+	start := (int(r.next) - int(r.n) + ringSize) % ringSize
+	for i := 0; i < int(r.n); i++ {
+		fn(buf[(start+i)%ringSize])
 	}
 }
