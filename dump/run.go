@@ -291,7 +291,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	switch cfg.Mode {
 	case ModeSummary, ModeTUI:
-		writeSummary(out, feed.Source, frames, tr.Stats(), tr.Snapshot(), findings, first, env.Location)
+		writeSummary(out, feed.Source, frames, tr.Stats(), tr.Overview(), findings, first, env.Location)
 		if capStats != nil {
 			fmt.Fprintf(out, "\ncapture: %d received, %d dropped by the kernel, %d by the interface\n",
 				capStats.Received, capStats.Dropped, capStats.IfDropped)
