@@ -37,7 +37,7 @@ type Peeked struct {
 // takes (see fastPath), without looking at the VRRP message; it returns
 // false for any other frame. A frame whose headers and payload equal those
 // of a frame Decode found valid decodes the same: the tracker uses that to
-// skip decoding repeats (track.Tracker.ObserveFrames).
+// skip decoding repeats (Repeats, track.Tracker.ObserveTagged).
 func Peek(data []byte, pk *Peeked) bool {
 	var w walked
 	if !walk(data, &w) {
@@ -120,9 +120,8 @@ type truncFlag bool
 func (t *truncFlag) SetTruncated() { *t = true }
 
 // Head is what identifies a frame's advert as a repeat of an earlier one:
-// the fields of Peeked without pointers, the IP payload copied in. The
-// capture loop fills it on its reading goroutine and the tracker reads it
-// on another, as one short stream instead of scattered frames.
+// the fields of Peeked without pointers, the IP payload copied in, so that
+// two frames that decode the same have equal Heads (see Repeats).
 type Head struct {
 	VLAN     uint32 // Link.VLANKey
 	Family   Family
