@@ -356,16 +356,11 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	// Reading a file with nothing printed per frame, frames are tracked a
 	// batch at a time under one lock.
 	batched := !live && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
-	var batch []track.Frame
-	// Undecoded, when nothing needs the decoded frames but the tracker:
-	// it decodes only what is not a repeat (Tracker.ObserveFrames).
-	var parser *decode.Parser
-	if batched && cfg.Count == 0 {
-		if parser, err = decode.NewParser(l.src.LinkType()); err != nil {
-			return 0, first, last, err
-		}
-		opts.Raw = true
+	if batched && cfg.Count == 0 && opts.Write == nil {
+		// Undecoded: the tracker decodes only what is not a repeat.
+		return readTagged(ctx, l, cfg, tr, notify)
 	}
+	var batch []track.Frame
 	speedStart := time.Now()
 	err = capture.RunBatches(ctx, l.src, opts, func(pkts []capture.Packet) error {
 		if frames == 0 {
@@ -373,14 +368,6 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		}
 		end := &pkts[len(pkts)-1]
 		frames, last = end.N, end.CI.Timestamp
-		if opts.Raw {
-			tr.ObserveFrames(link, packets(pkts), parser)
-			l.packets.Store(int64(frames))
-			if cfg.Mode == ModeTUI {
-				notify()
-			}
-			return nil
-		}
 		if batched {
 			batch = batch[:0]
 			for i := range pkts {
@@ -423,27 +410,43 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 		}
 		return nil
 	})
+	l.packets.Store(int64(frames))
+	return frames, first, last, l.failed(err)
+}
+
+// failed records why the capture on l ended, naming the link.
+func (l *linkHealth) failed(err error) error {
 	if err != nil {
-		err = fmt.Errorf("reading %s: %w", link, err)
+		err = fmt.Errorf("reading %s: %w", l.name, err)
 		l.mu.Lock()
 		l.err = err
 		l.mu.Unlock()
 	}
-	l.packets.Store(int64(frames))
-	return frames, first, last, err
+	return err
 }
 
-// packets hands a batch to Tracker.ObserveFrames without copying it.
-type packets []capture.Packet
-
-func (ps packets) Len() int { return len(ps) }
-
-func (ps packets) Frame(i int) (time.Time, []byte, *decode.Head) {
-	p := &ps[i]
-	if p.HeadOK {
-		return p.CI.Timestamp, p.Data, &p.Head
+// readTagged tracks a file read by capture.RunTagged: the tracker counts
+// repeated adverts from their tags and decodes the rest.
+func readTagged(ctx context.Context, l *linkHealth, cfg Config, tr *track.Tracker, notify func()) (frames int, first, last time.Time, err error) {
+	p, err := decode.NewParser(l.src.LinkType())
+	if err != nil {
+		return 0, first, last, err
 	}
-	return p.CI.Timestamp, p.Data, nil
+	s := tr.NewStream(l.name)
+	err = capture.RunTagged(ctx, l.src, func(b *capture.Tagged) error {
+		if frames == 0 {
+			first = time.Unix(0, b.Tags[0].Time).UTC()
+		}
+		frames = b.First + len(b.Tags) - 1
+		last = time.Unix(0, b.Tags[len(b.Tags)-1].Time).UTC()
+		tr.ObserveTagged(s, b.Tags, b.Data, p)
+		l.packets.Store(int64(frames))
+		if cfg.Mode == ModeTUI {
+			notify()
+		}
+		return nil
+	})
+	return frames, first, last, l.failed(err)
 }
 
 // lockedWriter lets several capture loops and the tracker's findings share

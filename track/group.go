@@ -48,7 +48,8 @@ type router struct {
 	authType decode.AuthType
 	flavour  decode.Flavour
 	mac      [6]byte
-	recent   ring // position in recentBuf
+	recent   ring   // position in recentBuf
+	seq      uint32 // counts remember: a Stream's flow knows which advert raw is
 	dst      netip.Addr
 	gaps     welford
 	// raw is the last advert's VRRP message when it was problem-free and

@@ -39,6 +39,7 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	r := g.find(v.IP.Src)
 	if r != nil && !t.noSteady && v.Problems == 0 &&
 		t.steady(g, r, ts, v.IP.TTL, v.IP.Dst, p.Link.SrcMAC, v.Contents) {
+		t.heardG, t.heardR = g, r
 		return
 	}
 	isNew := r == nil
@@ -131,11 +132,13 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	}
 	t.elect(g, r, ts, gap, hadPrev, wasResigned)
 	r.remember(v)
+	t.heardG, t.heardR = g, r
 }
 
 // remember keeps the advert's bytes for steady: only a problem-free
 // advert of a short message qualifies.
 func (r *router) remember(v *decode.VRRP) {
+	r.seq++
 	r.rawLen = -1
 	if v.Problems == 0 && len(v.Contents) <= len(r.raw) {
 		r.rawLen = int8(copy(r.raw[:], v.Contents))
@@ -150,10 +153,7 @@ func (r *router) remember(v *decode.VRRP) {
 // updates those and skips the rules; it returns false (doing nothing) for
 // anything else, which takes the full path.
 func (t *Tracker) steady(g *group, r *router, ts instant, ttl uint8, dst netip.Addr, mac, msg []byte) bool {
-	gap := ts.Sub(r.last)
-	if g.master != r || r.rawLen < 0 || !r.hasPrev || r.resigned || g.down || g.splitIdx != 0 ||
-		!g.resignedAt.IsZero() || gap < 0 || gap >= 5*r.interval/2 ||
-		ttl != r.ttl || dst != r.dst || string(msg) != string(r.raw[:r.rawLen]) {
+	if r.rawLen < 0 || ttl != r.ttl || dst != r.dst || string(msg) != string(r.raw[:r.rawLen]) {
 		return false
 	}
 	if len(mac) == 6 {
@@ -161,6 +161,18 @@ func (t *Tracker) steady(g *group, r *router, ts instant, ttl uint8, dst netip.A
 			return false
 		}
 	} else if r.hasMAC {
+		return false
+	}
+	return t.repeated(g, r, ts)
+}
+
+// repeated is steady for an advert known to repeat r's previous one (the
+// bytes compared by the caller): it checks that r is the group's steady
+// master and that the advert is on time, and then counts it.
+func (t *Tracker) repeated(g *group, r *router, ts instant) bool {
+	gap := ts.Sub(r.last)
+	if g.master != r || r.rawLen < 0 || !r.hasPrev || r.resigned || g.down || g.splitIdx != 0 ||
+		!g.resignedAt.IsZero() || gap < 0 || gap >= 5*r.interval/2 {
 		return false
 	}
 	for _, o := range g.routers {
@@ -206,9 +218,9 @@ func (t *Tracker) addRouter(g *group, a netip.Addr, ts instant) *router {
 	t.cfgGen++
 	r := &router{addr: a, first: ts, rawLen: -1}
 	if len(g.routers) >= maxRouters {
-		oldest := 0
+		oldest := -1 // never the master: it would stay master, forgotten
 		for i, o := range g.routers {
-			if o.last.Before(g.routers[oldest].last) && o != g.master {
+			if o != g.master && (oldest < 0 || o.last.Before(g.routers[oldest].last)) {
 				oldest = i
 			}
 		}

@@ -61,6 +61,10 @@ type Tracker struct {
 	lastSeg *segment
 	// noSteady turns the steady-advert shortcut off (tests compare).
 	noSteady bool
+	// heardG and heardR are where advert last put an advert that steady
+	// may repeat (see Stream).
+	heardG *group
+	heardR *router
 	// cfgGen counts changes of any router's priority, interval, version or
 	// addresses, and routers coming and going: caches derived from them
 	// are valid while it stays the same.
@@ -107,7 +111,7 @@ func New(opts Options) *Tracker {
 // ts than one seen before is treated as the latest time.
 func (t *Tracker) Observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
 	t.mu.Lock()
-	t.observe(when, link, p, kind, err)
+	t.observe(at(when), link, p, kind, err)
 	t.unlockAndDeliver()
 }
 
@@ -128,90 +132,90 @@ func (t *Tracker) ObserveAll(frames []Frame) {
 	t.mu.Lock()
 	for i := range frames {
 		f := &frames[i]
-		t.observe(f.Time, f.Link, f.P, f.Kind, f.Err)
+		t.observe(at(f.Time), f.Link, f.P, f.Kind, f.Err)
 	}
 	t.unlockAndDeliver()
 }
 
-// Frames is a run of undecoded frames for ObserveFrames.
-type Frames interface {
-	Len() int
-	// Frame returns frame i: its capture time, its bytes, and
-	// decode.PeekHead's reading of them when the caller made one and it
-	// said yes (nil otherwise: ObserveFrames runs PeekHead itself).
-	Frame(i int) (ts time.Time, data []byte, head *decode.Head)
+// Stream is the tracker's side of one link's decode.Repeats: for each flow
+// the Repeats numbered, the group and router its adverts go to, and
+// whether the router still holds the flow's last advert. Make one per link
+// with NewStream and use it with that tracker only.
+type Stream struct {
+	link  string
+	flows []flowRef
 }
 
-// RawFrame is a frame as read.
-type RawFrame struct {
-	Time time.Time
-	Data []byte
-	Head *decode.Head // optional, see Frames
+type flowRef struct {
+	g   *group
+	r   *router
+	seq uint32 // r.seq when r remembered the flow's last advert
 }
 
-// RawFrames is Frames over a slice.
-type RawFrames []RawFrame
+// NewStream returns a Stream for the frames of link.
+func (t *Tracker) NewStream(link string) *Stream { return &Stream{link: link} }
 
-func (r RawFrames) Len() int { return len(r) }
-
-func (r RawFrames) Frame(i int) (time.Time, []byte, *decode.Head) {
-	return r[i].Time, r[i].Data, r[i].Head
-}
-
-// ObserveFrames tracks a run of undecoded frames from link under one lock.
-// A frame that repeats its router's previous advert byte for byte while
-// that router is its group's steady master — nearly all VRRP traffic — is
-// counted from its headers (decode.PeekHead) without decoding; any other
-// frame is decoded with p and observed as Observe would. The outcome is
-// the same as decoding every frame and calling Observe
-// (TestObserveFramesAgrees, FuzzSteadyPath). OnFinding is called after the
-// last frame.
-func (t *Tracker) ObserveFrames(link string, fs Frames, p *decode.Parser) {
+// ObserveTagged tracks a run of frames of s's link, tagged in order by one
+// decode.Repeats, under one lock. A frame that repeats its flow's previous
+// advert while that flow's router is its group's steady master — nearly
+// all VRRP traffic — is counted from its tag alone, without decoding it or
+// reading data[i]; any other frame is decoded with p and observed as
+// Observe would. The outcome is the same as decoding every frame and
+// calling Observe (TestObserveTaggedAgrees, FuzzSteadyPath). OnFinding is
+// called after the last frame.
+func (t *Tracker) ObserveTagged(s *Stream, tags []decode.Tag, data [][]byte, p *decode.Parser) {
 	t.mu.Lock()
-	var own decode.Head
-	for i, n := 0, fs.Len(); i < n; i++ {
-		ts, data, h := fs.Frame(i)
-		if !t.noSteady {
-			if h == nil && decode.PeekHead(data, &own) {
-				h = &own
-			}
-			if h != nil && t.steadyFrame(ts, link, h) {
-				continue
-			}
+	for i := range tags {
+		tg := &tags[i]
+		if tg.Repeat && !t.noSteady && t.repeat(s, tg) {
+			continue
 		}
-		kind, err := p.Decode(data)
-		t.observe(ts, link, p, kind, err)
+		kind, err := p.Decode(data[i])
+		t.heardG, t.heardR = nil, nil
+		t.observe(instant(tg.Time), s.link, p, kind, err)
+		if tg.Flow >= 0 {
+			s.heard(tg.Flow, t.heardG, t.heardR)
+		}
 	}
 	t.unlockAndDeliver()
 }
 
-// steadyFrame is the steady path for a frame known only by its headers.
-func (t *Tracker) steadyFrame(when time.Time, link string, h *decode.Head) bool {
-	if h.Len < 8 {
+// heard records where the full path put flow f's advert (r nil: nowhere,
+// or it was not one steady could repeat).
+func (s *Stream) heard(f int32, g *group, r *router) {
+	for int(f) >= len(s.flows) {
+		s.flows = append(s.flows, flowRef{})
+	}
+	if r == nil || r.rawLen < 0 {
+		s.flows[f] = flowRef{}
+		return
+	}
+	s.flows[f] = flowRef{g, r, r.seq}
+}
+
+// repeat is the steady path for a frame tagged as a repeat: its flow's
+// router holds the flow's previous advert (same seq), so the frame equals
+// what that router last advertised in every byte steady compares. A flow
+// may still point to a router its group forgot (addRouter); such a router
+// is never its group's master again, so repeated declines it.
+func (t *Tracker) repeat(s *Stream, tg *decode.Tag) bool {
+	if int(tg.Flow) >= len(s.flows) {
 		return false
 	}
-	sg := t.segment(segKey{link, h.VLAN, h.Family}, false)
-	if sg == nil {
+	fl := &s.flows[tg.Flow]
+	r := fl.r
+	if r == nil || r.seq != fl.seq {
 		return false
 	}
-	g := sg.vrid[h.Payload[1]]
-	if g == nil {
-		return false
-	}
-	// Only the master's adverts can be steady: no need to search.
-	r := g.master
-	if r == nil || r.addr != h.SrcAddr() {
-		return false
-	}
-	// Time as observe moves it; steady changes nothing when it declines.
-	ts := at(when)
+	// Time as observe moves it; repeated changes nothing when it declines.
+	ts := instant(tg.Time)
 	if ts.Before(t.now) {
 		ts = t.now
 	}
 	if !t.nextDue.IsZero() && !ts.Before(t.nextDue) {
 		return false // timers are due: the full path runs them first
 	}
-	if !t.steady(g, r, ts, h.TTL, h.DstAddr(), h.SrcMAC[:], h.Payload[:h.Len]) {
+	if !t.repeated(fl.g, r, ts) {
 		return false
 	}
 	t.now = ts
@@ -219,8 +223,8 @@ func (t *Tracker) steadyFrame(when time.Time, link string, h *decode.Head) bool 
 	return true
 }
 
-func (t *Tracker) observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
-	ts := t.advance(at(when))
+func (t *Tracker) observe(when instant, link string, p *decode.Parser, kind decode.Kind, err error) {
+	ts := t.advance(when)
 	switch kind {
 	case decode.KindVRRP:
 		if err != nil {

@@ -26,10 +26,6 @@ type Packet struct {
 	// Out is scratch space for Options.Prepare, kept with the packet until
 	// fn has seen it.
 	Out []byte
-	// With Options.Raw, Head is decode.PeekHead's reading of the frame
-	// when HeadOK, made on the reading goroutine.
-	Head   decode.Head
-	HeadOK bool
 }
 
 // Options tune Run.
@@ -42,10 +38,6 @@ type Options struct {
 	// another goroutine (see Run): work that needs only the frame, such as
 	// formatting it into p.Out, belongs here.
 	Prepare func(p *Packet)
-	// Raw leaves frames undecoded (Kind, Err and P unset): for consumers
-	// that decode only some frames (track.Tracker.ObserveFrames). Count
-	// then counts frames, not adverts.
-	Raw bool
 }
 
 // Run reads src until it ends, ctx is done, or a limit in o is reached, and
@@ -115,9 +107,7 @@ func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) err
 		}
 		pkt.N++
 		pkt.CI, pkt.Data = ci, data
-		if !o.Raw {
-			pkt.Kind, pkt.Err = p.Decode(data)
-		}
+		pkt.Kind, pkt.Err = p.Decode(data)
 		if o.Prepare != nil {
 			o.Prepare(pkt)
 		}
@@ -129,7 +119,7 @@ func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) err
 		if err := fn(one); err != nil {
 			return err
 		}
-		if pkt.Kind == decode.KindVRRP || o.Raw {
+		if pkt.Kind == decode.KindVRRP {
 			adverts++
 			if o.Count > 0 && adverts >= o.Count {
 				return nil
@@ -159,20 +149,82 @@ type batch struct {
 // runPipelined copies every frame into its slot unless the source's
 // frames are stable (a mapped file).
 func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) error, stable bool) error {
-	free := make(chan *batch, batchesAhead)
-	full := make(chan *batch, batchesAhead) // never blocks: there are only batchesAhead batches
-	for range batchesAhead {
+	batches := make([]*batch, batchesAhead)
+	for i := range batches {
 		b := new(batch)
 		for i := range b.pkts {
-			if o.Raw {
-				break
-			}
 			p, err := decode.NewParser(src.LinkType())
 			if err != nil {
 				return err
 			}
 			b.pkts[i].P = p
 		}
+		batches[i] = b
+	}
+	n, adverts := 0, 0
+	fill := func(b *batch, stopped *atomic.Bool) bool {
+		b.n, b.err, b.end = 0, nil, false
+		for b.n < batchLen {
+			if stopped.Load() {
+				b.end = true
+				break
+			}
+			data, ci, err := src.ZeroCopyReadPacketData()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					b.err = err
+				}
+				b.end = true
+				break
+			}
+			pkt := &b.pkts[b.n]
+			n++
+			pkt.N, pkt.CI = n, ci
+			if stable {
+				pkt.Data = data
+			} else {
+				pkt.Data = append(pkt.Data[:0], data...)
+			}
+			pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+			if o.Prepare != nil {
+				o.Prepare(pkt)
+			}
+			if o.Write != nil {
+				if err := o.Write.WritePacket(ci, data); err != nil {
+					b.err, b.end = err, true
+					break
+				}
+			}
+			b.n++
+			if pkt.Kind == decode.KindVRRP {
+				adverts++
+				if o.Count > 0 && adverts >= o.Count {
+					b.end = true
+					break
+				}
+			}
+		}
+		return b.end
+	}
+	return pipeline(ctx, batches, fill, func(b *batch) (bool, error) {
+		if b.n > 0 {
+			if err := fn(b.pkts[:b.n]); err != nil {
+				return true, err
+			}
+		}
+		return b.end, b.err
+	})
+}
+
+// pipeline runs fill on a second goroutine, up to len(batches) batches
+// ahead of use, which runs on the calling goroutine in order. fill reports
+// the last batch (the input ended or stopped turned true: ctx is done);
+// use reports when to stop, with the error to return.
+func pipeline[B any](ctx context.Context, batches []*B, fill func(b *B, stopped *atomic.Bool) (last bool),
+	use func(b *B) (end bool, err error)) error {
+	free := make(chan *B, len(batches))
+	full := make(chan *B, len(batches)) // never blocks: there are only len(batches) batches
+	for _, b := range batches {
 		free <- b
 	}
 	stop := make(chan struct{})
@@ -180,61 +232,16 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 	defer context.AfterFunc(ctx, func() { stopped.Store(true) })()
 	go func() {
 		defer close(full)
-		n, adverts := 0, 0
 		for {
-			var b *batch
+			var b *B
 			select {
 			case b = <-free:
 			case <-stop:
 				return
 			}
-			b.n, b.err, b.end = 0, nil, false
-			for b.n < batchLen {
-				if stopped.Load() {
-					b.end = true
-					break
-				}
-				data, ci, err := src.ZeroCopyReadPacketData()
-				if err != nil {
-					if !errors.Is(err, io.EOF) {
-						b.err = err
-					}
-					b.end = true
-					break
-				}
-				pkt := &b.pkts[b.n]
-				n++
-				pkt.N, pkt.CI = n, ci
-				if stable {
-					pkt.Data = data
-				} else {
-					pkt.Data = append(pkt.Data[:0], data...)
-				}
-				if o.Raw {
-					pkt.HeadOK = decode.PeekHead(pkt.Data, &pkt.Head)
-				} else {
-					pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
-				}
-				if o.Prepare != nil {
-					o.Prepare(pkt)
-				}
-				if o.Write != nil {
-					if err := o.Write.WritePacket(ci, data); err != nil {
-						b.err, b.end = err, true
-						break
-					}
-				}
-				b.n++
-				if pkt.Kind == decode.KindVRRP || o.Raw {
-					adverts++
-					if o.Count > 0 && adverts >= o.Count {
-						b.end = true
-						break
-					}
-				}
-			}
+			last := fill(b, &stopped)
 			full <- b
-			if b.end {
+			if last {
 				return
 			}
 		}
@@ -246,13 +253,11 @@ func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) 
 		return err
 	}
 	for b := range full {
-		if b.n > 0 {
-			if err := fn(b.pkts[:b.n]); err != nil {
-				return finish(err)
-			}
+		if end, err := use(b); end || err != nil {
+			return finish(err)
 		}
-		if b.end {
-			return finish(b.err)
+		if ctx.Err() != nil { // sooner than stopped, which AfterFunc sets
+			return finish(nil)
 		}
 		free <- b
 	}

@@ -25,6 +25,7 @@ type pcapReader struct {
 	off, n  int // unread bytes are buf[off:n]
 	eof     bool
 	order   binary.ByteOrder
+	big     bool // order is big-endian (record reads without the interface)
 	nanos   bool
 	snaplen uint32
 	lt      layers.LinkType
@@ -62,9 +63,9 @@ func newPcapReader(r io.Reader) (*pcapReader, error) {
 	case binary.LittleEndian.Uint32(h) == magicNanos:
 		p.order, p.nanos = binary.LittleEndian, true
 	case binary.BigEndian.Uint32(h) == magicMicros:
-		p.order = binary.BigEndian
+		p.order, p.big = binary.BigEndian, true
 	case binary.BigEndian.Uint32(h) == magicNanos:
-		p.order, p.nanos = binary.BigEndian, true
+		p.order, p.big, p.nanos = binary.BigEndian, true, true
 	default:
 		return nil, fmt.Errorf("%w: unknown magic number %#08x", errNotPcap, binary.BigEndian.Uint32(h))
 	}
@@ -130,38 +131,61 @@ func (p *pcapReader) fill(need int) error {
 // ZeroCopyReadPacketData returns the next frame; data is valid until the
 // next call.
 func (p *pcapReader) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureInfo, err error) {
+	data, sec, nsec, orig, err := p.record()
+	if err != nil {
+		return nil, ci, err
+	}
+	ci.Timestamp = time.Unix(sec, nsec).UTC()
+	ci.CaptureLength, ci.Length = len(data), int(orig)
+	return data, ci, nil
+}
+
+// nextFrame is ZeroCopyReadPacketData with the time in Unix nanoseconds
+// (as time.Time.UnixNano of its Timestamp): RunTagged's reader.
+func (p *pcapReader) nextFrame() ([]byte, int64, error) {
+	data, sec, nsec, _, err := p.record()
+	return data, sec*1e9 + nsec, err
+}
+
+// record reads the next record: its frame, time (nsec may exceed a second
+// in a corrupt file, as time.Unix allows) and original length.
+func (p *pcapReader) record() (data []byte, sec, nsec int64, orig uint32, err error) {
 	if p.n-p.off < 16 {
 		if err := p.fill(16); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
 				err = fmt.Errorf("truncated record header at byte %d: %w", p.pos, err)
 			}
-			return nil, ci, err
+			return nil, 0, 0, 0, err
 		}
 	}
 	h := p.buf[p.off : p.off+16]
-	sec, frac := int64(p.order.Uint32(h)), int64(p.order.Uint32(h[4:]))
-	incl, orig := p.order.Uint32(h[8:]), p.order.Uint32(h[12:])
+	var incl uint32
+	if p.big {
+		sec, nsec = int64(binary.BigEndian.Uint32(h)), int64(binary.BigEndian.Uint32(h[4:]))
+		incl, orig = binary.BigEndian.Uint32(h[8:]), binary.BigEndian.Uint32(h[12:])
+	} else {
+		sec, nsec = int64(binary.LittleEndian.Uint32(h)), int64(binary.LittleEndian.Uint32(h[4:]))
+		incl, orig = binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
+	}
 	switch {
 	case incl > maxRecord || incl > p.snaplen:
-		return nil, ci, fmt.Errorf("corrupt record at byte %d: captured length %d exceeds the snap length %d", p.pos, incl, p.snaplen)
+		return nil, 0, 0, 0, fmt.Errorf("corrupt record at byte %d: captured length %d exceeds the snap length %d", p.pos, incl, p.snaplen)
 	case incl > orig:
-		return nil, ci, fmt.Errorf("corrupt record at byte %d: captured length %d exceeds the frame's length %d", p.pos, incl, orig)
+		return nil, 0, 0, 0, fmt.Errorf("corrupt record at byte %d: captured length %d exceeds the frame's length %d", p.pos, incl, orig)
 	}
 	if p.n-p.off < 16+int(incl) {
 		if err := p.fill(16 + int(incl)); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 				err = fmt.Errorf("truncated record at byte %d (the capture was cut short): %w", p.pos, io.ErrUnexpectedEOF)
 			}
-			return nil, ci, err
+			return nil, 0, 0, 0, err
 		}
 	}
 	if !p.nanos {
-		frac *= 1000
+		nsec *= 1000
 	}
-	ci.Timestamp = time.Unix(sec, frac).UTC()
-	ci.CaptureLength, ci.Length = int(incl), int(orig)
 	start := p.off + 16
 	p.off = start + int(incl)
 	p.pos += 16 + int64(incl)
-	return p.buf[start:p.off:p.off], ci, nil
+	return p.buf[start:p.off:p.off], sec, nsec, orig, nil
 }

@@ -1,0 +1,118 @@
+package capture
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync/atomic"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+)
+
+// Tagged is a run of frames as RunTagged hands them over: Tags[i] and
+// Data[i] are frame First+i (frames are numbered from 1, as Packet.N).
+// The slices are valid during the call.
+type Tagged struct {
+	First int
+	Tags  []decode.Tag
+	Data  [][]byte
+}
+
+// RunTagged reads a file (a Source from OpenFile) to its end or until ctx
+// is done and calls fn, in order, with runs of its frames undecoded, each
+// tagged by one decode.Repeats: for track.Tracker.ObserveTagged, which
+// decodes only frames that are not repeats.
+//
+// With more than one CPU the frames are read and tagged on a second
+// goroutine, a few runs ahead of fn. What crosses between the goroutines
+// is a 16-byte Tag per frame (and the frame, which a mapped file does not
+// copy): the tracker's side reads a repeat's tag alone.
+func RunTagged(ctx context.Context, src Source, fn func(*Tagged) error) error {
+	f, ok := src.(*fileSource)
+	if !ok {
+		return fmt.Errorf("capture: RunTagged reads files, not %s", src.Name())
+	}
+	r := &tagReader{next: frameReader(f), copy: !f.stable(), reps: decode.NewRepeats()}
+	batches := make([]*tagBatch, batchesAhead)
+	for i := range batches {
+		batches[i] = new(tagBatch)
+	}
+	use := func(b *tagBatch) (bool, error) {
+		if b.n > 0 {
+			if err := fn(&Tagged{First: b.first, Tags: b.tags[:b.n], Data: b.data[:b.n]}); err != nil {
+				return true, err
+			}
+		}
+		return b.end, b.err
+	}
+	if runtime.GOMAXPROCS(0) > 1 {
+		return pipeline(ctx, batches, r.fill, use)
+	}
+	var stopped atomic.Bool
+	defer context.AfterFunc(ctx, func() { stopped.Store(true) })()
+	for b := batches[0]; ; {
+		r.fill(b, &stopped)
+		if end, err := use(b); end || err != nil || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// frameReader returns the fastest way to read f's frames with their times
+// in Unix nanoseconds.
+func frameReader(f *fileSource) func() ([]byte, int64, error) {
+	if pr, ok := f.ZeroCopyPacketDataSource.(*pcapReader); ok {
+		return pr.nextFrame
+	}
+	return func() ([]byte, int64, error) { // pcapng
+		data, ci, err := f.ZeroCopyReadPacketData()
+		return data, ci.Timestamp.UnixNano(), err
+	}
+}
+
+type tagBatch struct {
+	first int
+	tags  [batchLen]decode.Tag
+	data  [batchLen][]byte
+	n     int
+	err   error // the read error after the n frames
+	end   bool  // last batch
+}
+
+// tagReader fills batches, on one goroutine at a time.
+type tagReader struct {
+	next func() ([]byte, int64, error)
+	copy bool // frames are valid until the next read only: keep copies
+	reps *decode.Repeats
+	n    int // frames read
+}
+
+func (r *tagReader) fill(b *tagBatch, stopped *atomic.Bool) bool {
+	b.first, b.n, b.err, b.end = r.n+1, 0, nil, false
+	for b.n < batchLen {
+		if stopped.Load() {
+			b.end = true
+			break
+		}
+		data, ts, err := r.next()
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				b.err = err
+			}
+			b.end = true
+			break
+		}
+		if r.copy {
+			data = append(b.data[b.n][:0], data...)
+		}
+		b.data[b.n] = data
+		t := &b.tags[b.n]
+		t.Time = ts
+		t.Flow, t.Repeat = r.reps.See(data)
+		b.n++
+		r.n++
+	}
+	return b.end
+}
