@@ -136,13 +136,24 @@ type Head struct {
 // h.Payload; it returns false otherwise (FuzzPeekHead compares the two).
 func PeekHead(data []byte, h *Head) bool {
 	var w walked
-	if !walk(data, &w) || len(w.payload) > len(h.Payload) {
+	return walk(data, &w) && h.set(data, &w)
+}
+
+// set fills h from a walked frame, with copies of known sizes where it
+// can (Repeats.See makes one per frame); false when the payload does not
+// fit.
+func (h *Head) set(data []byte, w *walked) bool {
+	if len(w.payload) > len(h.Payload) {
 		return false
 	}
-	h.VLAN = (&Link{VLANs: w.vlans, NumVLANs: w.nvlans}).VLANKey()
+	h.VLAN = vlanKey(&w.vlans, w.nvlans)
 	h.Family, h.TTL = w.family, w.ttl
-	copy(h.Src[:], w.src)
-	copy(h.Dst[:], w.dst)
+	if w.family == IPv4 {
+		*(*[4]byte)(h.Src[:4]) = [4]byte(w.src)
+		*(*[4]byte)(h.Dst[:4]) = [4]byte(w.dst)
+	} else {
+		h.Src, h.Dst = [16]byte(w.src), [16]byte(w.dst)
+	}
 	h.Len = uint8(copy(h.Payload[:], w.payload))
 	h.SrcMAC = [6]byte(data[6:12])
 	return true

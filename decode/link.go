@@ -30,14 +30,16 @@ func (l *Link) VLAN() uint16 {
 
 // VLANKey packs the recorded tags into one number for map keys: the inner
 // tag in the low 16 bits, the outer one above it for QinQ.
-func (l *Link) VLANKey() uint32 {
-	switch {
-	case l.NumVLANs == 0:
+func (l *Link) VLANKey() uint32 { return vlanKey(&l.VLANs, l.NumVLANs) }
+
+func vlanKey(vlans *[maxVLANs]uint16, n int) uint32 {
+	switch n {
+	case 0:
 		return 0
-	case l.NumVLANs == 1:
-		return uint32(l.VLANs[0])
+	case 1:
+		return uint32(vlans[0])
 	}
-	return uint32(l.VLANs[0])<<16 | uint32(l.VLANs[1])
+	return uint32(vlans[0])<<16 | uint32(vlans[1])
 }
 
 // dot1qLayer records every tag of a stack into the parser's Link.

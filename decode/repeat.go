@@ -42,25 +42,26 @@ func NewRepeats() *Repeats { return &Repeats{slots: make([]int32, 64)} }
 // it is not a repeat.
 func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 	var w walked
-	if !walk(data, &w) || len(w.payload) < 8 || len(w.payload) > len(Head{}.Payload) {
+	if !walk(data, &w) || len(w.payload) < 8 {
 		return -1, false
 	}
-	vlan := (&Link{VLANs: w.vlans, NumVLANs: w.nvlans}).VLANKey()
-	vrid := w.payload[1]
+	var h Head // zero, so that equal frames give equal Heads
+	if !h.set(data, &w) {
+		return -1, false
+	}
 	mask := uint32(len(r.slots) - 1)
-	i := flowHash(vlan, vrid, w.src) & mask
+	i := flowHash(&h) & mask
 	for {
 		f := r.slots[i] - 1
 		if f < 0 {
 			break
 		}
 		l := &r.last[f]
-		if l.VLAN == vlan && l.Family == w.family && l.Payload[1] == vrid && string(l.Src[:len(w.src)]) == string(w.src) {
-			if l.TTL == w.ttl && int(l.Len) == len(w.payload) && l.SrcMAC == [6]byte(data[6:12]) &&
-				string(l.Dst[:len(w.dst)]) == string(w.dst) && string(l.Payload[:l.Len]) == string(w.payload) {
+		if l.Src == h.Src && l.VLAN == h.VLAN && l.Payload[1] == h.Payload[1] && l.Family == h.Family {
+			if l.Dst == h.Dst && l.SrcMAC == h.SrcMAC && l.TTL == h.TTL && l.Len == h.Len && l.Payload == h.Payload {
 				return f, true
 			}
-			l.set(data, &w, vlan)
+			*l = h
 			return f, false
 		}
 		i = (i + 1) & mask
@@ -69,8 +70,7 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 		return -1, false
 	}
 	f := int32(len(r.last))
-	r.last = append(r.last, Head{})
-	r.last[f].set(data, &w, vlan)
+	r.last = append(r.last, h)
 	r.slots[i] = f + 1
 	if 2*len(r.last) > len(r.slots) {
 		r.grow()
@@ -78,25 +78,12 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 	return f, false
 }
 
-// set makes h the Head of the walked frame, as PeekHead does.
-func (h *Head) set(data []byte, w *walked, vlan uint32) {
-	*h = Head{VLAN: vlan, Family: w.family, TTL: w.ttl, SrcMAC: [6]byte(data[6:12])}
-	copy(h.Src[:], w.src)
-	copy(h.Dst[:], w.dst)
-	h.Len = uint8(copy(h.Payload[:], w.payload))
-}
-
 // grow doubles the index.
 func (r *Repeats) grow() {
 	r.slots = make([]int32, 2*len(r.slots))
 	mask := uint32(len(r.slots) - 1)
 	for f := range r.last {
-		l := &r.last[f]
-		n := 4
-		if l.Family == IPv6 {
-			n = 16
-		}
-		i := flowHash(l.VLAN, l.Payload[1], l.Src[:n]) & mask
+		i := flowHash(&r.last[f]) & mask
 		for r.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -104,10 +91,10 @@ func (r *Repeats) grow() {
 	}
 }
 
-// flowHash mixes a flow's key; the family is left out (an IPv6 source
-// rarely shares its last four bytes with an IPv4 one).
-func flowHash(vlan uint32, vrid uint8, src []byte) uint32 {
-	a := binary.BigEndian.Uint32(src[len(src)-4:])
-	h := (a ^ vlan<<8 ^ uint32(vrid)) * 0x9e3779b1
-	return h ^ h>>15
+// flowHash mixes a flow's key: VLAN, VRID and source (the family is left
+// out: an IPv6 source rarely ends as an IPv4 one does).
+func flowHash(h *Head) uint32 {
+	a := binary.LittleEndian.Uint64(h.Src[:8]) ^ binary.LittleEndian.Uint64(h.Src[8:])
+	x := (a ^ uint64(h.VLAN)<<40 ^ uint64(h.Payload[1])<<32) * 0x9e3779b97f4a7c15
+	return uint32(x >> 32)
 }
