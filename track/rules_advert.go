@@ -175,9 +175,11 @@ func (t *Tracker) repeated(g *group, r *router, ts instant) bool {
 		!g.resignedAt.IsZero() || gap < 0 || gap >= 5*r.interval/2 {
 		return false
 	}
-	for _, o := range g.routers {
-		if o != r && o.heard(ts) {
-			return false // the election rules must look at it
+	if len(g.routers) > 1 { // else r, the master, is the only one
+		for _, o := range g.routers {
+			if o != r && o.heard(ts) {
+				return false // the election rules must look at it
+			}
 		}
 	}
 	// The findings that every such advert repeats, as advert raises them;
