@@ -33,6 +33,10 @@ type pcapReader struct {
 	// mapped: buf is the whole file, mapped read-only (mapFile); it is
 	// never written, and frames stay valid until the mapping is closed.
 	mapped bool
+	// slide, if set, is called when the reading reaches slideAt (see
+	// window); it returns where to call it next.
+	slide   func(off int) int
+	slideAt int
 }
 
 // pcap magic numbers as written in the file's byte order.
@@ -187,5 +191,8 @@ func (p *pcapReader) record() (data []byte, sec, nsec int64, orig uint32, err er
 	start := p.off + 16
 	p.off = start + int(incl)
 	p.pos += 16 + int64(incl)
+	if p.slide != nil && p.off >= p.slideAt {
+		p.slideAt = p.slide(p.off)
+	}
 	return p.buf[start:p.off:p.off], sec, nsec, orig, nil
 }
