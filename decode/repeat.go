@@ -42,26 +42,33 @@ func NewRepeats() *Repeats { return &Repeats{slots: make([]int32, 64)} }
 // it is not a repeat.
 func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 	var w walked
-	if !walk(data, &w) || len(w.payload) < 8 {
+	if !walk(data, &w) || len(w.payload) < 8 || len(w.payload) > len(Head{}.Payload) {
 		return -1, false
 	}
-	var h Head // zero, so that equal frames give equal Heads
-	if !h.set(data, &w) {
-		return -1, false
+	// The flow's key, as its Head holds it.
+	vlan, vrid := vlanKey(&w.vlans, w.nvlans), w.payload[1]
+	var src [16]byte
+	if w.family == IPv4 {
+		*(*[4]byte)(src[:4]) = [4]byte(w.src)
+	} else {
+		src = [16]byte(w.src)
 	}
 	mask := uint32(len(r.slots) - 1)
-	i := flowHash(&h) & mask
+	i := flowHash(vlan, vrid, &src) & mask
 	for {
 		f := r.slots[i] - 1
 		if f < 0 {
 			break
 		}
 		l := &r.last[f]
-		if l.Src == h.Src && l.VLAN == h.VLAN && l.Payload[1] == h.Payload[1] && l.Family == h.Family {
-			if l.Dst == h.Dst && l.SrcMAC == h.SrcMAC && l.TTL == h.TTL && l.Len == h.Len && l.Payload == h.Payload {
+		if l.Src == src && l.VLAN == vlan && l.Payload[1] == vrid && l.Family == w.family {
+			// Compared in place: a repeat is neither copied nor zeroed.
+			if l.TTL == w.ttl && int(l.Len) == len(w.payload) && l.SrcMAC == [6]byte(data[6:12]) &&
+				l.sameDst(w.dst) && string(l.Payload[:l.Len]) == string(w.payload) {
 				return f, true
 			}
-			*l = h
+			*l = Head{}
+			l.set(data, &w)
 			return f, false
 		}
 		i = (i + 1) & mask
@@ -70,7 +77,8 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 		return -1, false
 	}
 	f := int32(len(r.last))
-	r.last = append(r.last, h)
+	r.last = append(r.last, Head{})
+	r.last[f].set(data, &w)
 	r.slots[i] = f + 1
 	if 2*len(r.last) > len(r.slots) {
 		r.grow()
@@ -78,12 +86,21 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 	return f, false
 }
 
+// sameDst compares h's destination with a walked one (4 or 16 bytes).
+func (h *Head) sameDst(dst []byte) bool {
+	if len(dst) == 4 {
+		return [4]byte(h.Dst[:4]) == [4]byte(dst)
+	}
+	return h.Dst == [16]byte(dst)
+}
+
 // grow doubles the index.
 func (r *Repeats) grow() {
 	r.slots = make([]int32, 2*len(r.slots))
 	mask := uint32(len(r.slots) - 1)
 	for f := range r.last {
-		i := flowHash(&r.last[f]) & mask
+		l := &r.last[f]
+		i := flowHash(l.VLAN, l.Payload[1], &l.Src) & mask
 		for r.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -93,8 +110,8 @@ func (r *Repeats) grow() {
 
 // flowHash mixes a flow's key: VLAN, VRID and source (the family is left
 // out: an IPv6 source rarely ends as an IPv4 one does).
-func flowHash(h *Head) uint32 {
-	a := binary.LittleEndian.Uint64(h.Src[:8]) ^ binary.LittleEndian.Uint64(h.Src[8:])
-	x := (a ^ uint64(h.VLAN)<<40 ^ uint64(h.Payload[1])<<32) * 0x9e3779b97f4a7c15
+func flowHash(vlan uint32, vrid uint8, src *[16]byte) uint32 {
+	a := binary.LittleEndian.Uint64(src[:8]) ^ binary.LittleEndian.Uint64(src[8:])
+	x := (a ^ uint64(vlan)<<40 ^ uint64(vrid)<<32) * 0x9e3779b97f4a7c15
 	return uint32(x >> 32)
 }

@@ -34,7 +34,7 @@ func RunTagged(ctx context.Context, src Source, fn func(*Tagged) error) error {
 	if !ok {
 		return fmt.Errorf("capture: RunTagged reads files, not %s", src.Name())
 	}
-	r := &tagReader{next: frameReader(f), copy: !f.stable(), reps: decode.NewRepeats()}
+	r := newTagReader(f)
 	batches := make([]*tagBatch, batchesAhead)
 	for i := range batches {
 		batches[i] = new(tagBatch)
@@ -60,16 +60,18 @@ func RunTagged(ctx context.Context, src Source, fn func(*Tagged) error) error {
 	}
 }
 
-// frameReader returns the fastest way to read f's frames with their times
-// in Unix nanoseconds.
-func frameReader(f *fileSource) func() ([]byte, int64, error) {
+// newTagReader reads f's frames with their times in Unix nanoseconds.
+func newTagReader(f *fileSource) *tagReader {
+	r := &tagReader{copy: !f.stable(), reps: decode.NewRepeats()}
 	if pr, ok := f.ZeroCopyPacketDataSource.(*pcapReader); ok {
-		return pr.nextFrame
+		r.pr = pr
+		return r
 	}
-	return func() ([]byte, int64, error) { // pcapng
+	r.next = func() ([]byte, int64, error) { // pcapng
 		data, ci, err := f.ZeroCopyReadPacketData()
 		return data, ci.Timestamp.UnixNano(), err
 	}
+	return r
 }
 
 // tagBatchLen frames per run: a handoff between the goroutines costs a
@@ -88,8 +90,9 @@ type tagBatch struct {
 
 // tagReader fills batches, on one goroutine at a time.
 type tagReader struct {
-	next func() ([]byte, int64, error)
-	copy bool // frames are valid until the next read only: keep copies
+	pr   *pcapReader                   // a classic pcap file, read directly
+	next func() ([]byte, int64, error) // anything else (pcapng)
+	copy bool                          // frames are valid until the next read only: keep copies
 	reps *decode.Repeats
 	n    int // frames read
 }
@@ -97,11 +100,18 @@ type tagReader struct {
 func (r *tagReader) fill(b *tagBatch, stopped *atomic.Bool) bool {
 	b.first, b.n, b.err, b.end = r.n+1, 0, nil, false
 	for b.n < tagBatchLen {
-		if stopped.Load() {
+		if b.n&0xff == 0 && stopped.Load() {
 			b.end = true
 			break
 		}
-		data, ts, err := r.next()
+		var data []byte
+		var ts int64
+		var err error
+		if r.pr != nil {
+			data, ts, err = r.pr.nextFrame()
+		} else {
+			data, ts, err = r.next()
+		}
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
 				b.err = err
