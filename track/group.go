@@ -31,9 +31,10 @@ const maxRouters = 16
 
 // router is what the tracker knows about one advertising source.
 type router struct {
-	// The fields the steady path reads and writes per advert come first,
-	// in as few cache lines as they fit (three: 0–191): with a thousand
-	// groups, cache misses are most of an advert's cost.
+	// The fields the steady path reads and writes per advert come first:
+	// a repeat (Tracker.repeated) touches the first two cache lines only,
+	// steady also dst and raw. With a thousand groups, cache misses are
+	// most of an advert's cost.
 	addr     netip.Addr
 	last     instant
 	count    int64
@@ -48,10 +49,11 @@ type router struct {
 	authType decode.AuthType
 	flavour  decode.Flavour
 	mac      [6]byte
+	unicast  bool   // dst is not multicast
 	recent   ring   // position in recentBuf
 	seq      uint32 // counts remember: a Stream's flow knows which advert raw is
+	gaps     gapStats
 	dst      netip.Addr
-	gaps     welford
 	// raw is the last advert's VRRP message when it was problem-free and
 	// short enough: see Tracker.steady.
 	raw [48]byte
@@ -304,7 +306,7 @@ func (t *Tracker) snapshotGroup(g *group, recent bool) GroupSnapshot {
 			Addr: r.addr.String(), Master: r == cur, Resigned: r.resigned,
 			First: r.first.Time(), Last: r.last.Time(), Count: r.count, Priority: r.prio,
 			Version: int(r.version), AdverInt: r.interval,
-			IntervalMean: seconds(r.gaps.mean), IntervalMax: seconds(r.gaps.max), Jitter: seconds(r.gaps.stddev()),
+			IntervalMean: r.gaps.mean(), IntervalMax: time.Duration(r.gaps.max), Jitter: r.gaps.jitter(),
 			VIPs: addrStrings(r.vips...), TTL: r.ttl, Dst: r.dst.String(), Unicast: !r.dst.IsMulticast(),
 			Checksum: r.flavour.String(),
 		}

@@ -95,13 +95,13 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	}
 	r.prio = v.Priority
 	r.ttl = v.IP.TTL
-	r.dst = v.IP.Dst
+	r.dst, r.unicast = v.IP.Dst, !v.IP.Dst.IsMulticast()
 	r.count++
 	r.last = ts
 	r.hasPrev = true
 	r.recent.add(&r.recentBuf, ts, v.Priority)
 	if hadPrev && !wasResigned && v.Priority != 0 && gap < 3*interval+interval {
-		r.gaps.add(gap.Seconds())
+		r.gaps.add(gap)
 	}
 
 	if v.Version == decode.V2 && v.AuthType == decode.AuthSimple {
@@ -189,7 +189,7 @@ func (t *Tracker) repeated(g *group, r *router, ts instant) bool {
 	if r.version == decode.V2 && r.authType == decode.AuthSimple {
 		repeat[n], n = ruleAuthPlaintext, n+1
 	}
-	if !r.dst.IsMulticast() {
+	if r.unicast {
 		repeat[n], n = ruleUnicast, n+1
 	}
 	if r.flavour == decode.FlavourMessageOnly && r.version == decode.V3 && g.key.fam == decode.IPv4 {
@@ -208,7 +208,7 @@ func (t *Tracker) repeated(g *group, r *router, ts instant) bool {
 	r.last = ts
 	r.recent.add(&r.recentBuf, ts, r.prio)
 	if gap < 4*r.interval {
-		r.gaps.add(gap.Seconds())
+		r.gaps.add(gap)
 	}
 	g.lastAdvert = ts
 	t.schedule(ts.Add(t.downInterval(g)))

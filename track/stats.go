@@ -2,37 +2,64 @@ package track
 
 import (
 	"math"
+	"math/bits"
 	"time"
 )
 
-// welford keeps a running mean and variance of inter-advert gaps (Welford's
-// online algorithm), in seconds, with no per-sample storage.
-type welford struct {
-	n    int64
-	mean float64
-	m2   float64
-	max  float64
+// gapStats keeps what the mean, maximum and jitter of a router's
+// inter-advert gaps need, exactly and without a division per gap: their
+// count, and the sum and sum of squares of each gap's difference from the
+// first gap (small numbers: the squares' sum fits 128 bits for years).
+type gapStats struct {
+	n          int64
+	sum        int64 // Σ(gap − first), ns
+	sqHi, sqLo uint64
+	first      int64 // ns
+	max        int64 // ns
 }
 
-func (w *welford) add(x float64) {
-	w.n++
-	d := x - w.mean
-	w.mean += d / float64(w.n)
-	w.m2 += d * (x - w.mean)
-	if x > w.max {
-		w.max = x
+func (g *gapStats) add(gap time.Duration) {
+	x := int64(gap)
+	if g.n == 0 {
+		g.first = x
+	}
+	g.n++
+	d := x - g.first
+	g.sum += d
+	hi, lo := bits.Mul64(uint64(abs(d)), uint64(abs(d)))
+	var carry uint64
+	g.sqLo, carry = bits.Add64(g.sqLo, lo, 0)
+	g.sqHi += hi + carry
+	if x > g.max {
+		g.max = x
 	}
 }
 
-// stddev is the population standard deviation: the jitter.
-func (w *welford) stddev() float64 {
-	if w.n < 2 {
+func abs(x int64) int64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// mean is the mean gap, to the nanosecond.
+func (g *gapStats) mean() time.Duration {
+	if g.n == 0 {
 		return 0
 	}
-	return math.Sqrt(w.m2 / float64(w.n))
+	return time.Duration(g.first + int64(math.Round(float64(g.sum)/float64(g.n))))
 }
 
-func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
+// jitter is the population standard deviation of the gaps.
+func (g *gapStats) jitter() time.Duration {
+	if g.n < 2 {
+		return 0
+	}
+	n := float64(g.n)
+	m := float64(g.sum) / n
+	v := (float64(g.sqHi)*(1<<64)+float64(g.sqLo))/n - m*m
+	return time.Duration(math.Round(math.Sqrt(max(v, 0))))
+}
 
 // ringSize is how many recent adverts each router keeps for timelines.
 const ringSize = 256
