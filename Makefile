@@ -26,11 +26,18 @@ test: setup
 test-unit:
 	$(GO) test -count=1 -short ./...
 
+# Every fuzz target in turn, FUZZTIME each (the decoder's, the pcap
+# reader's, the repeat tagging and the tracker's paths, which must agree).
+FUZZTIME ?= 1m
 fuzz:
-	cd decode && $(GO) test -run XXX -fuzz FuzzParser -fuzztime 10m -fuzzminimizetime 10s -timeout 0 .
+	@set -e; for t in $$(grep -rl '^func Fuzz' --include='*_test.go' . | xargs grep -ho '^func Fuzz[A-Za-z]*' | sed 's/func //' | sort -u); do \
+		dir=$$(dirname $$(grep -rl "^func $$t(" --include='*_test.go' .)); \
+		echo "== $$t ($$dir, $(FUZZTIME))"; \
+		$(GO) test -run XXX -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 10s -timeout 0 $$dir; \
+	done
 
 bench:
-	$(GO) test -run XXX -bench . -benchmem ./decode/ ./track/
+	$(GO) test -run XXX -bench . -benchmem ./decode/... ./track/
 
 compare: build
 	bench/compare.sh
