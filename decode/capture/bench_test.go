@@ -29,6 +29,14 @@ func benchFileOf(b *testing.B, adverts int) string {
 	return path
 }
 
+func open(b *testing.B, path string) capture.Source {
+	src, err := capture.OpenFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return src
+}
+
 // BenchmarkRunTagged is the reading side of vrrpdump --summary: 200,000
 // adverts (15 MB, so mapped) read and tagged; per-advert cost is ns/op /
 // 200,000.
@@ -37,12 +45,9 @@ func BenchmarkRunTagged(b *testing.B) {
 	path := benchFileOf(b, adverts)
 	b.ResetTimer()
 	for b.Loop() {
-		src, err := capture.OpenFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		src := open(b, path)
 		n := 0
-		err = capture.RunTagged(context.Background(), src, func(t *capture.Tagged) error {
+		err := capture.RunTagged(context.Background(), src, func(t *capture.Tagged) error {
 			n += len(t.Tags)
 			return nil
 		})
@@ -58,10 +63,7 @@ func BenchmarkRead(b *testing.B) {
 	path := benchFile(b)
 	b.ResetTimer()
 	for b.Loop() {
-		src, err := capture.OpenFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		src := open(b, path)
 		n := 0
 		for {
 			_, _, err := src.ZeroCopyReadPacketData()
@@ -82,12 +84,9 @@ func BenchmarkRun(b *testing.B) {
 	path := benchFile(b)
 	b.ResetTimer()
 	for b.Loop() {
-		src, err := capture.OpenFile(path)
-		if err != nil {
-			b.Fatal(err)
-		}
+		src := open(b, path)
 		n := 0
-		err = capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
+		err := capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
 			if p.Err == nil {
 				n++
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"unsafe"
@@ -18,14 +17,7 @@ func TestMappedWindowKeepsFramesValid(t *testing.T) {
 	defer func(w int) { mapWindow = w }(mapWindow)
 	mapWindow = 64 << 10 // 160 windows in the file below
 	file := synthPcap(true, false, 120000)
-	path := filepath.Join(t.TempDir(), "big.pcap")
-	if err := os.WriteFile(path, file, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src, err := OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := openTemp(t, file)
 	defer src.Close()
 	var frames [][]byte // not copied: they point into the mapping
 	for {

@@ -246,14 +246,7 @@ func TestOpenFileMapsBigFiles(t *testing.T) {
 	if len(file) < mapThreshold {
 		t.Fatalf("test file of %d bytes is below the %d-byte threshold", len(file), mapThreshold)
 	}
-	path := filepath.Join(t.TempDir(), "big.pcap")
-	if err := os.WriteFile(path, file, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	src, err := OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src := openTemp(t, file)
 	if !src.(*fileSource).stable() {
 		t.Fatal("a 10 MB pcap file was not mapped")
 	}
@@ -271,4 +264,18 @@ func TestOpenFileMapsBigFiles(t *testing.T) {
 			t.Fatalf("frame %d differs", j+1)
 		}
 	}
+}
+
+// openTemp writes file to a temporary file and opens it.
+func openTemp(t *testing.T, file []byte) Source {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(path, file, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return src
 }
