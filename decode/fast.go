@@ -36,8 +36,8 @@ type Peeked struct {
 // Peek reads the link and IP headers of a frame that Decode's fast path
 // takes (see fastPath), without looking at the VRRP message; it returns
 // false for any other frame. A frame whose headers and payload equal those
-// of a frame Decode found valid decodes the same: the tracker uses that to
-// skip decoding repeats (Repeats, track.Tracker.ObserveTagged).
+// of a frame Decode found valid decodes the same: Repeats uses that to
+// tell repeats, which the tracker does not decode (track.Tracker.ObserveTagged).
 func Peek(data []byte, pk *Peeked) bool {
 	var w walked
 	if !walk(data, &w) {
@@ -118,54 +118,3 @@ func walk(data []byte, w *walked) bool {
 type truncFlag bool
 
 func (t *truncFlag) SetTruncated() { *t = true }
-
-// Head is what identifies a frame's advert as a repeat of an earlier one:
-// the fields of Peeked without pointers, the IP payload copied in, so that
-// two frames that decode the same have equal Heads (see Repeats).
-type Head struct {
-	VLAN     uint32 // Link.VLANKey
-	Family   Family
-	TTL      uint8
-	Len      uint8 // bytes of Payload used
-	SrcMAC   [6]byte
-	Src, Dst [16]byte // IPv4 addresses in the first 4 bytes
-	Payload  [48]byte // the IP payload: a VRRP message of up to 9 IPv4 or 2 IPv6 addresses
-}
-
-// PeekHead fills h for a frame Peek takes whose IP payload fits in
-// h.Payload; it returns false otherwise (FuzzPeekHead compares the two).
-func PeekHead(data []byte, h *Head) bool {
-	var w walked
-	return walk(data, &w) && h.set(data, &w)
-}
-
-// set fills h from a walked frame, with copies of known sizes where it
-// can (Repeats.See makes one per frame); false when the payload does not
-// fit.
-func (h *Head) set(data []byte, w *walked) bool {
-	if len(w.payload) > len(h.Payload) {
-		return false
-	}
-	h.VLAN = vlanKey(&w.vlans, w.nvlans)
-	h.Family, h.TTL = w.family, w.ttl
-	if w.family == IPv4 {
-		*(*[4]byte)(h.Src[:4]) = [4]byte(w.src)
-		*(*[4]byte)(h.Dst[:4]) = [4]byte(w.dst)
-	} else {
-		h.Src, h.Dst = [16]byte(w.src), [16]byte(w.dst)
-	}
-	h.Len = uint8(copy(h.Payload[:], w.payload))
-	h.SrcMAC = [6]byte(data[6:12])
-	return true
-}
-
-// SrcAddr and DstAddr are the IP addresses.
-func (h *Head) SrcAddr() netip.Addr { return h.addr(&h.Src) }
-func (h *Head) DstAddr() netip.Addr { return h.addr(&h.Dst) }
-
-func (h *Head) addr(b *[16]byte) netip.Addr {
-	if h.Family == IPv4 {
-		return netip.AddrFrom4([4]byte(b[:4]))
-	}
-	return netip.AddrFrom16(*b)
-}

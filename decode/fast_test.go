@@ -41,29 +41,3 @@ func FuzzFastPath(f *testing.F) {
 		}
 	})
 }
-
-// FuzzPeekHead: PeekHead says yes exactly when Peek does and the payload
-// fits, and then agrees with Peek on every field.
-func FuzzPeekHead(f *testing.F) {
-	addCaptureSeeds(f, func(d []byte) { f.Add(d) })
-	for _, a := range namedAdverts(f) {
-		f.Add(a.frame)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		var pk decode.Peeked
-		var h decode.Head
-		ok := decode.Peek(data, &pk)
-		want := ok && len(pk.Payload) <= len(h.Payload)
-		if got := decode.PeekHead(data, &h); got != want {
-			t.Fatalf("PeekHead %v, Peek %v with a %d-byte payload", got, ok, len(pk.Payload))
-		}
-		if !want {
-			return
-		}
-		if h.VLAN != pk.Link.VLANKey() || h.Family != pk.IP.Family || h.TTL != pk.IP.TTL ||
-			h.SrcAddr() != pk.IP.Src || h.DstAddr() != pk.IP.Dst || string(h.SrcMAC[:]) != string(pk.Link.SrcMAC) ||
-			string(h.Payload[:h.Len]) != string(pk.Payload) {
-			t.Fatalf("head %+v, peek %+v", h, pk)
-		}
-	})
-}

@@ -4,7 +4,7 @@ import "encoding/binary"
 
 // Repeats finds, in the frames of one link read in order, those that repeat
 // the previous advert of their flow: the same link header fields, IP
-// addresses, TTL and VRRP message (everything PeekHead reads) as the last
+// addresses, TTL and VRRP message (everything a head holds) as the last
 // frame from the same source for the same VLAN, family and VRID. Nearly
 // all VRRP traffic is such repeats: a master saying the same thing every
 // interval. A reader tags frames with it on one goroutine, and the tracker
@@ -14,9 +14,9 @@ import "encoding/binary"
 //
 // Flows are numbered from 0 in the order they first appear. A Repeats
 // remembers up to MaxFlows of them; frames of further flows get flow -1,
-// as do frames PeekHead does not take.
+// as do frames Peek does not take and adverts too long for a head.
 type Repeats struct {
-	last []Head // per flow: its last frame, which also holds its key
+	last []head // per flow: its last frame, which also holds its key
 	// slots is an open-addressing index of last by flow key (VLAN,
 	// family, VRID, source): flow+1, 0 for free. Its length is a power of
 	// two at least twice the number of flows.
@@ -37,15 +37,14 @@ type Tag struct {
 func NewRepeats() *Repeats { return &Repeats{slots: make([]int32, 64)} }
 
 // See reads one frame and tells its flow and whether it repeats the flow's
-// previous frame (everything PeekHead would copy is equal). It does not
-// allocate once a flow is known, and copies a frame's headers only when
-// it is not a repeat.
+// previous frame (their heads are equal). It does not allocate once a flow
+// is known, and copies a frame's headers only when it is not a repeat.
 func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 	var w walked
-	if !walk(data, &w) || len(w.payload) < 8 || len(w.payload) > len(Head{}.Payload) {
+	if !walk(data, &w) || len(w.payload) < 8 || len(w.payload) > len(head{}.payload) {
 		return -1, false
 	}
-	// The flow's key, as its Head holds it.
+	// The flow's key, as its head holds it.
 	vlan, vrid := vlanKey(&w.vlans, w.nvlans), w.payload[1]
 	var src [16]byte
 	if w.family == IPv4 {
@@ -61,13 +60,12 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 			break
 		}
 		l := &r.last[f]
-		if l.Src == src && l.VLAN == vlan && l.Payload[1] == vrid && l.Family == w.family {
+		if l.src == src && l.vlan == vlan && l.payload[1] == vrid && l.family == w.family {
 			// Compared in place: a repeat is neither copied nor zeroed.
-			if l.TTL == w.ttl && int(l.Len) == len(w.payload) && l.SrcMAC == [6]byte(data[6:12]) &&
-				l.sameDst(w.dst) && string(l.Payload[:l.Len]) == string(w.payload) {
+			if l.ttl == w.ttl && int(l.n) == len(w.payload) && l.srcMAC == [6]byte(data[6:12]) &&
+				l.sameDst(w.dst) && string(l.payload[:l.n]) == string(w.payload) {
 				return f, true
 			}
-			*l = Head{}
 			l.set(data, &w)
 			return f, false
 		}
@@ -77,7 +75,7 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 		return -1, false
 	}
 	f := int32(len(r.last))
-	r.last = append(r.last, Head{})
+	r.last = append(r.last, head{})
 	r.last[f].set(data, &w)
 	r.slots[i] = f + 1
 	if 2*len(r.last) > len(r.slots) {
@@ -87,11 +85,11 @@ func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 }
 
 // sameDst compares h's destination with a walked one (4 or 16 bytes).
-func (h *Head) sameDst(dst []byte) bool {
+func (h *head) sameDst(dst []byte) bool {
 	if len(dst) == 4 {
-		return [4]byte(h.Dst[:4]) == [4]byte(dst)
+		return [4]byte(h.dst[:4]) == [4]byte(dst)
 	}
-	return h.Dst == [16]byte(dst)
+	return h.dst == [16]byte(dst)
 }
 
 // grow doubles the index.
@@ -100,7 +98,7 @@ func (r *Repeats) grow() {
 	mask := uint32(len(r.slots) - 1)
 	for f := range r.last {
 		l := &r.last[f]
-		i := flowHash(l.VLAN, l.Payload[1], &l.Src) & mask
+		i := flowHash(l.vlan, l.payload[1], &l.src) & mask
 		for r.slots[i] != 0 {
 			i = (i + 1) & mask
 		}
@@ -114,4 +112,31 @@ func flowHash(vlan uint32, vrid uint8, src *[16]byte) uint32 {
 	a := binary.LittleEndian.Uint64(src[:8]) ^ binary.LittleEndian.Uint64(src[8:])
 	x := (a ^ uint64(vlan)<<40 ^ uint64(vrid)<<32) * 0x9e3779b97f4a7c15
 	return uint32(x >> 32)
+}
+
+// head is what identifies a frame's advert as a repeat of an earlier one:
+// the fields of Peeked without pointers, the IP payload copied in, zero
+// beyond what is used, so that two frames that decode the same have equal
+// heads.
+type head struct {
+	vlan     uint32 // Link.VLANKey
+	family   Family
+	ttl      uint8
+	n        uint8 // bytes of payload used
+	srcMAC   [6]byte
+	src, dst [16]byte // IPv4 addresses in the first 4 bytes
+	payload  [48]byte // the IP payload: a VRRP message of up to 9 IPv4 or 2 IPv6 addresses
+}
+
+// set makes h the head of a walked frame whose payload fits, with copies
+// of known sizes where it can.
+func (h *head) set(data []byte, w *walked) {
+	*h = head{vlan: vlanKey(&w.vlans, w.nvlans), family: w.family, ttl: w.ttl, srcMAC: [6]byte(data[6:12])}
+	if w.family == IPv4 {
+		*(*[4]byte)(h.src[:4]) = [4]byte(w.src)
+		*(*[4]byte)(h.dst[:4]) = [4]byte(w.dst)
+	} else {
+		h.src, h.dst = [16]byte(w.src), [16]byte(w.dst)
+	}
+	h.n = uint8(copy(h.payload[:], w.payload))
 }

@@ -51,7 +51,7 @@ func TestRepeats(t *testing.T) {
 }
 
 // advertV3v6Short is advertV3v6 with two addresses: the longest IPv6
-// advert PeekHead takes.
+// advert Repeats takes.
 func advertV3v6Short() *decode.VRRP {
 	v := advertV3v6()
 	v.Addrs = v.Addrs[:2]

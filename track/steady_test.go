@@ -140,7 +140,7 @@ func FuzzSteadyPath(f *testing.F) {
 		garp(f, "02:00:00:00:01:0b", "192.0.2.100"),
 		garp(f, "02:00:00:00:01:0c", "192.0.2.100"),
 		frame(f, with(h1, func(a *adv) { a.adverInt = 2 })),
-		// Frames decode takes but not its fast path (PeekHead): h1's
+		// Frames decode takes but not its fast path (Peek): h1's
 		// advert behind IPv4 options, as is and with another TTL.
 		withIPOptions(f, frame(f, h1)),
 		withIPOptions(f, frame(f, with(h1, func(a *adv) { a.ttl = 64 }))),
@@ -247,9 +247,9 @@ func withIPOptions(t testing.TB, fr []byte) []byte {
 		sum = sum>>16 + sum&0xffff
 	}
 	binary.BigEndian.PutUint16(h[10:], ^uint16(sum))
-	var hd decode.Head
-	if decode.PeekHead(out, &hd) {
-		t.Fatal("withIPOptions: PeekHead still takes the frame")
+	var pk decode.Peeked
+	if decode.Peek(out, &pk) {
+		t.Fatal("withIPOptions: Peek still takes the frame")
 	}
 	p, _ := decode.NewParser(layers.LinkTypeEthernet)
 	if k, err := p.Decode(out); k != decode.KindVRRP || err != nil || p.VRRP.Problems&^decode.ProblemBadTTL != 0 {
