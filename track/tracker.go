@@ -441,7 +441,7 @@ func (t *Tracker) routerRaise(ru rule, g *group, r *router, ts instant, build fu
 
 // group returns the group for key, creating it; nil when over MaxGroups.
 func (t *Tracker) group(key groupKey) *group {
-	sg := t.segment(segKey{key.link, key.vlan, key.fam}, true)
+	sg := t.segment(segKey{key.link, key.vlan, key.fam})
 	if g := sg.vrid[key.vrid]; g != nil {
 		return g
 	}
@@ -455,17 +455,13 @@ func (t *Tracker) group(key groupKey) *group {
 	return g
 }
 
-// segment returns the segment of k, creating it when create is set (nil
-// otherwise when there is none).
-func (t *Tracker) segment(k segKey, create bool) *segment {
+// segment returns the segment of k, creating it.
+func (t *Tracker) segment(k segKey) *segment {
 	if sg := t.lastSeg; sg != nil && sg.key == k {
 		return sg
 	}
 	sg := t.segs[k]
 	if sg == nil {
-		if !create {
-			return nil
-		}
 		sg = &segment{key: k}
 		t.segs[k] = sg
 	}

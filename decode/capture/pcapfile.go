@@ -24,8 +24,7 @@ type pcapReader struct {
 	buf     []byte
 	off, n  int // unread bytes are buf[off:n]
 	eof     bool
-	order   binary.ByteOrder
-	big     bool // order is big-endian (record reads without the interface)
+	big     bool // the file is big-endian
 	nanos   bool
 	snaplen uint32
 	lt      layers.LinkType
@@ -61,24 +60,25 @@ func newPcapReader(r io.Reader) (*pcapReader, error) {
 		return nil, err
 	}
 	h := p.buf[:24]
+	var order binary.ByteOrder
 	switch {
 	case binary.LittleEndian.Uint32(h) == magicMicros:
-		p.order = binary.LittleEndian
+		order = binary.LittleEndian
 	case binary.LittleEndian.Uint32(h) == magicNanos:
-		p.order, p.nanos = binary.LittleEndian, true
+		order, p.nanos = binary.LittleEndian, true
 	case binary.BigEndian.Uint32(h) == magicMicros:
-		p.order, p.big = binary.BigEndian, true
+		order, p.big = binary.BigEndian, true
 	case binary.BigEndian.Uint32(h) == magicNanos:
-		p.order, p.big, p.nanos = binary.BigEndian, true, true
+		order, p.big, p.nanos = binary.BigEndian, true, true
 	default:
 		return nil, fmt.Errorf("%w: unknown magic number %#08x", errNotPcap, binary.BigEndian.Uint32(h))
 	}
-	if major := p.order.Uint16(h[4:]); major != 2 {
-		return nil, fmt.Errorf("%w: version %d.%d (want 2.4)", errNotPcap, major, p.order.Uint16(h[6:]))
+	if major := order.Uint16(h[4:]); major != 2 {
+		return nil, fmt.Errorf("%w: version %d.%d (want 2.4)", errNotPcap, major, order.Uint16(h[6:]))
 	}
-	p.snaplen = p.order.Uint32(h[16:])
+	p.snaplen = order.Uint32(h[16:])
 	// The link type is the low 16 bits; the upper bits may carry FCS flags.
-	p.lt = layers.LinkType(p.order.Uint32(h[20:]) & 0xffff)
+	p.lt = layers.LinkType(order.Uint32(h[20:]) & 0xffff)
 	p.off, p.pos = 24, 24
 	return p, nil
 }
