@@ -1,14 +1,10 @@
 package track_test
 
 import (
-	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/track"
@@ -34,44 +30,27 @@ func TestObserveAllAgrees(t *testing.T) {
 }
 
 func replayBatches(t *testing.T, path string, run int) *track.Tracker {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lt, frames := readCapture(t, path)
 	tr := track.New(track.Options{})
-	var frames []track.Frame
+	var batch []track.Frame
 	parsers := make([]*decode.Parser, run)
 	for i := range parsers {
-		if parsers[i], err = decode.NewParser(r.LinkType()); err != nil {
-			t.Fatal(err)
-		}
+		parsers[i] = newParser(t, lt)
 	}
 	var last track.Frame
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		p := parsers[len(frames)]
-		kind, derr := p.Decode(data)
-		frames = append(frames, track.Frame{Time: ci.Timestamp, Link: "lab0", P: p, Kind: kind, Err: derr})
-		if len(frames) == run {
-			last = frames[run-1]
-			tr.ObserveAll(frames)
-			frames = frames[:0]
+	for _, f := range frames {
+		p := parsers[len(batch)]
+		kind, derr := p.Decode(f.data)
+		batch = append(batch, track.Frame{Time: f.ts, Link: "lab0", P: p, Kind: kind, Err: derr})
+		if len(batch) == run {
+			last = batch[run-1]
+			tr.ObserveAll(batch)
+			batch = batch[:0]
 		}
 	}
-	if len(frames) > 0 {
-		last = frames[len(frames)-1]
-		tr.ObserveAll(frames)
+	if len(batch) > 0 {
+		last = batch[len(batch)-1]
+		tr.ObserveAll(batch)
 	}
 	tr.End(last.Time)
 	return tr

@@ -1,14 +1,10 @@
 package track_test
 
 import (
-	"errors"
-	"io"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
@@ -72,31 +68,10 @@ func BenchmarkObserve(b *testing.B) {
 func BenchmarkReplay(b *testing.B) {
 	for _, name := range []string{"v2-basic", "split-brain", "frr-v3"} {
 		b.Run(name, func(b *testing.B) {
-			f, err := os.Open("../testdata/pcaps/" + name + ".pcap")
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer f.Close()
-			rd, err := pcapgo.NewReader(f)
-			if err != nil {
-				b.Fatal(err)
-			}
-			var frames [][]byte
-			var stamps []time.Duration
-			var first time.Time
-			for {
-				d, ci, err := rd.ReadPacketData()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if first.IsZero() {
-					first = ci.Timestamp
-				}
-				frames = append(frames, d)
-				stamps = append(stamps, ci.Timestamp.Sub(first))
-			}
-			span := stamps[len(stamps)-1] + time.Second
-			p, _ := decode.NewParser(rd.LinkType())
+			lt, frames := readCapture(b, "../testdata/pcaps/"+name+".pcap")
+			first := frames[0].ts
+			span := frames[len(frames)-1].ts.Sub(first) + time.Second
+			p := newParser(b, lt)
 			tr := track.New(track.Options{})
 			base := first
 			b.ReportAllocs()
@@ -107,8 +82,8 @@ func BenchmarkReplay(b *testing.B) {
 				if i == 0 && n > 0 {
 					base = base.Add(span)
 				}
-				kind, err := p.Decode(frames[i])
-				tr.Observe(base.Add(stamps[i]), "lab0", p, kind, err)
+				kind, err := p.Decode(frames[i].data)
+				tr.Observe(base.Add(frames[i].ts.Sub(first)), "lab0", p, kind, err)
 				n++
 			}
 		})

@@ -1,10 +1,8 @@
 package track_test
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,9 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/gopacket/pcapgo"
-
-	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -26,19 +21,8 @@ var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 // order OnFinding delivered them.
 func replay(t testing.TB, path string, opts track.Options, setup ...func(*track.Tracker)) (*track.Tracker, time.Time, []track.Finding) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	r, err := pcapgo.NewReader(f)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	p, err := decode.NewParser(r.LinkType())
-	if err != nil {
-		t.Fatal(err)
-	}
+	lt, frames := readCapture(t, path)
+	p := newParser(t, lt)
 	tr := track.New(opts)
 	for _, f := range setup {
 		f(tr)
@@ -46,20 +30,13 @@ func replay(t testing.TB, path string, opts track.Options, setup ...func(*track.
 	var live []track.Finding
 	tr.OnFinding = func(f track.Finding) { live = append(live, f) }
 	var first, last time.Time
-	for {
-		data, ci, err := r.ReadPacketData()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
+	for _, f := range frames {
 		if first.IsZero() {
-			first = ci.Timestamp
+			first = f.ts
 		}
-		last = ci.Timestamp
-		kind, derr := p.Decode(data)
-		tr.Observe(ci.Timestamp, "lab0", p, kind, derr)
+		last = f.ts
+		kind, derr := p.Decode(f.data)
+		tr.Observe(f.ts, "lab0", p, kind, derr)
 	}
 	tr.End(last)
 	return tr, first, live

@@ -1,13 +1,17 @@
 package track_test
 
 import (
+	"errors"
+	"io"
 	"net"
 	"net/netip"
+	"os"
 	"testing"
 	"time"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
+	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/track"
@@ -192,4 +196,44 @@ func (r *rig) only(ids ...string) {
 			r.t.Errorf("missing finding %s", id)
 		}
 	}
+}
+
+// capFrame is one frame of a capture.
+type capFrame struct {
+	ts   time.Time
+	data []byte // its own slice
+}
+
+// readCapture reads every frame of a pcap file.
+func readCapture(t testing.TB, path string) (layers.LinkType, []capFrame) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, err := pcapgo.NewReader(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var frames []capFrame
+	for {
+		data, ci, err := r.ReadPacketData() // a fresh slice per frame
+		if errors.Is(err, io.EOF) {
+			return r.LinkType(), frames
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		frames = append(frames, capFrame{ci.Timestamp, data})
+	}
+}
+
+func newParser(t testing.TB, lt layers.LinkType) *decode.Parser {
+	t.Helper()
+	p, err := decode.NewParser(lt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

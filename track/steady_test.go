@@ -1,19 +1,14 @@
 package track_test
 
 import (
-	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/gopacket/layers"
-	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/track"
@@ -75,34 +70,15 @@ func (tg *tagger) flush() {
 // replayTagged feeds a capture through ObserveTagged in runs.
 func replayTagged(t *testing.T, path string, run int) *track.Tracker {
 	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := pcapgo.NewReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := decode.NewParser(r.LinkType())
-	if err != nil {
-		t.Fatal(err)
-	}
+	lt, frames := readCapture(t, path)
+	p := newParser(t, lt)
 	tr := track.New(track.Options{})
 	tg := newTagger(tr, p, run)
-	var last time.Time
-	for {
-		d, ci, err := r.ReadPacketData() // a fresh slice per frame
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		last = ci.Timestamp
-		tg.add(ci.Timestamp, d)
+	for _, f := range frames {
+		tg.add(f.ts, f.data)
 	}
 	tg.flush()
-	tr.End(last)
+	tr.End(frames[len(frames)-1].ts)
 	return tr
 }
 
