@@ -25,12 +25,16 @@ const failoverTolerance = 0.15
 // crash lets a pair settle (k2 backup), SIGKILLs the master k1, waits for
 // k2 to take over, and leaves it 2 s to announce itself (the GARP grace is
 // 1 s).
-func crash(t *testing.T, k1, k2 *lab.Daemon) {
+func crash(t *testing.T, k1, k2 *lab.Daemon) { handOver(t, k2, k1.Kill) }
+
+// handOver is crash with the master ended by end (Kill, or Stop for a
+// priority-0 release).
+func handOver(t *testing.T, k2 *lab.Daemon, end func() error) {
 	t.Helper()
 	k2.Await(t, "Entering BACKUP STATE", 10*time.Second)
 	time.Sleep(2 * time.Second)
 	k2.Mark()
-	if err := k1.Kill(); err != nil {
+	if err := end(); err != nil {
 		t.Fatal(err)
 	}
 	k2.Await(t, "Entering MASTER STATE", 10*time.Second)
