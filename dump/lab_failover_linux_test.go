@@ -27,6 +27,18 @@ const failoverTolerance = 0.15
 // 1 s).
 func crash(t *testing.T, k1, k2 *lab.Daemon) { handOver(t, k2, k1.Kill) }
 
+// crashAndBack is crash, then k1 restarted and preempting back, with 2 s
+// to announce itself.
+func crashAndBack(t *testing.T, k1, k2 *lab.Daemon) {
+	t.Helper()
+	crash(t, k1, k2)
+	if err := k1.Restart(); err != nil {
+		t.Fatal(err)
+	}
+	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
+	time.Sleep(2 * time.Second)
+}
+
 // handOver is crash with the master ended by end (Kill, or Stop for a
 // priority-0 release).
 func handOver(t *testing.T, k2 *lab.Daemon, end func() error) {
@@ -101,12 +113,7 @@ func TestLabUnicastPeers(t *testing.T) {
 	}
 
 	w := startWatch(t, l, "--promisc")
-	crash(t, k1, k2)
-	if err := k1.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
-	time.Sleep(2 * time.Second)
+	crashAndBack(t, k1, k2)
 	r := w.stop()
 	f := r.exact(t,
 		want{"unicast", "ipv4", 54, []string{"192.0.2.11"}},

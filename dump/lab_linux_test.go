@@ -272,12 +272,7 @@ func TestLabSteadyV2(t *testing.T) {
 func TestLabFailoverAndPreempt(t *testing.T) {
 	t.Parallel()
 	_, k1, k2, w := pair(t, v2h1, v2h2)
-	crash(t, k1, k2)
-	if err := k1.Restart(); err != nil {
-		t.Fatal(err)
-	}
-	k1.Await(t, "Entering MASTER STATE", 15*time.Second)
-	time.Sleep(2 * time.Second)
+	crashAndBack(t, k1, k2)
 	r := w.stop()
 	r.expect(t, "failover", "auth-plaintext")
 	// Master_Down_Interval for priority 100 at 1 s: 3 + 156/256 = 3.609 s.
