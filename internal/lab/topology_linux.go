@@ -423,7 +423,45 @@ func (h *Host) build(brNS netns.NsHandle, brIndex int) error {
 			return fmt.Errorf("%s: set %s up: %w", h.name, h.iface, err)
 		}
 	}
+	if err := waitReady(nl, link.Attrs().Index, h.ll); err != nil {
+		return fmt.Errorf("%s: %s: %w", h.name, h.iface, err)
+	}
 	return nil
+}
+
+// waitReady waits until the link is up and its link-local address ll is
+// usable. The kernel adds ll only once the link has carrier, which link
+// watch may report up to a second after the link is set up, and the
+// address stays tentative until the DAD work (instant with accept_dad 0)
+// has run: a bind to it before then fails with "cannot assign requested
+// address".
+func waitReady(nl *netlink.Handle, index int, ll netip.Addr) error {
+	const within = 5 * time.Second
+	state := "no link"
+	for start := time.Now(); time.Since(start) < within; time.Sleep(10 * time.Millisecond) {
+		link, err := nl.LinkByIndex(index)
+		if err != nil {
+			return err
+		}
+		if link.Attrs().OperState != netlink.OperUp {
+			state = "link " + link.Attrs().OperState.String()
+			continue
+		}
+		addrs, err := nl.AddrList(link, netlink.FAMILY_V6)
+		if err != nil {
+			return err
+		}
+		state = "no link-local address " + ll.String()
+		for _, a := range addrs {
+			if ip, ok := netip.AddrFromSlice(a.IP); ok && ip == ll {
+				if a.Flags&unix.IFA_F_TENTATIVE == 0 {
+					return nil
+				}
+				state = ll.String() + " still tentative"
+			}
+		}
+	}
+	return fmt.Errorf("not ready after %s: %s", within, state)
 }
 
 func linkUp(nl *netlink.Handle, name string) error {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -212,5 +214,33 @@ func TestLockWaits(t *testing.T) {
 	defer second.Close()
 	if waited := time.Since(start); waited < 400*time.Millisecond {
 		t.Errorf("got the name after %s, while the first lab held it for 500 ms", waited)
+	}
+}
+
+// TestLinkLocalUsableAtOnce binds to every host's link-local address as soon
+// as New returns: the kernel adds it only after link watch reports carrier
+// and keeps it tentative until its DAD work has run, and a listener that
+// binds before then fails ("cannot assign requested address").
+func TestLinkLocalUsableAtOnce(t *testing.T) {
+	t.Parallel()
+	l := lab.New(t, lab.Config{Hosts: 4})
+	for i := 1; i <= 4; i++ {
+		h := l.Host(i)
+		err := lab.Do(h.Name(), func() error {
+			ifi, err := net.InterfaceByName(h.Iface())
+			if err != nil {
+				return err
+			}
+			// A numeric zone: Go caches zone names process-wide, and every
+			// host's interface is called eth0.
+			c, err := net.ListenPacket("udp6", "["+h.LinkLocal().String()+"%"+strconv.Itoa(ifi.Index)+"]:0")
+			if err != nil {
+				return err
+			}
+			return c.Close()
+		})
+		if err != nil {
+			t.Errorf("host %d (%s): bind to its link-local address right after New: %v", i, h.Iface(), err)
+		}
 	}
 }
