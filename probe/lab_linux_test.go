@@ -157,6 +157,16 @@ func (w *wire) adverts(vrid uint8, keep func(heard) bool) []heard {
 	return out
 }
 
+// await polls for adverts that keep accepts, up to d: the speaker logs
+// its transition before its first advert reaches the listener.
+func (w *wire) await(vrid uint8, keep func(heard) bool, d time.Duration) []heard {
+	for start := time.Now(); ; <-time.After(10 * time.Millisecond) {
+		if got := w.adverts(vrid, keep); len(got) > 0 || time.Since(start) > d {
+			return got
+		}
+	}
+}
+
 // speaker is a running "vrrpprobe speak".
 type speaker struct {
 	p   *lab.Proc
@@ -335,7 +345,7 @@ func TestInterop(t *testing.T) {
 				t.Fatal(err)
 			}
 			lower.waitOutput(t, "BACKUP -> MASTER", 6*time.Second)
-			mine := w.adverts(vrid, func(a heard) bool { return fromMe(a) && a.at.After(killedAt) && a.prio == 100 })
+			mine := w.await(vrid, func(a heard) bool { return fromMe(a) && a.at.After(killedAt) && a.prio == 100 }, time.Second)
 			theirs := w.adverts(vrid, func(a heard) bool { return fromDaemon(a) && a.at.Before(killedAt) && a.prio > 0 })
 			if len(mine) == 0 || len(theirs) == 0 {
 				t.Fatalf("wire: %d speaker adverts after the kill, %d daemon adverts before", len(mine), len(theirs))
