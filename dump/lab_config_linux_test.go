@@ -89,8 +89,8 @@ func TestLabVRIDCollision(t *testing.T) {
 		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.13"}},
 	)
 	g := r.summary.Groups
-	if len(g) != 1 || len(g[0].Routers) != 2 || g[0].Changes != 0 {
-		t.Fatalf("groups: %+v", g)
+	if len(g) != 1 || len(g[0].Routers) != 2 || g[0].Changes != 0 || g[0].State != "COLLISION" {
+		t.Fatalf("groups: %+v, want one in state COLLISION", g)
 	}
 	t.Logf("adverts seen: %s %d, %s %d", g[0].Routers[0].Addr, g[0].Routers[0].Count, g[0].Routers[1].Addr, g[0].Routers[1].Count)
 	for _, v := range g[0].VIPs {

@@ -35,7 +35,7 @@ var (
 	descMasters = desc("vrrp_group_masters",
 		"Routers of the group advertising as master now: 1 healthy, 2 or more split brain, 0 down or released.", groupLabels)
 	descState = desc("vrrp_group_state",
-		"Always 1, labelled with the group's current state (OK, INIT, SPLIT-BRAIN, DOWN, FLAPPING, MISMATCH, RELEASED); one series per group.", stateLabels)
+		"Always 1, labelled with the group's current state (OK, INIT, SPLIT-BRAIN, DOWN, COLLISION, FLAPPING, MISMATCH, RELEASED); one series per group.", stateLabels)
 	descMasterInfo = desc("vrrp_group_master_info",
 		"1 for each router advertising as master now, with its address and priority (two series during a split brain).", masterLabels)
 	descChanges = desc("vrrp_group_master_changes_total",

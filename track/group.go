@@ -22,6 +22,7 @@ const (
 	StateDown       State = "DOWN"        // master silent beyond Master_Down_Interval, no successor
 	StateFlapping   State = "FLAPPING"    // mastership changing repeatedly
 	StateMismatch   State = "MISMATCH"    // routers disagree on configuration
+	StateCollision  State = "COLLISION"   // unrelated VIP sets share the VRID: two virtual routers in one
 	StateReleased   State = "RELEASED"    // the master resigned, waiting for a successor
 )
 
@@ -146,6 +147,7 @@ type group struct {
 	down          bool
 	cfgDirty      bool
 	mismatch      bool
+	collision     bool // a vrid-collision was raised
 	splitW        *router
 	splitL        *router
 
@@ -182,6 +184,8 @@ func (g *group) state(now instant) State {
 		return StateSplitBrain
 	case g.down:
 		return StateDown
+	case g.collision:
+		return StateCollision
 	case g.flapping(now):
 		return StateFlapping
 	case g.mismatch:

@@ -23,7 +23,9 @@ func (t *Tracker) checkConfig(g *group, r *router, ts instant) {
 		pair := []string{a.addr.String(), b.addr.String()}
 		raise := func(ru rule, msg string, ev map[string]any) {
 			t.raise(ru, g.exp, ts, pair, msg, "", ev)
-			if ru != ruleVRIDCollision {
+			if ru == ruleVRIDCollision {
+				g.collision = true
+			} else {
 				g.mismatch = true
 			}
 		}

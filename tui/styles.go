@@ -38,6 +38,7 @@ func newStyles(r *lipgloss.Renderer) styles {
 			track.StateOK:         s().Foreground(green),
 			track.StateSplitBrain: s().Bold(true).Foreground(lipgloss.Color("231")).Background(lipgloss.Color("160")),
 			track.StateDown:       s().Bold(true).Foreground(red),
+			track.StateCollision:  s().Bold(true).Foreground(red),
 			track.StateFlapping:   s().Bold(true).Foreground(yellow),
 			track.StateMismatch:   s().Foreground(yellow),
 			track.StateReleased:   s().Foreground(cyan),
@@ -61,14 +62,16 @@ func stateRank(s track.State) int {
 		return 0
 	case track.StateDown:
 		return 1
-	case track.StateFlapping:
+	case track.StateCollision:
 		return 2
-	case track.StateMismatch:
+	case track.StateFlapping:
 		return 3
-	case track.StateReleased:
+	case track.StateMismatch:
 		return 4
-	case track.StateInit:
+	case track.StateReleased:
 		return 5
+	case track.StateInit:
+		return 6
 	}
-	return 6
+	return 7
 }

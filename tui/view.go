@@ -55,11 +55,13 @@ func (m *Model) helpView() []string {
 		}
 		out = append(out, "  "+fit(kv[0], 7)+" "+d)
 	}
-	out = append(out, "", m.st.title.Render("states"))
+	// No blank line before the states: the help fits 80x24.
+	out = append(out, m.st.title.Render("states"))
 	for _, s := range [][2]string{
 		{"OK", "one master, advertising on time"},
 		{"SPLIT-BRAIN", "two routers advertise as master at once"},
 		{"DOWN", "the master fell silent beyond Master_Down_Interval"},
+		{"COLLISION", "two virtual routers (unrelated VIPs) share the VRID"},
 		{"FLAPPING", "mastership changed 3 or more times within 60 s"},
 		{"MISMATCH", "routers disagree on interval, VIPs, auth or version"},
 		{"RELEASED", "the master resigned (priority 0), no successor yet"},
