@@ -216,17 +216,7 @@ func (s *Speaker) read(out chan<- received, done <-chan struct{}) {
 
 // do performs actions. Send and announce failures are logged (a router
 // keeps running through a lost packet); install failures stop the speaker.
-// A state change is reported after the other actions of its step, with the
-// time it was decided: when "BACKUP -> MASTER" is printed, the VIPs are
-// installed and the first advert is sent, so whoever reads the log (an
-// operator, a script, the lab tests) sees the change complete.
 func (s *Speaker) do(acts []Action) error {
-	var changes []Transition
-	defer func() {
-		for _, t := range changes {
-			s.notify(t)
-		}
-	}()
 	for _, a := range acts {
 		switch a.Kind {
 		case ActSend:
@@ -263,7 +253,7 @@ func (s *Speaker) do(acts []Action) error {
 				s.logf("announcing the VIPs: %v", err)
 			}
 		case ActState:
-			changes = append(changes, Transition{At: time.Now(), From: s.state, To: a.State, Reason: a.Reason})
+			s.notify(Transition{At: time.Now(), From: s.state, To: a.State, Reason: a.Reason})
 			s.state = a.State
 		}
 	}
