@@ -457,17 +457,27 @@ func ipAddrs(t *testing.T, h *lab.Host) (addrs []netip.Addr, links []string) {
 	return addrs, links
 }
 
+// checkInstalled checks that pk's VIPs are on h, or are not. The speaker
+// prints "-> MASTER" before it installs them, so a check for installed VIPs
+// gives it up to a second; a check for their absence runs after the speaker
+// exited and looks once.
 func checkInstalled(t *testing.T, h *lab.Host, pk peer, want bool) {
 	t.Helper()
-	addrs, _ := ipAddrs(t, h)
-	for _, v := range pk.vips {
-		has := false
-		for _, a := range addrs {
-			has = has || a == v.Addr()
+	var missing []string
+	for start := time.Now(); ; <-time.After(20 * time.Millisecond) {
+		addrs, _ := ipAddrs(t, h)
+		missing = missing[:0]
+		for _, v := range pk.vips {
+			if slices.Contains(addrs, v.Addr()) != want {
+				missing = append(missing, v.Addr().String())
+			}
 		}
-		if has != want {
-			t.Errorf("%s on %s: installed %v, want %v", v.Addr(), h.Name(), has, want)
+		if len(missing) == 0 || !want || time.Since(start) > time.Second {
+			break
 		}
+	}
+	for _, a := range missing {
+		t.Errorf("%s on %s: installed %v, want %v", a, h.Name(), !want, want)
 	}
 }
 
