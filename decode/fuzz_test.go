@@ -7,12 +7,13 @@ import (
 	"github.com/google/gopacket"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 )
 
 // addCaptureSeeds seeds a fuzz target with every frame of every reference
 // capture (testdata/fuzz/<Target> holds further seeds and past crashers).
 func addCaptureSeeds(f *testing.F, add func(frame []byte)) {
-	for _, path := range captures(f) {
+	for _, path := range refcap.Paths(f, "..") {
 		_, data := frames(f, path)
 		for _, d := range data {
 			add(d)

@@ -1,13 +1,11 @@
 package decode_test
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,52 +13,8 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 )
-
-// captures is every reference capture of real keepalived and FRR in
-// testdata/pcaps (copied from shared/pcaps; see its README for what each one
-// shows). Each comes with tshark 4.0.17's reading of every VRRP frame.
-func captures(t testing.TB) []string {
-	t.Helper()
-	files, err := filepath.Glob("../testdata/pcaps/*.pcap")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures in ../testdata/pcaps: %v", err)
-	}
-	return files
-}
-
-// readTruth reads a *.truth.tsv into one map per row keyed by column name,
-// indexed by frame number.
-func readTruth(t *testing.T, path string) map[int]map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	var cols []string
-	rows := map[int]map[string]string{}
-	for sc.Scan() {
-		fields := strings.Split(sc.Text(), "\t")
-		if cols == nil {
-			cols = fields
-			continue
-		}
-		row := map[string]string{}
-		for i, c := range cols {
-			if i < len(fields) {
-				row[c] = fields[i]
-			}
-		}
-		n, err := strconv.Atoi(row["frame"])
-		if err != nil {
-			t.Fatalf("%s: bad frame number %q", path, row["frame"])
-		}
-		rows[n] = row
-	}
-	return rows
-}
 
 // frames reads every frame of a pcap file.
 func frames(t testing.TB, path string) (*pcapgo.Reader, [][]byte) {
@@ -91,10 +45,9 @@ func frames(t testing.TB, path string) (*pcapgo.Reader, [][]byte) {
 // TestCapturesAgreeWithTshark decodes every frame of every reference capture
 // and compares every VRRP frame, field by field, with tshark's reading.
 func TestCapturesAgreeWithTshark(t *testing.T) {
-	for _, pcapPath := range captures(t) {
-		name := strings.TrimSuffix(filepath.Base(pcapPath), ".pcap")
-		t.Run(name, func(t *testing.T) {
-			truth := readTruth(t, strings.TrimSuffix(pcapPath, ".pcap")+".truth.tsv")
+	for _, pcapPath := range refcap.Paths(t, "..") {
+		t.Run(refcap.Name(pcapPath), func(t *testing.T) {
+			truth := refcap.Truth(t, pcapPath)
 			r, data := frames(t, pcapPath)
 			p, err := decode.NewParser(r.LinkType())
 			if err != nil {
