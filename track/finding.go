@@ -77,9 +77,9 @@ type Finding struct {
 	First   time.Time `json:"first"`
 	Last    time.Time `json:"last"`
 	Count   int       `json:"count"`
-	Message string    `json:"message"`         // what happened
-	Cause   string    `json:"cause,omitempty"` // why, as far as the wire tells
-	Hint    string    `json:"hint"`            // the usual fix
+	Message string    `json:"message"` // what happened
+	Cause   string    `json:"cause"`   // why, as far as the wire tells; "" when nothing to add
+	Hint    string    `json:"hint"`    // the usual fix
 	// Evidence holds the numbers behind the finding: durations in seconds
 	// (keys ending in _s), priorities, counts, addresses.
 	Evidence map[string]any `json:"evidence,omitempty"`
