@@ -88,11 +88,11 @@ func OpenLive(iface string, o LiveOptions) (StatsSource, error) {
 }
 
 func liveError(iface string, err error) error {
-	msg := err.Error()
+	msg := strings.ToLower(err.Error()) // libpcap 1.10 says "No Such Device", older "No such device"
 	switch {
-	case strings.Contains(msg, "ermission") || strings.Contains(msg, "not permitted"):
+	case strings.Contains(msg, "permission") || strings.Contains(msg, "not permitted"):
 		return fmt.Errorf("capture on %s: %w: run as root, or give the binary the capability: sudo setcap cap_net_raw,cap_net_admin=eip %s", iface, err, os.Args[0])
-	case strings.Contains(msg, "No such device") || strings.Contains(msg, "doesn't exist"):
+	case strings.Contains(msg, "no such device") || strings.Contains(msg, "doesn't exist"):
 		return fmt.Errorf("capture on %s: no such interface: list them with `ip -br link`", iface)
 	}
 	return fmt.Errorf("capture on %s: %w", iface, err)
