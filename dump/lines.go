@@ -151,7 +151,18 @@ func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
 	return b
 }
 
-// appendARPLine appends a line for an ARP or neighbour message, for --lines.
+// appendFrom ends a request's line with who asks: "IP (MAC)".
+func appendFrom(b []byte, ip netip.Addr, mac net.HardwareAddr) []byte {
+	b = ip.AppendTo(b)
+	if len(mac) == 6 {
+		b = append(b, " ("...)
+		b = append(b, mac.String()...)
+		b = append(b, ')')
+	}
+	return append(b, '\n')
+}
+
+// appendNeighLine appends a line for an ARP or neighbour message, for --lines.
 func appendNeighLine(b []byte, pkt *capture.Packet, link string, loc *time.Location) []byte {
 	p := pkt.P
 	b = appendClock(b, pkt.CI.Timestamp, loc)
@@ -164,21 +175,29 @@ func appendNeighLine(b []byte, pkt *capture.Packet, link string, loc *time.Locat
 	switch pkt.Kind {
 	case decode.KindARP:
 		ip, mac = p.ARP.SenderIP, p.ARP.SenderMAC
-		what = "ARP reply"
-		if p.ARP.Op == decode.ARPRequest {
-			what = "ARP request"
-		}
-		if p.ARP.Gratuitous() {
+		switch {
+		case p.ARP.Gratuitous():
 			what = "gratuitous ARP"
+		case p.ARP.Op == decode.ARPRequest: // as tcpdump: who-has TARGET tell SENDER
+			b = append(b, "ARP who-has "...)
+			b = p.ARP.TargetIP.AppendTo(b)
+			b = append(b, " tell "...)
+			return appendFrom(b, ip, mac)
+		default:
+			what = "ARP reply"
 		}
 	case decode.KindNeighbor:
 		ip, mac = p.Neighbor.Target, p.Neighbor.LLAddr
-		what = "NS"
-		if p.Neighbor.Type == decode.ICMPv6NeighborAdvertisement {
+		switch {
+		case p.Neighbor.Type == decode.ICMPv6NeighborSolicitation:
+			b = append(b, "NS who-has "...)
+			b = ip.AppendTo(b)
+			b = append(b, " from "...)
+			return appendFrom(b, p.Neighbor.Src, mac)
+		case p.Neighbor.Solicited:
 			what = "NA"
-			if !p.Neighbor.Solicited {
-				what = "unsolicited NA"
-			}
+		default:
+			what = "unsolicited NA"
 		}
 	case decode.KindUnreachable:
 		b = p.Unreachable.From.AppendTo(b)

@@ -15,8 +15,12 @@ import (
 // routers, then every finding, worst first.
 func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups []track.GroupSnapshot,
 	findings []track.Finding, start time.Time, loc *time.Location) {
-	fmt.Fprintf(w, "%s: %d frames, %d adverts (%d undecodable), %d ARP, %d NDP, %d groups\n",
-		source, frames, st.Adverts, st.Undecodable, st.ARP, st.Neighbor, len(groups))
+	groupsWord := "groups"
+	if len(groups) == 1 {
+		groupsWord = "group"
+	}
+	fmt.Fprintf(w, "%s: %d frames, %d adverts (%d undecodable), %d ARP, %d NDP, %d %s\n",
+		source, frames, st.Adverts, st.Undecodable, st.ARP, st.Neighbor, len(groups), groupsWord)
 	rel := func(t time.Time) string {
 		if t.IsZero() {
 			return "-"
