@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -25,21 +26,25 @@ var (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	env := dump.Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
 		TUI: tuiHook, Metrics: metricsHook}
-	err := dump.Run(ctx, os.Args[1:], env)
+	code := exitStatus(dump.Run(ctx, os.Args[1:], env), env.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// exitStatus maps Run's result to the exit status, explaining a failure on
+// stderr: 0 no error finding (or -h), 1 an error finding, 2 vrrpdump failed.
+func exitStatus(err error, stderr io.Writer) int {
 	switch {
-	case err == nil:
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
 	case errors.Is(err, dump.ErrErrorFinding):
-		os.Exit(1)
-	case errors.Is(err, flag.ErrHelp):
-		os.Exit(0)
+		return 1
 	case errors.Is(err, dump.ErrUsage):
-		fmt.Fprintf(os.Stderr, "vrrpdump: %v (vrrpdump -h for help)\n", err)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "vrrpdump: %v (vrrpdump -h for help)\n", err)
 	default:
-		fmt.Fprintf(os.Stderr, "vrrpdump: %v\n", err)
-		os.Exit(2)
+		fmt.Fprintf(stderr, "vrrpdump: %v\n", err)
 	}
+	return 2
 }
