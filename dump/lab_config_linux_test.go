@@ -16,6 +16,14 @@ import (
 // ("received an unexpected ip number count 2, expected 1!"), so host 2
 // never hears a valid master and takes over too: a real split brain,
 // whose cause vrrpdump finds in the address lists.
+//
+// Host 1 discards host 2's adverts in turn, and a keepalived master that
+// discards an advert re-arms its advert timer (see TestLabVRIDCollision):
+// in some runs host 1 falls silent for good as host 2's adverts start
+// while it stays master. The wire then shows a split brain that ends with
+// host 1's silence, and vrrpdump rightly adds the failover from host 1 to
+// host 2 after Master_Down_Interval (master-silent); the group is left with
+// one master of mismatched configuration.
 func TestLabVIPMismatch(t *testing.T) {
 	t.Parallel()
 	a := v2h1
@@ -28,20 +36,36 @@ func TestLabVIPMismatch(t *testing.T) {
 	if !regexp.MustCompile(`unexpected ip number count 2, expected 1|expected 1 VIPs but received 2`).MatchString(k2.Log()) {
 		t.Errorf("host 2 did not log discarding host 1's adverts:\n%s", k2.Log())
 	}
-	f := r.exact(t,
-		want{"vip-mismatch", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
-		want{"split-brain", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
-		want{"vip-arp-conflict", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
-		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.11"}},
-		want{"auth-plaintext", "ipv4", 51, []string{"192.0.2.12"}},
-	)
+	g := r.summary.Groups
+	if len(g) != 1 {
+		t.Fatalf("groups: %+v", g)
+	}
+	h1, h2 := routerByPrio(g[0], 150), routerByPrio(g[0], 100)
+	if h1 == nil || h2 == nil {
+		t.Fatalf("routers: %+v", g[0].Routers)
+	}
+	wants := []want{
+		{"vip-mismatch", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
+		{"split-brain", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
+		{"vip-arp-conflict", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}},
+		{"auth-plaintext", "ipv4", 51, []string{"192.0.2.11"}},
+		{"auth-plaintext", "ipv4", 51, []string{"192.0.2.12"}},
+	}
+	state := "SPLIT-BRAIN"
+	if silent := h2.Last.Sub(h1.Last); silent > time.Duration(mdi100*float64(time.Second)) {
+		t.Logf("host 1 fell silent %s before the end (its last advert %s after host 2's first): the failover is on the wire",
+			silent, h1.Last.Sub(h2.First))
+		wants = append(wants, want{"failover", "ipv4", 51, []string{"192.0.2.11", "192.0.2.12"}})
+		state = "MISMATCH"
+	}
+	f := r.exact(t, wants...)
 	if sb := f[1]; sb != nil {
 		if fields, _ := sb.Evidence["fields"].([]any); len(fields) != 1 || fields[0] != "vips" {
 			t.Errorf("split-brain: cause fields %v, want [vips]: %s", sb.Evidence["fields"], sb.Cause)
 		}
 	}
-	if g := r.summary.Groups; len(g) != 1 || g[0].State != "SPLIT-BRAIN" {
-		t.Errorf("groups: %+v", g)
+	if string(g[0].State) != state {
+		t.Errorf("group state %s, want %s", g[0].State, state)
 	}
 }
 
