@@ -26,6 +26,23 @@ const (
 	StateReleased   State = "RELEASED"    // the master resigned, waiting for a successor
 )
 
+// statesWorstFirst orders the states for Rank and States.
+var statesWorstFirst = [...]State{StateSplitBrain, StateDown, StateCollision, StateFlapping, StateMismatch,
+	StateReleased, StateInit, StateOK}
+
+// States lists every state, worst first.
+func States() []State { return slices.Clone(statesWorstFirst[:]) }
+
+// Rank orders states, worst (0) first, as States lists them.
+func (s State) Rank() int {
+	for i, o := range statesWorstFirst {
+		if o == s {
+			return i
+		}
+	}
+	return len(statesWorstFirst)
+}
+
 // maxRouters bounds the routers remembered per group; the longest silent
 // one is forgotten first.
 const maxRouters = 16

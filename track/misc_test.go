@@ -3,6 +3,7 @@ package track_test
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +159,23 @@ func TestConcurrentSnapshot(t *testing.T) {
 	}()
 	r.every(0, 300, 1, h1)
 	<-done
+}
+
+// TestStatesWorstFirst: States lists each state once, in Rank order, so the
+// screen's sort and its counts cover a new state once it is listed.
+func TestStatesWorstFirst(t *testing.T) {
+	all := []track.State{track.StateOK, track.StateInit, track.StateSplitBrain, track.StateDown, track.StateFlapping,
+		track.StateMismatch, track.StateCollision, track.StateReleased}
+	got := track.States()
+	if len(got) != len(all) || got[0] != track.StateSplitBrain || got[len(got)-1] != track.StateOK {
+		t.Fatalf("States() = %v, want all %d, SPLIT-BRAIN first and OK last", got, len(all))
+	}
+	for i, s := range got {
+		if s.Rank() != i || !slices.Contains(all, s) {
+			t.Errorf("%s: rank %d at position %d", s, s.Rank(), i)
+		}
+	}
+	if r := track.State("BOGUS").Rank(); r != len(all) {
+		t.Errorf("unknown state rank %d, want %d (after every known one)", r, len(all))
+	}
 }

@@ -211,7 +211,7 @@ func (m *Model) rebuild() {
 		ga, gb := &gs[a], &gs[b]
 		switch m.sortBy {
 		case sortState:
-			return cmp.Compare(stateRank(ga.State), stateRank(gb.State))
+			return cmp.Compare(ga.State.Rank(), gb.State.Rank())
 		case sortAge:
 			return ga.LastAdvert().Compare(gb.LastAdvert()) // stalest first
 		case sortMaster:

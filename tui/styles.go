@@ -54,24 +54,3 @@ func newStyles(r *lipgloss.Renderer) styles {
 		resign: s().Foreground(yellow),
 	}
 }
-
-// stateRank orders states worst first, for sorting.
-func stateRank(s track.State) int {
-	switch s {
-	case track.StateSplitBrain:
-		return 0
-	case track.StateDown:
-		return 1
-	case track.StateCollision:
-		return 2
-	case track.StateFlapping:
-		return 3
-	case track.StateMismatch:
-		return 4
-	case track.StateReleased:
-		return 5
-	case track.StateInit:
-		return 6
-	}
-	return 7
-}

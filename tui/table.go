@@ -212,8 +212,7 @@ func (m *Model) titleLine() string {
 	} else {
 		fmt.Fprintf(&b, "  %d groups:", len(m.d.groups))
 	}
-	for _, s := range []track.State{track.StateSplitBrain, track.StateDown, track.StateCollision, track.StateFlapping, track.StateMismatch,
-		track.StateReleased, track.StateInit, track.StateOK} {
+	for _, s := range track.States() {
 		if n := m.d.counts[s]; n > 0 {
 			b.WriteString(" " + m.st.state[s].Render(fmt.Sprintf("%d %s", n, s)))
 		}
