@@ -7,13 +7,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
 // TestObserveAllAgrees replays every capture in runs of frames through
 // ObserveAll and requires the findings and groups that Observe gives.
 func TestObserveAllAgrees(t *testing.T) {
-	for _, path := range captures(t) {
+	for _, path := range refcap.Paths(t, "..") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			one, _, _ := replay(t, path, track.Options{})
 			for _, run := range []int{1, 7, 64} {

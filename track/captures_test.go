@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -99,7 +100,7 @@ var expected = map[string][]want{
 }
 
 func TestCapturesReportWhatREADMERequires(t *testing.T) {
-	for _, path := range captures(t) {
+	for _, path := range refcap.Paths(t, "..") {
 		name := strings.TrimSuffix(filepath.Base(path), ".pcap")
 		t.Run(name, func(t *testing.T) {
 			exp, ok := expected[name]

@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -18,7 +19,7 @@ import (
 // arbitrary time steps: the tracker must not panic, and its snapshot and
 // findings must stay marshallable.
 func FuzzObserve(f *testing.F) {
-	for _, path := range captures(f) {
+	for _, path := range refcap.Paths(f, "..") {
 		fh, err := os.Open(path)
 		if err != nil {
 			f.Fatal(err)

@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -57,18 +57,9 @@ func causeLine(f track.Finding) string {
 	return "\n\tcause: " + f.Cause
 }
 
-func captures(t testing.TB) []string {
-	files, err := filepath.Glob("../testdata/pcaps/*.pcap")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no captures in ../testdata/pcaps: %v", err)
-	}
-	sort.Strings(files)
-	return files
-}
-
 // TestGolden compares every capture's findings with testdata/<capture>.golden.
 func TestGolden(t *testing.T) {
-	for _, path := range captures(t) {
+	for _, path := range refcap.Paths(t, "..") {
 		name := strings.TrimSuffix(filepath.Base(path), ".pcap")
 		t.Run(name, func(t *testing.T) {
 			tr, t0, _ := replay(t, path, track.Options{})

@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket/layers"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -18,7 +19,7 @@ import (
 // and every fuzzed sequence of adverts, gives the same findings and groups
 // with and without it.
 func TestSteadyPathChangesNothing(t *testing.T) {
-	for _, path := range captures(t) {
+	for _, path := range refcap.Paths(t, "..") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			fast, _, _ := replay(t, path, track.Options{})
 			slow, _, _ := replay(t, path, track.Options{}, track.DisableSteady)
@@ -28,7 +29,7 @@ func TestSteadyPathChangesNothing(t *testing.T) {
 }
 
 func TestObserveTaggedAgrees(t *testing.T) {
-	for _, path := range captures(t) {
+	for _, path := range refcap.Paths(t, "..") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
 			slow, _, _ := replay(t, path, track.Options{}, track.DisableSteady)
 			for _, run := range []int{1, 7, 256} {

@@ -14,6 +14,8 @@ import (
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
+
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 )
 
 type frame struct {
@@ -114,11 +116,7 @@ func compareReaders(t *testing.T, file []byte, chunk int) {
 }
 
 func TestPcapReaderAgreesWithPcapgo(t *testing.T) {
-	paths, _ := filepath.Glob("../../testdata/pcaps/*.pcap")
-	if len(paths) == 0 {
-		t.Fatal("no captures in testdata/pcaps")
-	}
-	for _, p := range paths {
+	for _, p := range refcap.Paths(t, "../..") {
 		file, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
@@ -205,8 +203,7 @@ func TestPcapReaderTimestamps(t *testing.T) {
 // pcapgo returns, including at a truncated end.
 func TestMappedReaderAgreesWithPcapgo(t *testing.T) {
 	files := [][]byte{synthPcap(false, false, 40), synthPcap(true, true, 40)}
-	paths, _ := filepath.Glob("../../testdata/pcaps/*.pcap")
-	for _, p := range paths {
+	for _, p := range refcap.Paths(t, "../..") {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)

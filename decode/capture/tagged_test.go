@@ -15,6 +15,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 )
 
@@ -22,10 +23,7 @@ import (
 // enough to be mapped, and one cut short in its last record.
 func taggedFiles(t *testing.T) []string {
 	t.Helper()
-	paths, _ := filepath.Glob("../../testdata/pcaps/*.pcap")
-	if len(paths) == 0 {
-		t.Fatal("no captures in testdata/pcaps")
-	}
+	paths := refcap.Paths(t, "../..")
 	dir := t.TempDir()
 	big := filepath.Join(dir, "big.pcap")
 	c := synth.Config{Groups: 300, Interval: 10 * time.Millisecond, Start: time.Unix(1795315143, 0)}
