@@ -180,13 +180,13 @@ func (t *Tracker) ObserveTagged(s *Stream, tags []decode.Tag, data [][]byte, p *
 	t.unlockAndDeliver()
 }
 
-// heard records where the full path put flow f's advert (r nil: nowhere,
-// or it was not one steady could repeat).
+// heard records where the full path put flow f's advert (r nil: nowhere).
+// Whether r may repeat it (it kept the advert's bytes) is repeated's check.
 func (s *Stream) heard(f int32, g *group, r *router) {
 	for int(f) >= len(s.flows) {
 		s.flows = append(s.flows, flowRef{})
 	}
-	if r == nil || r.rawLen < 0 {
+	if r == nil {
 		s.flows[f] = flowRef{}
 		return
 	}
