@@ -297,6 +297,9 @@ func TestDefaultMode(t *testing.T) {
 // TestBadCommandLines: each mistake is a usage error (exit status 2) whose
 // message says what to do; an unreadable file is an error naming it.
 func TestBadCommandLines(t *testing.T) {
+	if _, err := os.Stat("no-such.pcap"); err == nil {
+		t.Fatal("no-such.pcap exists here")
+	}
 	pcap := filepath.Join("..", "testdata", "pcaps", "v2-basic.pcap")
 	for _, tc := range []struct {
 		args  []string
@@ -326,8 +329,5 @@ func TestBadCommandLines(t *testing.T) {
 				t.Errorf("error %q does not say %q", err, tc.says)
 			}
 		})
-	}
-	if _, err := os.Stat("no-such.pcap"); err == nil {
-		t.Fatal("no-such.pcap exists here")
 	}
 }
