@@ -35,6 +35,8 @@ timeit() { # name, runs, command...
 timeit "vrrpdump -r --summary" 3 bin/vrrpdump -r "$cap" --summary
 timeit "vrrpdump -r --lines" 3 bin/vrrpdump -r "$cap" --lines
 timeit "vrrpdump -r --json" 3 bin/vrrpdump -r "$cap" --json
+timeit "vrrpdump -r --summary --report" 3 bin/vrrpdump -r "$cap" --summary --report "$out/report.html"
+ls -l "$out/report.html"
 timeit "tcpdump -nn -r" 3 tcpdump -nn -r "$cap"
 timeit "tcpdump -nn -v -r" 3 tcpdump -nn -v -r "$cap"
 timeit "tshark -T fields (vrid, prio)" 1 tshark -r "$cap" -Y vrrp -T fields -e vrrp.virt_rtr_id -e vrrp.prio

@@ -35,6 +35,7 @@ type Config struct {
 	Speed    float64 // TUI replay speed, 0 = as fast as possible
 	Metrics  string  // address for /metrics
 	Filter   string  // extra BPF expression
+	Report   string  // --report: the HTML report's file
 }
 
 // ErrUsage marks a bad command line (exit status 2, usage printed).
@@ -83,6 +84,7 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 	fs.BoolVar(&c.Promisc, "promisc", false, "put the interface in promiscuous mode (needed for unicast adverts between other hosts)")
 	fs.Float64Var(&c.Speed, "speed", 0, "with -r --tui: replay at this multiple of real time (0: as fast as possible)")
 	fs.StringVar(&c.Metrics, "metrics", "", "serve Prometheus metrics on `ADDR` (e.g. 127.0.0.1:9712), headless")
+	fs.StringVar(&c.Report, "report", "", "write an HTML report (timelines, findings, routers) to `FILE` when the run ends")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err
@@ -111,6 +113,8 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 		return c, fmt.Errorf("%w: --metrics runs headless; drop --tui", ErrUsage)
 	case c.Metrics != "" && c.Read != "":
 		return c, fmt.Errorf("%w: --metrics exports a live capture (-i)", ErrUsage)
+	case c.Report != "" && c.Mode == ModeTUI:
+		return c, fmt.Errorf("%w: --report is written when the run ends; use it with --summary, --lines or --json", ErrUsage)
 	case len(c.Ifaces) > 1 && c.Metrics == "":
 		return c, fmt.Errorf("%w: several -i interfaces need --metrics (the text outputs watch one)", ErrUsage)
 	}

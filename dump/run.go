@@ -187,11 +187,24 @@ func Run(ctx context.Context, args []string, env Env) error {
 		opts.Write = w
 	}
 
+	rep, err := openReport(cfg)
+	if err != nil {
+		return err
+	}
+	reportDone := false
+	defer func() {
+		if !reportDone {
+			rep.abandon()
+		}
+	}()
 	tr := track.New(track.Options{ShowAuth: cfg.ShowAuth})
 	feed.Tracker = tr
 	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10)}
 	defer out.Flush()
 	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
+		if rep != nil {
+			rep.rec.Finding(f)
+		}
 		switch cfg.Mode {
 		case ModeLines, ModeFindings:
 			out.Write(appendFindingLine(nil, &f, env.Location))
@@ -237,7 +250,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	frames := 0
 	var capErr error
 	if len(srcs) == 1 {
-		frames, first, last, capErr = readOne(loopCtx, feed.links[0], opts, cfg, tr, out, env, live, updates)
+		frames, first, last, capErr = readOne(loopCtx, feed.links[0], opts, cfg, tr, rep, out, env, live, updates)
 	} else {
 		var mu sync.Mutex
 		var cwg sync.WaitGroup
@@ -245,7 +258,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 			cwg.Add(1)
 			go func() {
 				defer cwg.Done()
-				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, out, env, live, updates)
+				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, rep, out, env, live, updates)
 				mu.Lock()
 				frames += n
 				if err != nil && capErr == nil {
@@ -308,6 +321,23 @@ func Run(ctx context.Context, args []string, env Env) error {
 			}
 		}
 	}
+	if rep != nil {
+		var notes []string
+		for _, h := range feed.Health() {
+			if h.Dropped > 0 || h.IfDropped > 0 {
+				notes = append(notes, fmt.Sprintf("%s: %d frames dropped by the kernel and %d by the interface: the timeline may miss adverts",
+					h.Link, h.Dropped, h.IfDropped))
+			}
+		}
+		if capStats != nil && (capStats.Dropped > 0 || capStats.IfDropped > 0) && len(notes) == 0 {
+			notes = append(notes, fmt.Sprintf("%d frames dropped by the kernel and %d by the interface: the timeline may miss adverts",
+				capStats.Dropped, capStats.IfDropped))
+		}
+		reportDone = true
+		if err := rep.finish(feed.Source, frames, tr, notes, env.Location); err != nil {
+			return err
+		}
+	}
 	if exit == 1 {
 		return ErrErrorFinding
 	}
@@ -315,7 +345,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 }
 
 // readOne runs the capture loop on one link until it ends.
-func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Config, tr *track.Tracker,
+func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Config, tr *track.Tracker, rep *reportOut,
 	out *lockedWriter, env Env, live bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
 	defer l.done.Store(true)
 	link := l.name
@@ -355,7 +385,10 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	}
 	// Reading a file with nothing printed per frame, frames are tracked a
 	// batch at a time under one lock.
-	batched := !live && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
+	// The report takes each finding as it is raised (a batch would hand
+	// them over after its last frame, with that frame's times): one frame
+	// at a time then.
+	batched := !live && rep == nil && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
 	if batched && cfg.Count == 0 && opts.Write == nil {
 		// Undecoded: the tracker decodes only what is not a repeat.
 		return readTagged(ctx, l, cfg, tr, notify)
@@ -400,6 +433,9 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 				}
 			}
 			tr.Observe(ts, link, pkt.P, pkt.Kind, pkt.Err)
+			if rep != nil {
+				rep.rec.Frame(ts, link, pkt.P, pkt.Kind, pkt.Err)
+			}
 			if live || cfg.Mode == ModeTUI {
 				notify()
 			}
