@@ -43,6 +43,26 @@ func TestDecodeAllocs(t *testing.T) {
 	}
 }
 
+// TestDecodeAllocsEncapsulated: the same for every other encapsulation
+// and for CARP.
+func TestDecodeAllocsEncapsulated(t *testing.T) {
+	for _, d := range encapsulatedSeeds(t) {
+		p, err := decode.NewParser(d.lt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(1000, func() {
+			k, err := p.Decode(d.data)
+			if k != decode.KindVRRP && k != decode.KindCARP || err != nil {
+				t.Fatalf("link type %d: kind %v err %v", d.lt, k, err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("link type %d, %x...: %v allocations per advert, want 0", d.lt, d.data[:16], allocs)
+		}
+	}
+}
+
 func BenchmarkDecode(b *testing.B) {
 	for _, a := range namedAdverts(b) {
 		b.Run(a.name, func(b *testing.B) {

@@ -11,6 +11,10 @@ var (
 	ErrTruncated = errors.New("truncated")
 	// ErrVersion: a version other than 2 or 3; the layout is unknown.
 	ErrVersion = errors.New("unknown vrrp version")
+	// ErrIPHeader: the IP header of a protocol 112 packet did not decode
+	// (a malformed option, a header longer than the packet): the kernel
+	// drops it, and so it is an undecodable advert.
+	ErrIPHeader = errors.New("malformed ip header")
 	// ErrBufferTooSmall: a serialisation target too small.
 	ErrBufferTooSmall = errors.New("buffer too small")
 	// ErrInvalidAdvert: an advert that cannot be serialised as it is.

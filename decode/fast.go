@@ -19,6 +19,12 @@ func (p *Parser) fastPath(data []byte) (kind Kind, err error, ok bool) {
 	p.Link = pk.Link
 	p.VRRP.IP = pk.IP
 	p.tf = false
+	if IsCARP(pk.Payload, pk.IP.Length) {
+		p.CARP.IP = pk.IP
+		p.CARP.DecodeFromBytes(pk.Payload, &p.tf) // cannot fail: IsCARP saw 8 bytes
+		p.Truncated = bool(p.tf)
+		return KindCARP, nil, true
+	}
 	err = p.VRRP.DecodeFromBytes(pk.Payload, &p.tf)
 	p.Truncated = bool(p.tf)
 	return KindVRRP, err, true
@@ -68,7 +74,8 @@ type walked struct {
 
 // walk reads the Ethernet, VLAN and IP headers of a frame the fast path
 // takes: Ethernet, up to two 802.1Q/802.1ad tags, IPv4 without options and
-// not a fragment or IPv6 without extension headers, protocol 112, complete.
+// not a fragment, its header checksum right, or IPv6 without extension
+// headers; protocol 112, complete.
 func walk(data []byte, w *walked) bool {
 	if len(data) < 14 {
 		return false
@@ -93,6 +100,9 @@ func walk(data []byte, w *walked) bool {
 		total := int(binary.BigEndian.Uint16(ip[2:4]))
 		if total < 20 || total > len(ip) || binary.BigEndian.Uint16(ip[6:8])&0x3fff != 0 {
 			return false // truncated, TSO-zero length, or a fragment
+		}
+		if fold(sum16(0, ip[:20])) != 0 {
+			return false // a bad header checksum: the general path flags it
 		}
 		w.family, w.ttl = IPv4, ip[8]
 		w.src, w.dst, w.addrs = ip[12:16], ip[16:20], ip[12:20]

@@ -16,6 +16,11 @@ func FuzzFastPath(f *testing.F) {
 	for _, a := range namedAdverts(f) {
 		f.Add(a.frame)
 	}
+	for _, d := range encapsulatedSeeds(f) {
+		if d.lt == 1 {
+			f.Add(d.data)
+		}
+	}
 	fast, slow := mustParser(f), mustParser(f)
 	decode.SetGeneralPathOnly(slow)
 	f.Fuzz(func(t *testing.T, data []byte) {

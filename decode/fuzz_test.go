@@ -25,6 +25,11 @@ func addCaptureSeeds(f *testing.F, add func(frame []byte)) {
 // panic, and an advert it accepts must survive encode → decode unchanged.
 func FuzzParser(f *testing.F) {
 	addCaptureSeeds(f, func(d []byte) { f.Add(d) })
+	for _, d := range encapsulatedSeeds(f) {
+		if d.lt == 1 {
+			f.Add(d.data)
+		}
+	}
 	p1 := mustParser(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		kind, err := p1.Decode(data)
@@ -32,6 +37,61 @@ func FuzzParser(f *testing.F) {
 			return
 		}
 		roundTrip(t, &p1.VRRP)
+	})
+}
+
+// encapsulatedSeeds are adverts in every encapsulation the Parser reads
+// besides plain Ethernet, and CARP: PBB, Linux cooked v1/v2, raw IP, BSD
+// null/loopback, Frame Relay.
+func encapsulatedSeeds(t testing.TB) []struct {
+	lt   int
+	data []byte
+} {
+	v2, v6 := frame(t, advertV2(), false), frame(t, advertV3v6(), false)
+	carp := carpFrame(t, carpMsg(1, 0, 1, 0, 1))
+	return []struct {
+		lt   int
+		data []byte
+	}{
+		{1, carp}, {1, pbb(v2, 4051, 2014011)}, {1, pbb(tagged(v6, 20), 1, 7)}, {1, tagged(carp, 10)},
+		{113, sll(v2)}, {decode.LinkTypeLinuxSLL2, sll2(v6)}, {decode.LinkTypeLinuxSLL2, sll2(tagged(carp, 10))},
+		{101, v2[14:]}, {229, v6[14:]}, {0, null(v2, 2, false)}, {108, null(v6, 24, true)},
+		{107, append([]byte{0x18, 0x41, 0x08, 0x00}, v2[14:]...)},
+		{107, append([]byte{0x18, 0x41, 0x03, 0x00, 0x80, 0, 0, 0, 0x86, 0xdd}, v6[14:]...)},
+	}
+}
+
+// fuzzLinkTypes are the link types FuzzLinkTypes picks from.
+var fuzzLinkTypes = []int{1, 113, decode.LinkTypeLinuxSLL2, 101, 0, 108, 107}
+
+// FuzzLinkTypes feeds arbitrary frames to a parser of every link type
+// besides Ethernet: none may panic, an advert accepted must survive a
+// round trip, and CARP must decode without an error.
+func FuzzLinkTypes(f *testing.F) {
+	for _, d := range encapsulatedSeeds(f) {
+		for i, lt := range fuzzLinkTypes {
+			if lt == d.lt {
+				f.Add(uint8(i), d.data)
+			}
+		}
+	}
+	var ps []*decode.Parser
+	for _, lt := range fuzzLinkTypes {
+		p, err := decode.NewParser(lt)
+		if err != nil {
+			f.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	f.Fuzz(func(t *testing.T, which uint8, data []byte) {
+		p := ps[int(which)%len(ps)]
+		kind, err := p.Decode(data)
+		switch {
+		case kind == decode.KindCARP && err != nil:
+			t.Fatalf("CARP with an error: %v", err)
+		case kind == decode.KindVRRP && err == nil:
+			roundTrip(t, &p.VRRP)
+		}
 	})
 }
 

@@ -14,19 +14,30 @@ import (
 type ipv4Layer struct {
 	layers.IPv4
 	c *Carrier
+	// vrrpErr is set when the header of a packet of protocol 112 did not
+	// decode (a malformed option, a length shorter than the header): the
+	// packet is an undecodable advert, not some other frame.
+	vrrpErr bool
 }
 
 func (l *ipv4Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	l.vrrpErr = false
 	if err := l.IPv4.DecodeFromBytes(data, df); err != nil {
+		if len(data) >= 20 && data[9] == ipProtoVRRP {
+			l.vrrpErr = true
+			*l.c = Carrier{Family: IPv4, Src: netip.AddrFrom4([4]byte(data[12:16])),
+				Dst: netip.AddrFrom4([4]byte(data[16:20])), TTL: data[8]}
+		}
 		return err
 	}
 	*l.c = Carrier{
-		Family:   IPv4,
-		Src:      netip.AddrFrom4([4]byte(l.SrcIP)),
-		Dst:      netip.AddrFrom4([4]byte(l.DstIP)),
-		TTL:      l.TTL,
-		Length:   int(l.Length) - int(l.IHL)*4,
-		Fragment: l.Flags&layers.IPv4MoreFragments != 0 || l.FragOffset != 0,
+		Family:            IPv4,
+		Src:               netip.AddrFrom4([4]byte(l.SrcIP)),
+		Dst:               netip.AddrFrom4([4]byte(l.DstIP)),
+		TTL:               l.TTL,
+		Length:            int(l.Length) - int(l.IHL)*4,
+		Fragment:          l.Flags&layers.IPv4MoreFragments != 0 || l.FragOffset != 0,
+		HeaderChecksumBad: fold(sum16(0, l.Contents)) != 0,
 	}
 	return nil
 }
@@ -35,11 +46,18 @@ func (l *ipv4Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 // where it came from.
 type ipv6Layer struct {
 	layers.IPv6
-	c *Carrier
+	c       *Carrier
+	vrrpErr bool // as ipv4Layer's
 }
 
 func (l *ipv6Layer) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	l.vrrpErr = false
 	if err := l.IPv6.DecodeFromBytes(data, df); err != nil {
+		if len(data) >= 40 && data[6] == ipProtoVRRP {
+			l.vrrpErr = true
+			*l.c = Carrier{Family: IPv6, Src: netip.AddrFrom16([16]byte(data[8:24])),
+				Dst: netip.AddrFrom16([16]byte(data[24:40])), TTL: data[7]}
+		}
 		return err
 	}
 	n := int(l.Length)

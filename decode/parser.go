@@ -19,6 +19,7 @@ const (
 	KindARP                     // an Ethernet/IPv4 ARP message
 	KindNeighbor                // an IPv6 neighbour solicitation or advertisement
 	KindUnreachable             // ICMP protocol unreachable quoting a VRRP packet
+	KindCARP                    // a CARP advert (OpenBSD carp(4), also IP protocol 112)
 )
 
 func (k Kind) String() string {
@@ -33,6 +34,8 @@ func (k Kind) String() string {
 		return "neighbor"
 	case KindUnreachable:
 		return "unreachable"
+	case KindCARP:
+		return "carp"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -40,27 +43,34 @@ func (k Kind) String() string {
 // ErrLinkType is returned by NewParser for a link type it cannot decode.
 var ErrLinkType = errors.New("unsupported link type")
 
-// Parser decodes frames of one link type: Ethernet (with 802.1Q/QinQ), Linux
-// cooked capture (what "-i any" gives) or raw IP. It reuses its layers, so
+// Parser decodes frames of one link type: Ethernet (with 802.1Q/QinQ and
+// 802.1ah PBB), Linux cooked capture v1 and v2 (what "-i any" gives), raw
+// IPv4/IPv6, BSD null/loopback or Frame Relay. It reuses its layers, so
 // each Decode overwrites what the previous one returned, and it allocates
 // nothing per advert. A Parser is not safe for concurrent use.
 type Parser struct {
-	// Link, VRRP, ARP, Neighbor and Unreachable hold the last frame's
-	// layers; which are meaningful depends on the Kind Decode returned.
+	// Link, VRRP, CARP, ARP, Neighbor and Unreachable hold the last
+	// frame's layers; which are meaningful depends on the Kind Decode
+	// returned. For KindCARP, VRRP.IP holds the carrier too.
 	Link        Link
 	VRRP        VRRP
+	CARP        CARP
 	ARP         ARP
 	Neighbor    Neighbor
 	Unreachable Unreachable
 	// Truncated is set when the frame was shorter than a header announced.
 	Truncated bool
 
-	eth     layers.Ethernet
-	sll     layers.LinuxSLL
+	eth     ethernetLayer
+	sll     sllLayer
+	pbb     pbbLayer
+	fr      frLayer
+	loop    layers.Loopback
 	dot1q   dot1qLayer
 	ip4     ipv4Layer
 	ip6     ipv6Layer
 	ah      AH
+	p112    proto112
 	dlp     *gopacket.DecodingLayerParser
 	dlp6    *gopacket.DecodingLayerParser // raw links: frames starting with IPv6
 	raw     bool
@@ -70,25 +80,35 @@ type Parser struct {
 	decoded []gopacket.LayerType
 }
 
-// NewParser returns a parser for frames of the given pcap link type.
-func NewParser(lt layers.LinkType) (*Parser, error) {
+// NewParser returns a parser for frames of the given pcap link type
+// (LINKTYPE_* of https://www.tcpdump.org/linktypes.html), of any integer
+// type: gopacket's layers.LinkType cannot hold LinkTypeLinuxSLL2.
+func NewParser[T LinkTypeInt](linkType T) (*Parser, error) {
+	lt := uint32(linkType)
 	p := &Parser{decoded: make([]gopacket.LayerType, 0, 16)}
 	p.VRRP.Addrs = make([]netip.Addr, 0, 16)
-	p.dot1q.l = &p.Link
+	p.dot1q.l, p.pbb.l, p.sll.l = &p.Link, &p.Link, &p.Link
 	p.ip4.c, p.ip6.c, p.ah.c = &p.VRRP.IP, &p.VRRP.IP, &p.VRRP.IP
 	p.Neighbor.c, p.Unreachable.c = &p.VRRP.IP, &p.VRRP.IP
+	p.p112.p = p
 	var first gopacket.LayerType
 	switch lt {
-	case layers.LinkTypeEthernet:
+	case uint32(layers.LinkTypeEthernet):
 		first, p.eth1 = layers.LayerTypeEthernet, true
-	case layers.LinkTypeLinuxSLL:
+	case uint32(layers.LinkTypeLinuxSLL):
 		first = layers.LayerTypeLinuxSLL
-	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12: // 12: DLT_RAW on OpenBSD-style files
+	case LinkTypeLinuxSLL2:
+		first, p.sll.v2 = layers.LayerTypeLinuxSLL, true
+	case uint32(layers.LinkTypeRaw), uint32(layers.LinkTypeIPv4), uint32(layers.LinkTypeIPv6), linkTypeRawOpenBSD, linkTypeRawBSDOS:
 		first, p.raw = layers.LayerTypeIPv4, true
+	case uint32(layers.LinkTypeNull), uint32(layers.LinkTypeLoop):
+		first = layers.LayerTypeLoopback
+	case uint32(layers.LinkTypeFRelay):
+		first = LayerTypeFrameRelay
 	default:
 		return nil, &linkTypeError{lt}
 	}
-	all := []gopacket.DecodingLayer{&p.eth, &p.sll, &p.dot1q, &p.ip4, &p.ip6, &p.ah, &p.VRRP,
+	all := []gopacket.DecodingLayer{&p.eth, &p.sll, &p.pbb, &p.fr, &p.loop, &p.dot1q, &p.ip4, &p.ip6, &p.ah, &p.p112,
 		&p.ARP, &p.Neighbor, &p.Unreachable}
 	p.dlp = gopacket.NewDecodingLayerParser(first, all...)
 	p.dlp.IgnoreUnsupported = true
@@ -99,11 +119,12 @@ func NewParser(lt layers.LinkType) (*Parser, error) {
 	return p, nil
 }
 
-type linkTypeError struct{ lt layers.LinkType }
+type linkTypeError struct{ lt uint32 }
 
 func (e *linkTypeError) Error() string {
-	return "link type " + e.lt.String() + " (" + strconv.Itoa(int(e.lt)) +
-		") is not supported: capture on an Ethernet interface, on \"any\" (Linux cooked), or as raw IP"
+	return "link type " + LinkTypeName(e.lt) + " is not supported: vrrpdump reads Ethernet (802.1Q, QinQ, 802.1ah), " +
+		"Linux cooked v1/v2 (\"any\"), raw IPv4/IPv6, BSD null/loopback and Frame Relay captures; " +
+		"capture VRRP on an Ethernet interface or on \"any\""
 }
 
 func (e *linkTypeError) Unwrap() error { return ErrLinkType }
@@ -123,6 +144,7 @@ func (p *Parser) Decode(data []byte) (Kind, error) {
 	p.VRRP.IP = Carrier{}
 	p.Neighbor.Type = 0
 	p.Unreachable.isVRRP = false
+	p.ip4.vrrpErr, p.ip6.vrrpErr = false, false
 	dlp := p.dlp
 	if p.raw && len(data) > 0 && data[0]>>4 == 6 {
 		dlp = p.dlp6
@@ -133,12 +155,12 @@ func (p *Parser) Decode(data []byte) (Kind, error) {
 	for _, t := range p.decoded {
 		switch t {
 		case layers.LayerTypeEthernet:
+			// With 802.1ah the customer's header, decoded last, wins.
 			p.Link.SrcMAC, p.Link.DstMAC = p.eth.SrcMAC, p.eth.DstMAC
-		case layers.LayerTypeLinuxSLL:
-			if p.sll.AddrLen == 6 {
-				p.Link.SrcMAC = p.sll.Addr
-			}
 		case layers.LayerTypeVRRP:
+			if p.p112.carp {
+				return KindCARP, nil
+			}
 			return KindVRRP, nil
 		case layers.LayerTypeARP:
 			return KindARP, nil
@@ -152,6 +174,16 @@ func (p *Parser) Decode(data []byte) (Kind, error) {
 			}
 		}
 		last = t
+	}
+	if err != nil && (p.ip4.vrrpErr || p.ip6.vrrpErr) {
+		// An IP header of protocol 112 that did not decode is an
+		// undecodable advert, counted as one, not some other frame.
+		p.VRRP.reset()
+		field := "IPv4 header"
+		if p.ip6.vrrpErr {
+			field = "IPv6 header"
+		}
+		return KindVRRP, &DecodeError{Field: field, Offset: 0, Err: ErrIPHeader, Detail: err.Error()}
 	}
 	if p.carriesVRRP(last) {
 		if err == nil {
@@ -180,4 +212,38 @@ func (p *Parser) carriesVRRP(last gopacket.LayerType) bool {
 		return false
 	}
 	return next == layers.LayerTypeVRRP
+}
+
+// proto112 takes IP protocol 112 in the Parser's DecodingLayerParser and
+// hands it to CARP or VRRP: the two share the protocol number and the
+// first octet (see IsCARP).
+type proto112 struct {
+	p    *Parser
+	carp bool
+}
+
+func (l *proto112) CanDecode() gopacket.LayerClass { return layers.LayerTypeVRRP }
+func (l *proto112) LayerType() gopacket.LayerType  { return layers.LayerTypeVRRP }
+
+func (l *proto112) LayerPayload() []byte {
+	if l.carp {
+		return nil
+	}
+	return l.p.VRRP.Payload
+}
+
+func (l *proto112) NextLayerType() gopacket.LayerType {
+	if l.carp {
+		return gopacket.LayerTypeZero
+	}
+	return l.p.VRRP.NextLayerType()
+}
+
+func (l *proto112) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	l.carp = IsCARP(data, l.p.VRRP.IP.Length)
+	if l.carp {
+		l.p.CARP.IP = l.p.VRRP.IP
+		return l.p.CARP.DecodeFromBytes(data, df)
+	}
+	return l.p.VRRP.DecodeFromBytes(data, df)
 }

@@ -41,7 +41,7 @@ func NewRepeats() *Repeats { return &Repeats{slots: make([]int32, 64)} }
 // is known, and copies a frame's headers only when it is not a repeat.
 func (r *Repeats) See(data []byte) (flow int32, repeat bool) {
 	var w walked
-	if !walk(data, &w) || len(w.payload) < 8 || len(w.payload) > len(head{}.payload) {
+	if !walk(data, &w) || len(w.payload) < 8 || len(w.payload) > len(head{}.payload) || IsCARP(w.payload, len(w.payload)) {
 		return -1, false
 	}
 	// The flow's key, as its head holds it.

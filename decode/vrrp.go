@@ -33,6 +33,8 @@ type Carrier struct {
 	// from here, never from the frame.
 	Length   int
 	Fragment bool // the IP packet was a fragment
+	// HeaderChecksumBad: the IPv4 header checksum does not verify.
+	HeaderChecksumBad bool
 
 	AH       bool   // wrapped in IPsec AH (protocol 51)
 	AHSPI    uint32 // AH security parameters index
@@ -290,9 +292,57 @@ func (v *VRRP) checkFields() {
 	if v.Version == V3 && v.Family == IPv6 && len(v.Addrs) > 0 && !v.Addrs[0].IsLinkLocalUnicast() {
 		v.Problems |= ProblemIPv6FirstAddr
 	}
-	if v.IP.Family != FamilyUnknown && v.IP.Multicast() && v.IP.TTL != 255 {
-		v.Problems |= ProblemBadTTL
+	if v.VRID == 0 {
+		v.Problems |= ProblemBadVRID
 	}
+	if v.CountIPAddr == 0 {
+		v.Problems |= ProblemNoAddresses
+	}
+	if v.Version == V3 && v.Reserved != 0 {
+		v.Problems |= ProblemReservedBits
+	}
+	if v.IP.Family != FamilyUnknown {
+		v.Problems |= v.IP.problems()
+	}
+}
+
+// problems checks the IP header by the rules a kernel and RFC 5798 apply
+// before a VRRP router looks at the message: TTL, source, destination
+// group, header checksum.
+func (c *Carrier) problems() Problems {
+	var p Problems
+	if c.Multicast() {
+		if c.TTL != 255 {
+			p |= ProblemBadTTL
+		}
+		if c.Dst != vrrpGroup4 && c.Dst != vrrpGroup6 {
+			p |= ProblemBadGroup
+		}
+	}
+	if c.Src.IsValid() {
+		switch {
+		case impossibleSource(c.Src):
+			p |= ProblemBadSource
+		case c.Family == IPv6 && !c.Src.IsLinkLocalUnicast():
+			p |= ProblemSourceNotLinkLocal
+		}
+	}
+	if c.HeaderChecksumBad {
+		p |= ProblemBadIPChecksum
+	}
+	return p
+}
+
+// impossibleSource reports whether a is a source address no router's
+// interface can send from, so that the kernel drops the packet (Linux's
+// martian sources): 0.0.0.0/8, 127/8, multicast, 255.255.255.255; ::, ::1,
+// multicast.
+func impossibleSource(a netip.Addr) bool {
+	if a.Is4() {
+		b := a.As4()
+		return b[0] == 0 || b[0] == 127 || b[0] >= 224 && b[0] < 240 || b == [4]byte{255, 255, 255, 255}
+	}
+	return a.IsUnspecified() || a.IsLoopback() || a.IsMulticast()
 }
 
 // verifyChecksum tries every flavour a receiver of this version and family
@@ -308,6 +358,9 @@ func (v *VRRP) verifyChecksum(msg, whole []byte) {
 			}
 			if verify(m, f, &v.IP) {
 				v.ChecksumStatus, v.Flavour = ChecksumGood, f
+				if v.Version == V3 && f != FlavourRFC5798 && haveIP {
+					v.Problems |= ProblemChecksumFlavour
+				}
 				return
 			}
 		}

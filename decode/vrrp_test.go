@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,13 +32,16 @@ func TestRoundTrip(t *testing.T) {
 		ah       bool
 		flavour  decode.Flavour
 		interval time.Duration
+		problems decode.Problems // what the RFCs' receive rules say of it
 	}{
-		{"v2 simple auth", advertV2(), false, decode.FlavourMessageOnly, time.Second},
-		{"v2 inside AH", func() *decode.VRRP { v := advertV2(); v.AuthType, v.AuthData = decode.AuthAH, [8]byte{}; return v }(), true, decode.FlavourMessageOnly, time.Second},
-		{"v3 ipv4", advertV3v4(), false, decode.FlavourRFC5798, 100 * time.Millisecond},
-		{"v3 ipv6", advertV3v6(), false, decode.FlavourRFC5798, time.Second},
-		{"v3 ipv4 no addresses", func() *decode.VRRP { v := advertV3v4(); v.Addrs = nil; return v }(), false, decode.FlavourRFC5798, 100 * time.Millisecond},
-		{"v3 max interval 40.95s", func() *decode.VRRP { v := advertV3v4(); v.AdverInt = 4095; return v }(), false, decode.FlavourRFC5798, 40950 * time.Millisecond},
+		{"v2 simple auth", advertV2(), false, decode.FlavourMessageOnly, time.Second, 0},
+		{"v2 inside AH", func() *decode.VRRP { v := advertV2(); v.AuthType, v.AuthData = decode.AuthAH, [8]byte{}; return v }(), true, decode.FlavourMessageOnly, time.Second, 0},
+		{"v3 ipv4", advertV3v4(), false, decode.FlavourRFC5798, 100 * time.Millisecond, 0},
+		{"v3 ipv6", advertV3v6(), false, decode.FlavourRFC5798, time.Second, 0},
+		{"v3 ipv4 no addresses", func() *decode.VRRP { v := advertV3v4(); v.Addrs = nil; return v }(), false, decode.FlavourRFC5798, 100 * time.Millisecond, decode.ProblemNoAddresses},
+		{"v3 max interval 40.95s", func() *decode.VRRP { v := advertV3v4(); v.AdverInt = 4095; return v }(), false, decode.FlavourRFC5798, 40950 * time.Millisecond, 0},
+		{"priority 0 (resigning) is legal", func() *decode.VRRP { v := advertV3v4(); v.Priority = 0; return v }(), false, decode.FlavourRFC5798, 100 * time.Millisecond, 0},
+		{"priority 255 (owner) is legal", func() *decode.VRRP { v := advertV2(); v.Priority = 255; return v }(), false, decode.FlavourMessageOnly, time.Second, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := *tc.v
@@ -56,8 +60,9 @@ func TestRoundTrip(t *testing.T) {
 			if diff := cmp.Diff(&want, got, fields); diff != "" {
 				t.Errorf("decoded advert (-want +got):\n%s", diff)
 			}
-			if !got.Valid() || got.ChecksumStatus != decode.ChecksumGood || got.Flavour != tc.flavour {
-				t.Errorf("problems %q, checksum %v, flavour %q; want valid, ok, %q", got.Problems, got.ChecksumStatus, got.Flavour, tc.flavour)
+			if got.Problems != tc.problems || got.ChecksumStatus != decode.ChecksumGood || got.Flavour != tc.flavour {
+				t.Errorf("problems %q, checksum %v, flavour %q; want %q, ok, %q", got.Problems, got.ChecksumStatus, got.Flavour,
+					tc.problems, tc.flavour)
 			}
 			if got.Interval() != tc.interval {
 				t.Errorf("Interval() = %v, want %v", got.Interval(), tc.interval)
@@ -178,7 +183,7 @@ func TestProblems(t *testing.T) {
 				binary.BigEndian.PutUint16(f[o+6:], decode.Checksum(f[o:], decode.FlavourMessageOnly, netip.Addr{}, netip.Addr{}))
 				return f
 			})
-		}, decode.ProblemVersionFamily, decode.FlavourMessageOnly},
+		}, decode.ProblemVersionFamily | decode.ProblemNoAddresses, decode.FlavourMessageOnly},
 		{"fragment", func(t testing.TB) []byte {
 			return edit(t, advertV3v4(), false, func(f []byte, o int) []byte { f[14+6] |= 0x20; return setIPLen(f, 12) })
 		}, decode.ProblemFragment, decode.FlavourRFC5798},
@@ -187,12 +192,56 @@ func TestProblems(t *testing.T) {
 		}, 0, decode.FlavourRFC5798},
 		{"v3 ipv4 checksum as in v2", func(t testing.TB) []byte {
 			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.Flavour = decode.FlavourMessageOnly }), false)
-		}, 0, decode.FlavourMessageOnly},
+		}, decode.ProblemChecksumFlavour, decode.FlavourMessageOnly},
 		{"unicast v3 with pseudo-header of 224.0.0.18", func(t testing.TB) []byte {
 			return frame(t, with(advertV3v4(), func(v *decode.VRRP) {
 				v.IP.Dst, v.Flavour = h2v4, decode.FlavourMcastPseudoHeader
 			}), false)
-		}, 0, decode.FlavourMcastPseudoHeader},
+		}, decode.ProblemChecksumFlavour, decode.FlavourMcastPseudoHeader},
+		// The receive rules of RFC 3768 7.1 and RFC 5798 5 and 7.1, and the
+		// IP-level ones the kernel applies first, one case each.
+		{"vrid 0", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.VRID = 0 }), false)
+		}, decode.ProblemBadVRID, decode.FlavourRFC5798},
+		{"vrid 255 is legal", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.VRID = 255 }), false)
+		}, 0, decode.FlavourRFC5798},
+		{"v2 without addresses", func(t testing.TB) []byte {
+			return frame(t, with(advertV2(), func(v *decode.VRRP) { v.Addrs = nil }), false)
+		}, decode.ProblemNoAddresses, decode.FlavourMessageOnly},
+		{"source 0.0.0.0", func(t testing.TB) []byte {
+			return frame(t, with(advertV2(), func(v *decode.VRRP) { v.IP.Src = netip.IPv4Unspecified() }), false)
+		}, decode.ProblemBadSource, decode.FlavourMessageOnly},
+		{"source 127.0.0.1", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.IP.Src = netip.MustParseAddr("127.0.0.1") }), false)
+		}, decode.ProblemBadSource, decode.FlavourRFC5798},
+		{"multicast source", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.IP.Src = group4 }), false)
+		}, decode.ProblemBadSource, decode.FlavourRFC5798},
+		{"broadcast source", func(t testing.TB) []byte {
+			return frame(t, with(advertV2(), func(v *decode.VRRP) { v.IP.Src = netip.MustParseAddr("255.255.255.255") }), false)
+		}, decode.ProblemBadSource, decode.FlavourMessageOnly},
+		{"ipv6 source ::1", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v6(), func(v *decode.VRRP) { v.IP.Src = netip.IPv6Loopback() }), false)
+		}, decode.ProblemBadSource, decode.FlavourRFC5798},
+		{"ipv6 source global, not link-local", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v6(), func(v *decode.VRRP) { v.IP.Src = netip.MustParseAddr("2001:db8:1::11") }), false)
+		}, decode.ProblemSourceNotLinkLocal, decode.FlavourRFC5798},
+		{"multicast group 224.0.0.5", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.IP.Dst = netip.MustParseAddr("224.0.0.5") }), false)
+		}, decode.ProblemBadGroup, decode.FlavourRFC5798},
+		{"multicast group ff02::1", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v6(), func(v *decode.VRRP) { v.IP.Dst = netip.MustParseAddr("ff02::1") }), false)
+		}, decode.ProblemBadGroup, decode.FlavourRFC5798},
+		{"ipv4 header checksum wrong", func(t testing.TB) []byte {
+			return edit(t, advertV2(), false, func(f []byte, o int) []byte { f[14+11] ^= 0x01; return f })
+		}, decode.ProblemBadIPChecksum, decode.FlavourMessageOnly},
+		{"v3 reserved bits set (warning only)", func(t testing.TB) []byte {
+			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.Reserved = 0x5 }), false)
+		}, decode.ProblemReservedBits, decode.FlavourRFC5798},
+		{"ipv4 options (router alert) are fine", func(t testing.TB) []byte {
+			return withIPOptions(frame(t, advertV2(), false), []byte{0x94, 0x04, 0, 0})
+		}, 0, decode.FlavourMessageOnly},
 		{"unicast v3 rfc5798", func(t testing.TB) []byte {
 			return frame(t, with(advertV3v4(), func(v *decode.VRRP) { v.IP.Dst = h2v4 }), false)
 		}, 0, decode.FlavourRFC5798},
@@ -213,6 +262,24 @@ func TestProblems(t *testing.T) {
 	}
 }
 
+// withIPOptions inserts IPv4 options (a multiple of 4 bytes) after the
+// 20-byte header of an Ethernet frame, fixing the lengths and checksum.
+func withIPOptions(f, opts []byte) []byte {
+	out := append(append(append([]byte{}, f[:34]...), opts...), f[34:]...)
+	out[14] = 0x45 + byte(len(opts)/4)
+	binary.BigEndian.PutUint16(out[16:], binary.BigEndian.Uint16(f[16:])+uint16(len(opts)))
+	binary.BigEndian.PutUint16(out[24:], 0)
+	var s uint32
+	for i := 14; i < 34+len(opts); i += 2 {
+		s += uint32(binary.BigEndian.Uint16(out[i:]))
+	}
+	for s>>16 != 0 {
+		s = s&0xffff + s>>16
+	}
+	binary.BigEndian.PutUint16(out[24:], ^uint16(s))
+	return out
+}
+
 func TestUndecodable(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -228,6 +295,16 @@ func TestUndecodable(t *testing.T) {
 		{"5 bytes of vrrp", func(t testing.TB) []byte {
 			return edit(t, advertV3v4(), false, func(f []byte, o int) []byte { return setIPLen(f[:o+5], 5) })
 		}, decode.ErrTruncated},
+		{"malformed ipv4 option", func(t testing.TB) []byte {
+			// tcpdump: "options (unknown 69 [bad length 83])", as in its
+			// vrrp-vrrp_print-oobr test; gopacket refuses the header.
+			return withIPOptions(frame(t, advertV2(), false), []byte{0x45, 0x53, 0, 0})
+		}, decode.ErrIPHeader},
+		{"ipv4 header length beyond the packet", func(t testing.TB) []byte {
+			f := frame(t, advertV2(), false)
+			f[14] = 0x4f
+			return f
+		}, decode.ErrIPHeader},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := mustParser(t)
@@ -243,41 +320,96 @@ func TestUndecodable(t *testing.T) {
 	}
 }
 
+// Encapsulations of an Ethernet frame f, for the link layer tests and
+// fuzz seeds.
+
+// tagged adds 802.1Q tags (802.1ad for the outer one of two or more).
+func tagged(f []byte, vids ...uint16) []byte {
+	out := append([]byte{}, f[:12]...)
+	for i, vid := range vids {
+		tpid := uint16(0x8100)
+		if i == 0 && len(vids) > 1 {
+			tpid = 0x88a8
+		}
+		out = binary.BigEndian.AppendUint16(out, tpid)
+		out = binary.BigEndian.AppendUint16(out, vid)
+	}
+	return append(out, f[12:]...)
+}
+
+// sll is Linux cooked v1: packet type 2 (multicast), ARPHRD_ETHER,
+// address length 6, address, pad, protocol.
+func sll(f []byte) []byte {
+	h := []byte{0, 2, 0, 1, 0, 6}
+	h = append(h, f[6:12]...)
+	h = append(h, 0, 0)
+	return append(h, f[12:]...)
+}
+
+// sll2 is Linux cooked v2: protocol, reserved, ifindex 7, ARPHRD_ETHER,
+// packet type 2 (multicast), address length 6, address, pad.
+func sll2(f []byte) []byte {
+	h := []byte{f[12], f[13], 0, 0, 0, 0, 0, 7, 0, 1, 2, 6}
+	h = append(h, f[6:12]...)
+	h = append(h, 0, 0)
+	return append(h, f[14:]...)
+}
+
+// pbb is 802.1ah: backbone MACs, an 802.1ad B-TAG, the I-TAG (EtherType
+// 0x88e7, I-SID), then the customer's frame as it was, as zeek's pbb.pcap
+// has it.
+func pbb(f []byte, bvid uint16, isid uint32) []byte {
+	out := []byte{0x02, 0xbb, 0, 0, 0, 2, 0x02, 0xbb, 0, 0, 0, 1, 0x88, 0xa8}
+	out = binary.BigEndian.AppendUint16(out, bvid)
+	out = append(out, 0x88, 0xe7, 0, byte(isid>>16), byte(isid>>8), byte(isid))
+	return append(out, f...)
+}
+
+// null is BSD null/loopback: the address family in 4 bytes, host order
+// (DLT_NULL) or network order (DLT_LOOP), then the IP packet.
+func null(f []byte, af uint32, bigEndian bool) []byte {
+	h := binary.LittleEndian.AppendUint32(nil, af)
+	if bigEndian {
+		h = binary.BigEndian.AppendUint32(nil, af)
+	}
+	return append(h, f[14:]...)
+}
+
 func TestLinkLayers(t *testing.T) {
 	plain := frame(t, advertV2(), false)
-	tag := func(f []byte, vids ...uint16) []byte {
-		out := append([]byte{}, f[:12]...)
-		for i, vid := range vids {
-			tpid := uint16(0x8100)
-			if i == 0 && len(vids) > 1 {
-				tpid = 0x88a8
-			}
-			out = binary.BigEndian.AppendUint16(out, tpid)
-			out = binary.BigEndian.AppendUint16(out, vid)
-		}
-		return append(out, f[12:]...)
-	}
-	sll := func(f []byte) []byte {
-		// packet type 2 (multicast), ARPHRD_ETHER, address length 6, address, pad, protocol.
-		h := []byte{0, 2, 0, 1, 0, 6}
-		h = append(h, f[6:12]...)
-		h = append(h, 0, 0)
-		return append(h, f[12:]...)
-	}
+	tag := tagged
+	v6 := frame(t, advertV3v6(), false)
 	for _, tc := range []struct {
 		name    string
-		lt      layers.LinkType
+		lt      int
 		data    []byte
 		vlan    uint16
 		numVLAN int
 		dstMAC  bool
+		srcMAC  bool
+		isid    uint32
+		ifindex uint32
 	}{
-		{"ethernet", layers.LinkTypeEthernet, plain, 0, 0, true},
-		{"802.1Q", layers.LinkTypeEthernet, tag(plain, 10), 10, 1, true},
-		{"QinQ", layers.LinkTypeEthernet, tag(plain, 100, 10), 10, 2, true},
-		{"linux cooked (-i any)", layers.LinkTypeLinuxSLL, sll(plain), 0, 0, false},
-		{"raw ipv4", layers.LinkTypeRaw, plain[14:], 0, 0, false},
-		{"raw ipv6", layers.LinkTypeRaw, frame(t, advertV3v6(), false)[14:], 0, 0, false},
+		{"ethernet", 1, plain, 0, 0, true, true, 0, 0},
+		{"802.1Q", 1, tag(plain, 10), 10, 1, true, true, 0, 0},
+		{"QinQ", 1, tag(plain, 100, 10), 10, 2, true, true, 0, 0},
+		{"802.1ah PBB", 1, pbb(plain, 4051, 2014011), 4051, 1, true, true, 2014011, 0},
+		{"802.1ah PBB with a customer tag", 1, pbb(tag(plain, 20), 4051, 7), 20, 2, true, true, 7, 0},
+		{"linux cooked v1 (-i any)", 113, sll(plain), 0, 0, false, true, 0, 0},
+		{"linux cooked v2 (-i any, libpcap 1.10)", decode.LinkTypeLinuxSLL2, sll2(plain), 0, 0, false, true, 0, 7},
+		{"linux cooked v2, 802.1Q", decode.LinkTypeLinuxSLL2, sll2(tag(plain, 10)), 10, 1, false, true, 0, 7},
+		{"raw ipv4 (101)", 101, plain[14:], 0, 0, false, false, 0, 0},
+		{"raw ipv6 (101)", 101, v6[14:], 0, 0, false, false, 0, 0},
+		{"raw ipv4 (228)", 228, plain[14:], 0, 0, false, false, 0, 0},
+		{"raw ipv6 (229)", 229, v6[14:], 0, 0, false, false, 0, 0},
+		{"raw ip, OpenBSD's 12", 12, plain[14:], 0, 0, false, false, 0, 0},
+		{"bsd null, host order", 0, null(plain, 2, false), 0, 0, false, false, 0, 0},
+		{"bsd null, ipv6 as FreeBSD", 0, null(v6, 28, false), 0, 0, false, false, 0, 0},
+		{"openbsd loop, network order", 108, null(plain, 2, true), 0, 0, false, false, 0, 0},
+		{"openbsd loop, ipv6", 108, null(v6, 24, true), 0, 0, false, false, 0, 0},
+		{"frame relay, cisco encapsulation", 107, append([]byte{0x18, 0x41, 0x08, 0x00}, plain[14:]...), 0, 0, false, false, 0, 0},
+		{"frame relay, rfc 2427 nlpid", 107, append([]byte{0x18, 0x41, 0x03, 0xcc}, plain[14:]...), 0, 0, false, false, 0, 0},
+		{"frame relay, rfc 2427 snap ipv6", 107, append([]byte{0x18, 0x41, 0x03, 0x00, 0x80, 0, 0, 0, 0x86, 0xdd}, v6[14:]...), 0, 0, false, false, 0, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p, err := decode.NewParser(tc.lt)
@@ -291,16 +423,42 @@ func TestLinkLayers(t *testing.T) {
 			if p.Link.VLAN() != tc.vlan || p.Link.NumVLANs != tc.numVLAN {
 				t.Errorf("VLAN %d (%d tags), want %d (%d)", p.Link.VLAN(), p.Link.NumVLANs, tc.vlan, tc.numVLAN)
 			}
-			if tc.lt != layers.LinkTypeRaw && p.Link.SrcMAC.String() != macH1.String() {
+			if tc.srcMAC && p.Link.SrcMAC.String() != macH1.String() || !tc.srcMAC && p.Link.SrcMAC != nil {
 				t.Errorf("source MAC %v, want %v", p.Link.SrcMAC, macH1)
 			}
 			if (p.Link.DstMAC != nil) != tc.dstMAC {
 				t.Errorf("destination MAC %v", p.Link.DstMAC)
 			}
+			if p.Link.ISID != tc.isid || p.Link.IfIndex != tc.ifindex {
+				t.Errorf("I-SID %d, ifindex %d; want %d, %d", p.Link.ISID, p.Link.IfIndex, tc.isid, tc.ifindex)
+			}
+			// The same frame cut anywhere never panics.
+			for n := range tc.data {
+				p.Decode(tc.data[:n])
+			}
 		})
 	}
-	if _, err := decode.NewParser(layers.LinkTypeTokenRing); !errors.Is(err, decode.ErrLinkType) {
-		t.Errorf("NewParser(token ring) = %v, want ErrLinkType", err)
+}
+
+// TestUnsupportedLinkType: a link type vrrpdump cannot read names itself
+// as tcpdump and tshark name it, and says what vrrpdump reads.
+func TestUnsupportedLinkType(t *testing.T) {
+	for _, tc := range []struct {
+		lt   int
+		want string
+	}{
+		{6, `link type IEEE802 (6, tcpdump "Token ring", tshark "Token Ring") is not supported: vrrpdump reads Ethernet`},
+		{127, `link type IEEE802_11_RADIO (127, tcpdump "802.11 plus radiotap header", tshark "IEEE 802.11 plus radiotap radio header") is not supported`},
+		{147, `link type LINKTYPE 147 (see https://www.tcpdump.org/linktypes.html) is not supported`},
+	} {
+		_, err := decode.NewParser(tc.lt)
+		if !errors.Is(err, decode.ErrLinkType) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("NewParser(%d) = %v\nwant ErrLinkType starting %s", tc.lt, err, tc.want)
+		}
+	}
+	// gopacket's 8-bit link type works as well as an int.
+	if _, err := decode.NewParser(layers.LinkTypeLinuxSLL); err != nil {
+		t.Error(err)
 	}
 }
 

@@ -14,26 +14,8 @@ import (
 // README.md, "NDJSON"). It is written by hand: encoding/json would cost more
 // than decoding the advert.
 func appendAdvertJSON(b []byte, pkt *capture.Packet, link string, showAuth bool) []byte {
-	p := pkt.P
-	v := &p.VRRP
-	b = append(b, `{"kind":"advert","frame":`...)
-	b = strconv.AppendInt(b, int64(pkt.N), 10)
-	b = append(b, `,"time":"`...)
-	b = pkt.CI.Timestamp.UTC().AppendFormat(b, time.RFC3339Nano)
-	b = append(b, `","link":`...)
-	b = strconv.AppendQuote(b, link)
-	b = append(b, `,"vlan":`...)
-	b = strconv.AppendUint(b, uint64(p.Link.VLAN()), 10)
-	b = append(b, `,"src_mac":"`...)
-	if len(p.Link.SrcMAC) > 0 {
-		b = append(b, p.Link.SrcMAC.String()...)
-	}
-	b = append(b, `","src":"`...)
-	b = v.IP.Src.AppendTo(b)
-	b = append(b, `","dst":"`...)
-	b = v.IP.Dst.AppendTo(b)
-	b = append(b, `","ttl":`...)
-	b = strconv.AppendUint(b, uint64(v.IP.TTL), 10)
+	v := &pkt.P.VRRP
+	b = appendJSONHead(b, `{"kind":"advert","frame":`, pkt, link, &v.IP)
 	if pkt.Err != nil {
 		b = append(b, `,"problems":["malformed"],"error":`...)
 		b = strconv.AppendQuote(b, pkt.Err.Error())
@@ -92,17 +74,32 @@ func appendAdvertJSON(b []byte, pkt *capture.Packet, link string, showAuth bool)
 		b = append(b, '"')
 	}
 	b = append(b, `],"problems":[`...)
-	first := true
-	v.Problems.Each(func(q decode.Problems) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, '"')
-		b = append(b, q.ID()...)
-		b = append(b, '"')
-	})
+	b = appendProblemIDs(b, v.Problems, true)
 	return append(b, "]}\n"...)
+}
+
+// appendJSONHead appends the fields every advert object (VRRP or CARP)
+// starts with, from start (`{"kind":"advert","frame":`) to "ttl".
+func appendJSONHead(b []byte, start string, pkt *capture.Packet, link string, c *decode.Carrier) []byte {
+	p := pkt.P
+	b = append(b, start...)
+	b = strconv.AppendInt(b, int64(pkt.N), 10)
+	b = append(b, `,"time":"`...)
+	b = pkt.CI.Timestamp.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","link":`...)
+	b = strconv.AppendQuote(b, link)
+	b = append(b, `,"vlan":`...)
+	b = strconv.AppendUint(b, uint64(p.Link.VLAN()), 10)
+	b = append(b, `,"src_mac":"`...)
+	if len(p.Link.SrcMAC) > 0 {
+		b = append(b, p.Link.SrcMAC.String()...)
+	}
+	b = append(b, `","src":"`...)
+	b = c.Src.AppendTo(b)
+	b = append(b, `","dst":"`...)
+	b = c.Dst.AppendTo(b)
+	b = append(b, `","ttl":`...)
+	return strconv.AppendUint(b, uint64(c.TTL), 10)
 }
 
 // findingJSON is a finding as an NDJSON object.

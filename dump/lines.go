@@ -26,18 +26,7 @@ func appendClock(b []byte, t time.Time, loc *time.Location) []byte {
 func appendAdvertLine(b []byte, pkt *capture.Packet, link string, loc *time.Location, showAuth bool) []byte {
 	p := pkt.P
 	v := &p.VRRP
-	b = appendClock(b, pkt.CI.Timestamp, loc)
-	b = append(b, ' ')
-	b = append(b, link...)
-	if vl := p.Link.VLAN(); vl != 0 {
-		b = append(b, " vlan "...)
-		b = strconv.AppendUint(b, uint64(vl), 10)
-	}
-	b = append(b, ' ')
-	b = v.IP.Src.AppendTo(b)
-	b = append(b, " > "...)
-	b = v.IP.Dst.AppendTo(b)
-	b = append(b, ": "...)
+	b = appendLineHead(b, pkt, link, loc, &v.IP)
 	if pkt.Err != nil {
 		b = append(b, "VRRP undecodable: "...)
 		b = append(b, pkt.Err.Error()...)
@@ -94,19 +83,34 @@ func appendAdvertLine(b []byte, pkt *capture.Packet, link string, loc *time.Loca
 	} else if v.Flavour == decode.FlavourMcastPseudoHeader {
 		b = append(b, " cksum mcast-pseudo-header"...)
 	}
-	if v.Problems == 0 {
+	return appendVerdict(b, v.Problems)
+}
+
+// appendVerdict ends an advert's line with its problems, " [ok]" if none.
+func appendVerdict(b []byte, ps decode.Problems) []byte {
+	if ps == 0 {
 		return append(b, " [ok]\n"...)
 	}
 	b = append(b, " ["...)
-	first := true
-	v.Problems.Each(func(q decode.Problems) {
-		if !first {
-			b = append(b, ',')
-		}
-		first = false
-		b = append(b, q.ID()...)
-	})
+	b = appendProblemIDs(b, ps, false)
 	return append(b, "]\n"...)
+}
+
+// appendLineHead appends what starts the line of an advert (VRRP or CARP):
+// "02:39:03.456930 eth0 vlan 10 192.0.2.11 > 224.0.0.18: ".
+func appendLineHead(b []byte, pkt *capture.Packet, link string, loc *time.Location, c *decode.Carrier) []byte {
+	b = appendClock(b, pkt.CI.Timestamp, loc)
+	b = append(b, ' ')
+	b = append(b, link...)
+	if vl := pkt.P.Link.VLAN(); vl != 0 {
+		b = append(b, " vlan "...)
+		b = strconv.AppendUint(b, uint64(vl), 10)
+	}
+	b = append(b, ' ')
+	b = c.Src.AppendTo(b)
+	b = append(b, " > "...)
+	b = c.Dst.AppendTo(b)
+	return append(b, ": "...)
 }
 
 // appendInterval appends the advertised interval the way an operator writes

@@ -371,6 +371,8 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 				pkt.Out = appendAdvertLine(pkt.Out[:0], pkt, link, env.Location, cfg.ShowAuth)
 			case decode.KindARP, decode.KindNeighbor, decode.KindUnreachable:
 				pkt.Out = appendNeighLine(pkt.Out[:0], pkt, link, env.Location)
+			case decode.KindCARP:
+				pkt.Out = appendCARPLine(pkt.Out[:0], pkt, link, env.Location)
 			default:
 				pkt.Out = pkt.Out[:0]
 			}
@@ -378,8 +380,11 @@ func readOne(ctx context.Context, l *linkHealth, opts capture.Options, cfg Confi
 	case ModeJSON:
 		opts.Prepare = func(pkt *capture.Packet) {
 			pkt.Out = pkt.Out[:0]
-			if pkt.Kind == decode.KindVRRP {
+			switch pkt.Kind {
+			case decode.KindVRRP:
 				pkt.Out = appendAdvertJSON(pkt.Out, pkt, link, cfg.ShowAuth)
+			case decode.KindCARP:
+				pkt.Out = appendCARPJSON(pkt.Out, pkt, link)
 			}
 		}
 	}

@@ -85,7 +85,7 @@ var catalog = [numRules]Rule{
 		"a VRRPv3 IPv4 advert checksummed without the pseudo-header (as in v2, RFC 9568 / Cisco / Juniper style)",
 		"peers computing the RFC 5798 checksum discard it: align keepalived v3_checksum_as_v2 / FRR checksum-with-ipv4-pseudoheader on all routers"},
 	ruleMalformed: {"malformed", SeverityError,
-		"an advert that does not decode or breaks the format (type, count, zero interval, auth type, trailing bytes, v2 over IPv6, fragment)",
+		"an advert that does not decode or breaks a receive rule of RFC 3768 7.1 / RFC 5798 5, 7.1 or the kernel's IP checks (type, count, zero interval, auth type, trailing bytes, v2 over IPv6, fragment, VRID 0, no addresses, impossible source, non-link-local IPv6 source, wrong multicast group, IPv4 header checksum)",
 		"receivers discard it; check the sender's software and version"},
 	ruleGARPMissing: {"garp-missing", SeverityWarning,
 		"a new master sent no gratuitous ARP / unsolicited neighbour advertisement for its addresses within 1 s",

@@ -3,16 +3,21 @@ package track
 import (
 	"fmt"
 	"net/netip"
+	"strings"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 )
 
 // malformedProblems are the decode problems that make receivers discard an
-// advert as malformed. Truncation (a capture's snap length) and keepalived's
-// HMAC trailer are not the sender's fault.
-const malformedProblems = decode.ProblemUnknownType | decode.ProblemCountMismatch |
-	decode.ProblemZeroInterval | decode.ProblemUnknownAuthType | decode.ProblemTrailingBytes |
-	decode.ProblemVersionFamily | decode.ProblemFragment
+// advert (decode.ProblemsDiscarded: the RFC receive rules and the kernel's
+// IP checks) and have no finding of their own. Truncation (a capture's snap
+// length) and keepalived's HMAC trailer are not the sender's fault.
+var malformedProblems = decode.ProblemsDiscarded &^
+	(decode.ProblemBadChecksum | decode.ProblemBadTTL | decode.ProblemChecksumFlavour)
+
+// steadyProblems are the problems an advert may have and still take the
+// steady path: a deviation whose finding repeated bumps.
+const steadyProblems = decode.ProblemChecksumFlavour
 
 // undecodable raises malformed for an advert that did not decode.
 func (t *Tracker) undecodable(ts instant, link string, p *decode.Parser, err error) {
@@ -37,7 +42,7 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 		return
 	}
 	r := g.find(v.IP.Src)
-	if r != nil && !t.noSteady && v.Problems == 0 &&
+	if r != nil && !t.noSteady && v.Problems&^steadyProblems == 0 &&
 		t.steady(g, r, ts, v.IP.TTL, v.IP.Dst, p.Link.SrcMAC, v.Contents) {
 		t.heardG, t.heardR = g, r
 		return
@@ -140,7 +145,7 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 func (r *router) remember(v *decode.VRRP) {
 	r.seq++
 	r.rawLen = -1
-	if v.Problems == 0 && len(v.Contents) <= len(r.raw) {
+	if v.Problems&^steadyProblems == 0 && len(v.Contents) <= len(r.raw) {
 		r.rawLen = int8(copy(r.raw[:], v.Contents))
 	}
 }
@@ -254,7 +259,9 @@ func (t *Tracker) problemFindings(g *group, r *router, v *decode.VRRP, ts instan
 	}
 	if m := v.Problems & malformedProblems; m != 0 {
 		t.routerRaise(ruleMalformed, g, r, ts, func() (string, map[string]any) {
-			return fmt.Sprintf("%s sent a malformed advert: %s", r.addr, m),
+			var why []string
+			m.Each(func(q decode.Problems) { why = append(why, q.ID()+": "+q.Reason()) })
+			return fmt.Sprintf("%s sent an advert receivers discard: %s", r.addr, strings.Join(why, "; ")),
 				map[string]any{"problems": m.IDs()}
 		})
 	}
