@@ -32,10 +32,11 @@ type Config struct {
 	Mode     Mode
 	ShowAuth bool
 	Promisc  bool
-	Speed    float64 // TUI replay speed, 0 = as fast as possible
-	Metrics  string  // address for /metrics
-	Filter   string  // extra BPF expression
-	Report   string  // --report: the HTML report's file
+	Speed    float64  // TUI replay speed, 0 = as fast as possible
+	Metrics  string   // address for /metrics
+	Filter   string   // extra BPF expression
+	Report   string   // --report: the HTML report's file
+	Logs     []string // --log [NAME=]FILE: daemon logs to set against the wire
 }
 
 // ErrUsage marks a bad command line (exit status 2, usage printed).
@@ -85,6 +86,10 @@ func Parse(args []string, stderr io.Writer) (Config, error) {
 	fs.Float64Var(&c.Speed, "speed", 0, "with -r --tui: replay at this multiple of real time (0: as fast as possible)")
 	fs.StringVar(&c.Metrics, "metrics", "", "serve Prometheus metrics on `ADDR` (e.g. 127.0.0.1:9712), headless")
 	fs.StringVar(&c.Report, "report", "", "write an HTML report (timelines, findings, routers) to `FILE` when the run ends")
+	fs.Func("log", "set a keepalived or FRR log (syslog, journalctl -o short-iso or -o json) against the wire; `[NAME=]FILE`, NAME the router's address or host name; repeat for each node", func(s string) error {
+		c.Logs = append(c.Logs, s)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return c, err

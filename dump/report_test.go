@@ -54,3 +54,53 @@ func TestReportFlag(t *testing.T) {
 		}
 	})
 }
+
+// TestLogFlag: --log sets the two keepalived logs of the split-brain
+// capture (a journalctl -o json export and an -o short-iso-precise one)
+// against the wire: the findings join the summary and the report, which
+// shows each log's transitions on its router's lane.
+func TestLogFlag(t *testing.T) {
+	pcap := filepath.Join("..", "testdata", "pcaps", "split-brain.pcap")
+	h1 := filepath.Join("..", "testdata", "logs", "split-brain-h1.json")
+	h2 := filepath.Join("..", "testdata", "logs", "split-brain-h2.log")
+	html := filepath.Join(t.TempDir(), "r.html")
+	out, stderr, err := run(t, "-r", pcap, "--log", "h1="+h1, "--log", h2, "--report", html)
+	if !errors.Is(err, dump.ErrErrorFinding) || stderr != "" {
+		t.Fatalf("err %v, stderr %q", err, stderr)
+	}
+	for _, must := range []string{
+		"ERROR log-unheard-master [split-brain.pcap ipv4 vrid 51]",
+		"192.0.2.12 (log split-brain-h2.log) entered MASTER at 02:40:33.542363 while 192.0.2.11 (priority 150) was advertising as master",
+		"INFO  log-transition-lag",
+	} {
+		if !strings.Contains(out, must) {
+			t.Errorf("summary lacks %q:\n%s", must, out)
+		}
+	}
+	b, err := os.ReadFile(html)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	for _, must := range []string{
+		`data-state="MASTER" data-router="192.0.2.11" data-log="h1"`,
+		`data-state="MASTER" data-router="192.0.2.12" data-log="split-brain-h2.log"`,
+		`its address in the log (&#34;Assigned address 192.0.2.12&#34;)`,
+	} {
+		if !strings.Contains(s, must) {
+			t.Errorf("report lacks %q", must)
+		}
+	}
+	for _, bad := range [][]string{
+		{"-r", pcap, "--log", "no-such.log"},
+		{"-r", pcap, "--log", "h1=no-such.log"},
+	} {
+		if _, _, err := run(t, bad...); err == nil || !strings.Contains(err.Error(), "--log") || !strings.Contains(err.Error(), "no-such.log") {
+			t.Errorf("%v: error %v does not name --log and the file", bad, err)
+		}
+	}
+	// A file that is no daemon log says what it expected.
+	if _, _, err := run(t, "-r", pcap, "--log", pcap); err == nil || !strings.Contains(err.Error(), "journalctl") {
+		t.Errorf("--log of a pcap: %v", err)
+	}
+}

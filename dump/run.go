@@ -288,6 +288,21 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 
 	findings := tr.Findings()
+	if rep != nil {
+		fromLogs, err := rep.compare(tr, first, env.Location)
+		if err != nil {
+			return err
+		}
+		for _, f := range fromLogs {
+			switch cfg.Mode {
+			case ModeLines, ModeFindings:
+				out.Write(appendFindingLine(nil, &f, env.Location))
+			case ModeJSON:
+				out.Write(appendFindingJSON(nil, &f))
+			}
+		}
+		findings = append(findings, fromLogs...)
+	}
 	exit := 0
 	for _, f := range findings {
 		if f.Severity == track.SeverityError {
@@ -334,7 +349,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 				capStats.Dropped, capStats.IfDropped))
 		}
 		reportDone = true
-		if err := rep.finish(feed.Source, frames, tr, notes, env.Location); err != nil {
+		if err := rep.finish(feed.Source, frames, tr, findings, notes, env.Location); err != nil {
 			return err
 		}
 	}

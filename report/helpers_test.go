@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"bytes"
-	"context"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -11,7 +10,9 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/vrrpkit/vrrpkit/daemonlog"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/internal/refcap/replay"
 	"github.com/vrrpkit/vrrpkit/report"
 	"github.com/vrrpkit/vrrpkit/track"
 )
@@ -19,32 +20,22 @@ import (
 // render reads a capture as vrrpdump does (each frame to the tracker and
 // to the recorder, each finding to the recorder as it is raised) and
 // returns its report, the tracker and the first frame's time.
-func render(t testing.TB, path string, logs ...report.LogEvent) ([]byte, *track.Tracker, time.Time) {
+func render(t testing.TB, path string, logs ...daemonlog.Event) ([]byte, *track.Tracker, time.Time) {
 	t.Helper()
-	src, err := capture.OpenFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
 	tr := track.New(track.Options{})
 	rec := report.NewRecorder()
 	tr.OnFinding = rec.Finding
 	link := filepath.Base(path)
 	var first, last time.Time
-	frames := 0
-	err = capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
+	frames := replay.Frames(t, path, func(p *capture.Packet) {
 		ts := p.CI.Timestamp
 		if first.IsZero() {
 			first = ts
 		}
-		last, frames = ts, p.N
+		last = ts
 		tr.Observe(ts, link, p.P, p.Kind, p.Err)
 		rec.Frame(ts, link, p.P, p.Kind, p.Err)
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	tr.End(last)
 	var buf bytes.Buffer
 	in := report.Input{Source: link, Frames: frames, Stats: tr.Stats(), Groups: tr.Overview(), Findings: tr.Findings(), Logs: logs}

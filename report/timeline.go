@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vrrpkit/vrrpkit/daemonlog"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -39,7 +40,7 @@ type lane struct {
 	addr       string // router address, "" for other lanes
 	rt         *router
 	claims     []claim
-	logs       []LogEvent
+	logs       []daemonlog.Event
 	class      string
 }
 
@@ -81,8 +82,8 @@ type groupDraw struct {
 	claims   []claim
 	events   []track.Finding
 	gaps     [][2]int64
-	logs     []LogEvent
-	unplaced []LogEvent // logs of the group that name no router heard
+	logs     []daemonlog.Event
+	unplaced []daemonlog.Event // logs of the group that name no router heard
 }
 
 // svg returns the group's timeline.
@@ -144,11 +145,11 @@ func (tl *timeline) svg(d groupDraw) template.HTML {
 	}
 	logLanes := map[string]int{}
 	for _, e := range d.unplaced {
-		i, ok := logLanes[e.Source]
+		i, ok := logLanes[e.Log]
 		if !ok {
 			i = len(tl.lanes)
-			logLanes[e.Source] = i
-			tl.lanes = append(tl.lanes, lane{label: e.Source, sub: "log (no router matched)", class: "log"})
+			logLanes[e.Log] = i
+			tl.lanes = append(tl.lanes, lane{label: e.Log, sub: "log (no router matched)", class: "log"})
 		}
 		tl.lanes[i].logs = append(tl.lanes[i].logs, e)
 	}
@@ -491,13 +492,14 @@ func (tl *timeline) failovers(events []track.Finding, lanesH float64, byAddr map
 }
 
 // logMarks draws a log's events on a lane.
-func (tl *timeline) logMarks(es []LogEvent, y float64) {
+func (tl *timeline) logMarks(es []daemonlog.Event, y float64) {
 	for _, e := range es {
 		x := tl.x(e.Time.UnixNano())
 		if x < labelW || x > labelW+plotW {
 			continue
 		}
-		fmt.Fprintf(&tl.b, `<rect class="log log-%s" x="%s" y="%s" width="6" height="6" data-kind="%s" data-state="%s"><title>%s %s: %s</title></rect>`,
-			esc(e.Kind), f1(x-3), f1(y+1), esc(e.Kind), esc(e.State), esc(tl.tf.at(e.Time.UnixNano())), esc(e.Source), esc(e.Text))
+		fmt.Fprintf(&tl.b, `<rect class="log log-%s" x="%s" y="%s" width="6" height="6" data-kind="%s" data-state="%s" data-router="%s" data-log="%s" data-time="%s"><title>%s %s: %s</title></rect>`,
+			esc(string(e.Kind)), f1(x-3), f1(y+1), esc(string(e.Kind)), esc(e.State), esc(e.Router), esc(e.Log), tl.iso(e.Time.UnixNano()),
+			esc(tl.tf.at(e.Time.UnixNano())), esc(e.Log), esc(e.Text))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vrrpkit/vrrpkit/daemonlog"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -23,7 +24,7 @@ type Input struct {
 	Stats    track.Stats
 	Groups   []track.GroupSnapshot // Tracker.Overview (Recent timelines are not needed)
 	Findings []track.Finding       // Tracker.Findings, plus any from comparing logs
-	Logs     []LogEvent            // the daemons' log events, if any
+	Logs     []daemonlog.Event     // the daemons' log events (after daemonlog.Match), if any
 	// LogSources names each log read and the router it was matched to.
 	LogSources []LogSource
 	// Notes are shown under the summary (kernel drops, a partial capture).
@@ -32,21 +33,6 @@ type Input struct {
 	Location *time.Location
 	// Generated is when the report was made; zero leaves it out (tests).
 	Generated time.Time
-}
-
-// LogEvent is one event from a daemon's log, placed on a router's lane.
-type LogEvent struct {
-	Time   time.Time
-	Source string // the log's name (the --log NAME or the file)
-	// Router is the router's address on the wire ("" when unknown); VRID
-	// and Family ("ipv4", "ipv6"; "" when the log does not say) say which
-	// groups the event belongs to.
-	Router string
-	VRID   uint8
-	Family string
-	Kind   string // transition, complaint, script, reload, release, other
-	State  string // for transitions: MASTER, BACKUP, FAULT, INIT
-	Text   string // the log line's message
 }
 
 // LogSource is one log read and whose it is.
@@ -226,8 +212,8 @@ func Write(w io.Writer, rec *Recorder, in Input) error {
 			} else {
 				d.unplaced = append(d.unplaced, e)
 			}
-			logRows = append(logRows, logRow{Time: e.Time.In(loc).Format(tf.layout), Source: e.Source, Router: e.Router,
-				Kind: e.Kind, State: e.State, Text: e.Text})
+			logRows = append(logRows, logRow{Time: e.Time.In(loc).Format(tf.layout), Source: e.Log, Router: e.Router,
+				Kind: string(e.Kind), State: e.State, Text: e.Text})
 		}
 		sec := section{Anchor: anchors[k], Title: k.String(), SVG: tl.svg(d), Logs: logRows}
 		for _, f := range fs {
@@ -292,7 +278,7 @@ func addrStrings(as []netip.Addr) []string {
 
 // logInGroup reports whether a log event belongs to group k: same VRID and
 // family when the log says them.
-func logInGroup(e LogEvent, k track.GroupKey) bool {
+func logInGroup(e daemonlog.Event, k track.GroupKey) bool {
 	if e.VRID != 0 && e.VRID != k.VRID {
 		return false
 	}

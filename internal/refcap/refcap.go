@@ -64,3 +64,4 @@ func Truth(t testing.TB, path string) map[int]map[string]string {
 	}
 	return rows
 }
+
