@@ -83,6 +83,7 @@ type AH struct {
 	SPI, Seq   uint32
 	ICV        []byte
 	c          *Carrier
+	vrrpErr    bool // as ipv4Layer's: a header of next header 112 did not decode
 }
 
 var errAHTruncated = errors.New("ip ah: header truncated")
@@ -99,12 +100,13 @@ func (a *AH) NextLayerType() gopacket.LayerType { return a.NextHeader.LayerType(
 // DecodeFromBytes decodes the header: next header, payload length (in 32-bit
 // words minus 2), SPI, sequence and ICV.
 func (a *AH) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
-	if len(data) < 12 {
-		df.SetTruncated()
-		return errAHTruncated
+	a.vrrpErr = false
+	n := 0
+	if len(data) >= 2 {
+		n = (int(data[1]) + 2) * 4
 	}
-	n := (int(data[1]) + 2) * 4
-	if n < 12 || n > len(data) {
+	if len(data) < 12 || n < 12 || n > len(data) {
+		a.vrrpErr = len(data) > 0 && data[0] == ipProtoVRRP
 		df.SetTruncated()
 		return errAHTruncated
 	}

@@ -144,7 +144,7 @@ func (p *Parser) Decode(data []byte) (Kind, error) {
 	p.VRRP.IP = Carrier{}
 	p.Neighbor.Type = 0
 	p.Unreachable.isVRRP = false
-	p.ip4.vrrpErr, p.ip6.vrrpErr = false, false
+	p.ip4.vrrpErr, p.ip6.vrrpErr, p.ah.vrrpErr = false, false, false
 	dlp := p.dlp
 	if p.raw && len(data) > 0 && data[0]>>4 == 6 {
 		dlp = p.dlp6
@@ -175,12 +175,15 @@ func (p *Parser) Decode(data []byte) (Kind, error) {
 		}
 		last = t
 	}
-	if err != nil && (p.ip4.vrrpErr || p.ip6.vrrpErr) {
-		// An IP header of protocol 112 that did not decode is an
+	if err != nil && (p.ip4.vrrpErr || p.ip6.vrrpErr || p.ah.vrrpErr) {
+		// An IP or AH header of protocol 112 that did not decode is an
 		// undecodable advert, counted as one, not some other frame.
 		p.VRRP.reset()
 		field := "IPv4 header"
-		if p.ip6.vrrpErr {
+		switch {
+		case p.ah.vrrpErr:
+			field = "AH header"
+		case p.ip6.vrrpErr:
 			field = "IPv6 header"
 		}
 		return KindVRRP, &DecodeError{Field: field, Offset: 0, Err: ErrIPHeader, Detail: err.Error()}

@@ -300,6 +300,12 @@ func TestUndecodable(t *testing.T) {
 			// vrrp-vrrp_print-oobr test; gopacket refuses the header.
 			return withIPOptions(frame(t, advertV2(), false), []byte{0x45, 0x53, 0, 0})
 		}, decode.ErrIPHeader},
+		{"AH around VRRP cut inside the AH header", func(t testing.TB) []byte {
+			v := advertV2()
+			v.AuthType, v.AuthData = decode.AuthAH, [8]byte{}
+			f := frame(t, v, true)
+			return setIPLen(f[:14+20+10], 10)
+		}, decode.ErrIPHeader},
 		{"ipv4 header length beyond the packet", func(t testing.TB) []byte {
 			f := frame(t, advertV2(), false)
 			f[14] = 0x4f
