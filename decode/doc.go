@@ -7,8 +7,8 @@
 // of RFC 3768 7.1 and RFC 5798 5 and 7.1 (see Problems and PROBLEMS.md).
 //
 // The package works on bytes only: it opens no sockets or files, so it builds,
-// tests and fuzzes without libpcap. Live capture and pcap files live in the
-// sub-package decode/capture.
+// tests and fuzzes without libpcap. The capture engine is decode/capture,
+// pcap files decode/capture/pcapfile, live capture decode/capture/live.
 //
 // Two entry points:
 //

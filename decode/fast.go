@@ -43,7 +43,7 @@ type Peeked struct {
 // takes (see fastPath), without looking at the VRRP message; it returns
 // false for any other frame. A frame whose headers and payload equal those
 // of a frame Decode found valid decodes the same: Repeats uses that to
-// tell repeats, which the tracker does not decode (track.Tracker.ObserveTagged).
+// tell repeats, which the tracker does not decode (track.Tracker.Read).
 func Peek(data []byte, pk *Peeked) bool {
 	var w walked
 	if !walk(data, &w) {

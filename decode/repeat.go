@@ -8,7 +8,7 @@ import "encoding/binary"
 // frame from the same source for the same VLAN, family and VRID. Nearly
 // all VRRP traffic is such repeats: a master saying the same thing every
 // interval. A reader tags frames with it on one goroutine, and the tracker
-// (track.Tracker.ObserveTagged) counts the repeats without decoding them
+// (track.Tracker.Read) counts the repeats without decoding them
 // or reading their bytes on another: what crosses between the two is a
 // short Tag per frame.
 //

@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vrrpkit/vrrpkit/decode"
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -85,18 +85,18 @@ var (
 // capture path.
 type Collector struct {
 	tracker *track.Tracker
-	health  func() []dump.Health
+	health  func() []feed.Health
 
 	// libpcap's counters read as zero once a capture has stopped; the
 	// highest values seen are kept so the counters never go backwards.
 	mu   sync.Mutex
-	seen map[string]dump.Health
+	seen map[string]feed.Health
 }
 
 // New returns a Collector over tr and, when health is not nil, the
-// capture's own counters (dump.Feed.Health).
-func New(tr *track.Tracker, health func() []dump.Health) *Collector {
-	return &Collector{tracker: tr, health: health, seen: map[string]dump.Health{}}
+// capture's own counters (feed.Feed.Health).
+func New(tr *track.Tracker, health func() []feed.Health) *Collector {
+	return &Collector{tracker: tr, health: health, seen: map[string]feed.Health{}}
 }
 
 // Describe implements prometheus.Collector.
@@ -187,7 +187,7 @@ func compareKeys(a, b track.GroupKey) int {
 }
 
 // capture keeps every counter at the highest value seen for its link.
-func (c *Collector) capture(hs []dump.Health) []dump.Health {
+func (c *Collector) capture(hs []feed.Health) []feed.Health {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i := range hs {

@@ -3,6 +3,7 @@ package metrics_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,8 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/metrics"
 	"github.com/vrrpkit/vrrpkit/track"
 
@@ -29,26 +31,26 @@ import (
 // (0: the last frame read), as the live driver's idle ticks do.
 func replay(t testing.TB, name string, stop, tick float64) *track.Tracker {
 	t.Helper()
-	src, err := capture.OpenFile(filepath.Join("..", "testdata", "pcaps", name+".pcap"))
+	src, err := pcapfile.Open(filepath.Join("..", "testdata", "pcaps", name+".pcap"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
 	tr := track.New(track.Options{})
 	var first, last time.Time
-	err = capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
+	errStop := errors.New("stop")
+	_, err = tr.Read(context.Background(), src, track.ReadOptions{Link: "lab0", Each: func(p *capture.Packet) error {
 		ts := p.CI.Timestamp
 		if first.IsZero() {
 			first = ts
 		}
 		if stop > 0 && ts.Sub(first) > secs(stop) {
-			return nil
+			return errStop
 		}
 		last = ts
-		tr.Observe(ts, "lab0", p.P, p.Kind, p.Err)
 		return nil
-	})
-	if err != nil {
+	}})
+	if err != nil && !errors.Is(err, errStop) {
 		t.Fatal(err)
 	}
 	if tick > 0 {
@@ -258,8 +260,8 @@ func TestCollectorMasterDown(t *testing.T) {
 // Capture health comes from the feed; counters never go backwards when a
 // stopped capture reads zero from libpcap.
 func TestCollectorCapture(t *testing.T) {
-	hs := []dump.Health{{Link: "eth0", Packets: 10, Received: 12, Dropped: 2, Running: true}, {Link: "eth1", Running: true}}
-	c := metrics.New(track.New(track.Options{}), func() []dump.Health { return slices.Clone(hs) })
+	hs := []feed.Health{{Link: "eth0", Packets: 10, Received: 12, Dropped: 2, Running: true}, {Link: "eth1", Running: true}}
+	c := metrics.New(track.New(track.Options{}), func() []feed.Health { return slices.Clone(hs) })
 	_, mfs := scrape(t, c)
 	for _, want := range []struct {
 		name, link string
@@ -273,7 +275,7 @@ func TestCollectorCapture(t *testing.T) {
 			t.Errorf("%s{link=%s} = %g, want %g", want.name, want.link, got, want.v)
 		}
 	}
-	hs[0] = dump.Health{Link: "eth0", Packets: 11, Running: false}
+	hs[0] = feed.Health{Link: "eth0", Packets: 11, Running: false}
 	hs[1].Err = fmt.Errorf("reading eth1: device went away")
 	_, mfs = scrape(t, c)
 	if got := value(t, mfs, "vrrp_capture_up", "link=eth0"); got != 0 {
@@ -293,7 +295,7 @@ func TestCollectorCapture(t *testing.T) {
 // The collector's own consistency, as client_golang's linter and pedantic
 // registry see it.
 func TestCollectorLint(t *testing.T) {
-	c := metrics.New(replay(t, "split-brain", 0, 0), func() []dump.Health { return []dump.Health{{Link: "eth0", Running: true}} })
+	c := metrics.New(replay(t, "split-brain", 0, 0), func() []feed.Health { return []feed.Health{{Link: "eth0", Running: true}} })
 	problems, err := testutil.CollectAndLint(c)
 	if err != nil {
 		t.Fatal(err)

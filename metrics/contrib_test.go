@@ -18,7 +18,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/metrics"
 	"github.com/vrrpkit/vrrpkit/track"
 )
@@ -58,7 +58,7 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 	promtool := needTool(t, "promtool", "prometheus")
 	for _, name := range []string{"split-brain", "v2-failover", "frr-v3"} {
 		t.Run(name, func(t *testing.T) {
-			c := metrics.New(replay(t, name, 0, 0), func() []dump.Health { return []dump.Health{{Link: "eth0", Packets: 3, Running: true}} })
+			c := metrics.New(replay(t, name, 0, 0), func() []feed.Health { return []feed.Health{{Link: "eth0", Packets: 3, Running: true}} })
 			srv := httptest.NewServer(metrics.Handler(metrics.Registry(c)))
 			defer srv.Close()
 			resp, err := http.Get(srv.URL + "/metrics")
@@ -257,7 +257,7 @@ func TestServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr := ln.Addr().String()
-	feed := &dump.Feed{Tracker: replay(t, "v2-basic", 0, 0)}
+	feed := &feed.Feed{Tracker: replay(t, "v2-basic", 0, 0)}
 	if err := metrics.Serve(context.Background(), addr, feed); err == nil {
 		t.Fatal("Serve on a taken address returned nil")
 	}

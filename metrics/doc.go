@@ -6,7 +6,7 @@
 //
 // Everything is computed at scrape time from the tracker's snapshot and
 // findings (track.Tracker.Snapshot, Findings) and the capture's counters
-// (dump.Feed.Health): the capture path does no work for the exporter.
+// (feed.Feed.Health): the capture path does no work for the exporter.
 // Every metric, its labels and its cardinality are listed in
 // contrib/prometheus/README.md, with alerting rules, a Grafana dashboard
 // and a systemd unit; a test keeps that list and the code in step.

@@ -9,7 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/common/expfmt"
 
-	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 	"github.com/vrrpkit/vrrpkit/metrics"
 	"github.com/vrrpkit/vrrpkit/track"
 )
@@ -17,17 +17,14 @@ import (
 // A tracker fed from a capture (here the bundled split-brain capture, as
 // vrrpdump -r would) and scraped: two masters in vrid 51.
 func ExampleNew() {
-	src, err := capture.OpenFile("../testdata/pcaps/split-brain.pcap")
+	src, err := pcapfile.Open("../testdata/pcaps/split-brain.pcap")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return
 	}
 	defer src.Close()
 	tr := track.New(track.Options{})
-	capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
-		tr.Observe(p.CI.Timestamp, "eth0", p.P, p.Kind, p.Err)
-		return nil
-	})
+	tr.Read(context.Background(), src, track.ReadOptions{Link: "eth0"})
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(metrics.New(tr, nil))

@@ -12,7 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 )
 
 // Registry returns a registry holding c, the Go runtime's and the
@@ -39,7 +39,7 @@ func Handler(reg *prometheus.Registry) http.Handler {
 // done; it is vrrpdump's --metrics (dump.Env.Metrics). It returns early
 // only when it cannot serve: the address is taken, not local, or the
 // server fails.
-func Serve(ctx context.Context, addr string, feed *dump.Feed) error {
+func Serve(ctx context.Context, addr string, feed *feed.Feed) error {
 	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
 	if err != nil {
 		return err

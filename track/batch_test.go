@@ -6,13 +6,17 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/google/gopacket"
+
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
 // TestObserveAllAgrees replays every capture in runs of frames through
-// ObserveAll and requires the findings and groups that Observe gives.
+// Read's path for runs of decoded frames and requires the findings and
+// groups that Observe gives.
 func TestObserveAllAgrees(t *testing.T) {
 	for _, path := range refcap.Paths(t, "..") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
@@ -33,27 +37,24 @@ func TestObserveAllAgrees(t *testing.T) {
 func replayBatches(t *testing.T, path string, run int) *track.Tracker {
 	lt, frames := readCapture(t, path)
 	tr := track.New(track.Options{})
-	var batch []track.Frame
+	var batch []capture.Packet
 	parsers := make([]*decode.Parser, run)
 	for i := range parsers {
 		parsers[i] = newParser(t, lt)
 	}
-	var last track.Frame
-	for _, f := range frames {
+	for i, f := range frames {
 		p := parsers[len(batch)]
 		kind, derr := p.Decode(f.data)
-		batch = append(batch, track.Frame{Time: f.ts, Link: "lab0", P: p, Kind: kind, Err: derr})
+		batch = append(batch, capture.Packet{N: i + 1, CI: gopacket.CaptureInfo{Timestamp: f.ts}, Data: f.data, P: p, Kind: kind, Err: derr})
 		if len(batch) == run {
-			last = batch[run-1]
-			tr.ObserveAll(batch)
+			track.ObserveAll(tr, "lab0", batch)
 			batch = batch[:0]
 		}
 	}
 	if len(batch) > 0 {
-		last = batch[len(batch)-1]
-		tr.ObserveAll(batch)
+		track.ObserveAll(tr, "lab0", batch)
 	}
-	tr.End(last.Time)
+	tr.End(frames[len(frames)-1].ts)
 	return tr
 }
 

@@ -111,7 +111,7 @@ func BenchmarkObserveTagged(b *testing.B) {
 	}
 	p, _ := decode.NewParser(layers.LinkTypeEthernet)
 	tr := track.New(track.Options{})
-	s := tr.NewStream("lab0")
+	s := track.NewStream("lab0")
 	b.ReportAllocs()
 	b.ResetTimer()
 	i := 0
@@ -120,10 +120,10 @@ func BenchmarkObserveTagged(b *testing.B) {
 			if i == n {
 				b.StopTimer() // a new tracker: time must not go back
 				tr, i = track.New(track.Options{}), 0
-				s = tr.NewStream("lab0")
+				s = track.NewStream("lab0")
 				b.StartTimer()
 			}
-			tr.ObserveTagged(s, tags[i:i+4096], data[i:i+4096], p)
+			track.ObserveTagged(tr, s, tags[i:i+4096], data[i:i+4096], p)
 		}
 		i++
 	}

@@ -69,7 +69,7 @@ type router struct {
 	mac      [6]byte
 	unicast  bool   // dst is not multicast
 	recent   ring   // position in recentBuf
-	seq      uint32 // counts remember: a Stream's flow knows which advert raw is
+	seq      uint32 // counts remember: a stream's flow knows which advert raw is
 	gaps     gapStats
 	dst      netip.Addr
 	// raw is the last advert's VRRP message when it was problem-free and

@@ -2,7 +2,6 @@ package track_test
 
 import (
 	"encoding/json"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -124,21 +123,6 @@ func TestBoundedState(t *testing.T) {
 	}
 	if s := r.tr.Snapshot(); len(s[0].Routers[0].Recent) != 256 {
 		t.Errorf("recent %d", len(s[0].Routers[0].Recent))
-	}
-}
-
-// The tracker stays out of the UI and capture layers.
-func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, bad := range []string{"github.com/google/gopacket/pcap", "/tui", "/cmd/", "bubbletea", "os/exec", "decode/capture"} {
-			if strings.Contains(dep, bad) && dep != "github.com/google/gopacket/pcapgo" {
-				t.Errorf("track depends on %s", dep)
-			}
-		}
 	}
 }
 

@@ -52,7 +52,7 @@ type tagger struct {
 }
 
 func newTagger(tr *track.Tracker, p *decode.Parser, run int) *tagger {
-	return &tagger{tr: tr, s: tr.NewStream("lab0"), reps: decode.NewRepeats(), p: p, run: run}
+	return &tagger{tr: tr, s: track.NewStream("lab0"), reps: decode.NewRepeats(), p: p, run: run}
 }
 
 func (tg *tagger) add(ts time.Time, data []byte) {
@@ -64,7 +64,7 @@ func (tg *tagger) add(ts time.Time, data []byte) {
 }
 
 func (tg *tagger) flush() {
-	tg.tr.ObserveTagged(tg.s, tg.tags, tg.data, tg.p)
+	track.ObserveTagged(tg.tr, tg.s, tg.tags, tg.data, tg.p)
 	tg.tags, tg.data = tg.tags[:0], tg.data[:0]
 }
 

@@ -62,7 +62,7 @@ type Tracker struct {
 	// noSteady turns the steady-advert shortcut off (tests compare).
 	noSteady bool
 	// heardG and heardR are where advert last put an advert that steady
-	// may repeat (see Stream).
+	// may repeat (see stream).
 	heardG *group
 	heardR *router
 	// cfgGen counts changes of any router's priority, interval, version or
@@ -108,40 +108,20 @@ func New(opts Options) *Tracker {
 // Observe feeds one decoded frame: ts is its capture time, link the
 // interface (or file) it came from, kind and err what p.Decode returned. The
 // tracker copies what it keeps from p. Time never goes backwards: an older
-// ts than one seen before is treated as the latest time.
+// ts than one seen before is treated as the latest time. A stream of frames
+// (a file, an interface) goes through Read instead, which takes the fastest
+// path the consumer allows.
 func (t *Tracker) Observe(when time.Time, link string, p *decode.Parser, kind decode.Kind, err error) {
 	t.mu.Lock()
 	t.observe(at(when), link, p, kind, err)
 	t.unlockAndDeliver()
 }
 
-// Frame is one decoded frame for ObserveAll, as Observe takes it.
-type Frame struct {
-	Time time.Time
-	Link string
-	P    *decode.Parser
-	Kind decode.Kind
-	Err  error
-}
-
-// ObserveAll is Observe for a run of frames under one lock: reading a file,
-// the lock costs more than tracking an advert. OnFinding is called after
-// the last frame, so a consumer that prints each frame followed by its
-// findings calls Observe instead.
-func (t *Tracker) ObserveAll(frames []Frame) {
-	t.mu.Lock()
-	for i := range frames {
-		f := &frames[i]
-		t.observe(at(f.Time), f.Link, f.P, f.Kind, f.Err)
-	}
-	t.unlockAndDeliver()
-}
-
-// Stream is the tracker's side of one link's decode.Repeats: for each flow
+// stream is the tracker's side of one link's decode.Repeats: for each flow
 // the Repeats numbered, the group and router its adverts go to, and
-// whether the router still holds the flow's last advert. Make one per link
-// with NewStream and use it with that tracker only.
-type Stream struct {
+// whether the router still holds the flow's last advert. Read makes one per
+// source read with Options.Tag.
+type stream struct {
 	link  string
 	flows []flowRef
 }
@@ -152,18 +132,15 @@ type flowRef struct {
 	seq uint32 // r.seq when r remembered the flow's last advert
 }
 
-// NewStream returns a Stream for the frames of link.
-func (t *Tracker) NewStream(link string) *Stream { return &Stream{link: link} }
-
-// ObserveTagged tracks a run of frames of s's link, tagged in order by one
+// observeTagged tracks a run of frames of s's link, tagged in order by one
 // decode.Repeats, under one lock. A frame that repeats its flow's previous
 // advert while that flow's router is its group's steady master — nearly
 // all VRRP traffic — is counted from its tag alone, without decoding it or
 // reading data[i]; any other frame is decoded with p and observed as
 // Observe would. The outcome is the same as decoding every frame and
-// calling Observe (TestObserveTaggedAgrees, FuzzSteadyPath). OnFinding is
-// called after the last frame.
-func (t *Tracker) ObserveTagged(s *Stream, tags []decode.Tag, data [][]byte, p *decode.Parser) {
+// calling Observe (TestObserveTaggedAgrees, FuzzSteadyPath, TestReadAgrees).
+// OnFinding is called after the last frame.
+func (t *Tracker) observeTagged(s *stream, tags []decode.Tag, data [][]byte, p *decode.Parser) {
 	t.mu.Lock()
 	for i := range tags {
 		tg := &tags[i]
@@ -182,7 +159,7 @@ func (t *Tracker) ObserveTagged(s *Stream, tags []decode.Tag, data [][]byte, p *
 
 // heard records where the full path put flow f's advert (r nil: nowhere).
 // Whether r may repeat it (it kept the advert's bytes) is repeated's check.
-func (s *Stream) heard(f int32, g *group, r *router) {
+func (s *stream) heard(f int32, g *group, r *router) {
 	for int(f) >= len(s.flows) {
 		s.flows = append(s.flows, flowRef{})
 	}
@@ -198,7 +175,7 @@ func (s *Stream) heard(f int32, g *group, r *router) {
 // what that router last advertised in every byte steady compares. A flow
 // may still point to a router its group forgot (addRouter); such a router
 // is never its group's master again, so repeated declines it.
-func (t *Tracker) repeat(s *Stream, tg *decode.Tag) bool {
+func (t *Tracker) repeat(s *stream, tg *decode.Tag) bool {
 	if int(tg.Flow) >= len(s.flows) {
 		return false
 	}

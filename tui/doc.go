@@ -3,6 +3,6 @@
 // tracker's findings with their fixes.
 //
 // The screen never decodes packets. It reads the tracker's snapshots when
-// the capture says something changed (dump.Feed.Updates), at most a few
+// the capture says something changed (feed.Feed.Updates), at most a few
 // times a second, so a busy wire costs the capture nothing but the copy.
 package tui

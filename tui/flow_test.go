@@ -9,8 +9,8 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/exp/teatest"
 
-	"github.com/vrrpkit/vrrpkit/decode/capture"
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -21,29 +21,25 @@ import (
 func TestFlow(t *testing.T) {
 	tr := track.New(track.Options{})
 	updates := make(chan struct{}, 1)
-	feed := &dump.Feed{Tracker: tr, Source: "split-brain.pcap", Updates: updates}
+	fd := &feed.Feed{Tracker: tr, Source: "split-brain.pcap", Updates: updates}
 	go func() {
 		defer close(updates)
-		src, err := capture.OpenFile("../testdata/pcaps/split-brain.pcap")
+		src, err := pcapfile.Open("../testdata/pcaps/split-brain.pcap")
 		if err != nil {
 			t.Error(err)
 			return
 		}
 		defer src.Close()
-		var last time.Time
-		capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
-			tr.Observe(p.CI.Timestamp, "split-brain.pcap", p.P, p.Kind, p.Err)
-			last = p.CI.Timestamp
+		pr, _ := tr.Read(context.Background(), src, track.ReadOptions{Link: "split-brain.pcap", Progress: func(track.Progress) {
 			select {
 			case updates <- struct{}{}:
 			default:
 			}
-			return nil
-		})
-		tr.End(last)
+		}})
+		tr.End(pr.Last)
 	}()
-	m := New(feed, Options{Renderer: asciiRenderer(), Clock: func() time.Time { return t0 }, Started: started,
-		Location: time.UTC, MinRefresh: 20 * time.Millisecond, Health: func() []dump.Health { return nil }})
+	m := New(fd, Options{Renderer: asciiRenderer(), Clock: func() time.Time { return t0 }, Started: started,
+		Location: time.UTC, MinRefresh: 20 * time.Millisecond, Health: func() []feed.Health { return nil }})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(80, 24))
 	waitFor := func(what string) {
 		t.Helper()

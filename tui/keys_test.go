@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
 
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -159,7 +159,7 @@ func TestNoColor(t *testing.T) {
 	} {
 		tr, _ := replay(t, "split-brain.pcap")
 		r := lipgloss.NewRenderer(io.Discard, termenv.WithEnvironment(tc.env), termenv.WithTTY(true))
-		m := New(&dump.Feed{Tracker: tr, Source: "split-brain.pcap"},
+		m := New(&feed.Feed{Tracker: tr, Source: "split-brain.pcap"},
 			Options{Renderer: r, Clock: func() time.Time { return t0 }, Started: started})
 		frame := m.View()
 		if got := colour.MatchString(frame); got != tc.colour {

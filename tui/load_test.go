@@ -8,7 +8,7 @@ import (
 	"github.com/google/gopacket/layers"
 
 	"github.com/vrrpkit/vrrpkit/decode"
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 	"github.com/vrrpkit/vrrpkit/track"
 )
@@ -40,9 +40,9 @@ func busyTracker(t testing.TB) *track.Tracker {
 
 func busyModel(t testing.TB) *Model {
 	tr := busyTracker(t)
-	return New(&dump.Feed{Tracker: tr, Source: "eth0", Live: true}, Options{Renderer: asciiRenderer(),
+	return New(&feed.Feed{Tracker: tr, Source: "eth0", Live: true}, Options{Renderer: asciiRenderer(),
 		Clock: func() time.Time { return t0 }, Started: started, Location: time.UTC,
-		Health: func() []dump.Health { return []dump.Health{{Link: "eth0", Packets: 300000}} }})
+		Health: func() []feed.Health { return []feed.Health{{Link: "eth0", Packets: 300000}} }})
 }
 
 // TestThousandGroups: VLANs get a column, the last group is reachable, and

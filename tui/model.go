@@ -10,7 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -29,7 +29,7 @@ type Options struct {
 	// ten times its cost, so the screen takes at most a tenth of a core.
 	MinRefresh time.Duration
 	// Health and Started replace the feed's (for tests).
-	Health  func() []dump.Health
+	Health  func() []feed.Health
 	Started time.Time
 }
 
@@ -78,7 +78,7 @@ type data struct {
 
 // Model is the screen.
 type Model struct {
-	feed  *dump.Feed
+	feed  *feed.Feed
 	opts  Options
 	st    styles
 	width int
@@ -109,7 +109,7 @@ type Model struct {
 }
 
 // New returns the screen for feed and takes a first snapshot.
-func New(feed *dump.Feed, opts Options) *Model {
+func New(feed *feed.Feed, opts Options) *Model {
 	if opts.Renderer == nil {
 		opts.Renderer = lipgloss.DefaultRenderer()
 	}

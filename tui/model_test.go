@@ -16,7 +16,8 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
-	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -41,7 +42,7 @@ func replay(t testing.TB, names ...string) (*track.Tracker, int) {
 	var frames []frame
 	end := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
 	for _, name := range names {
-		src, err := capture.OpenFile("../testdata/pcaps/" + name)
+		src, err := pcapfile.Open("../testdata/pcaps/" + name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,12 +89,12 @@ func asciiRenderer() *lipgloss.Renderer {
 func newModel(t testing.TB, w, h int, names ...string) *Model {
 	t.Helper()
 	tr, frames := replay(t, names...)
-	feed := &dump.Feed{Tracker: tr, Source: strings.Join(names, ",")}
-	m := New(feed, Options{
+	fd := &feed.Feed{Tracker: tr, Source: strings.Join(names, ",")}
+	m := New(fd, Options{
 		Renderer: asciiRenderer(),
 		Clock:    func() time.Time { return t0 },
 		Location: time.UTC,
-		Health:   func() []dump.Health { return []dump.Health{{Link: feed.Source, Packets: int64(frames)}} },
+		Health:   func() []feed.Health { return []feed.Health{{Link: fd.Source, Packets: int64(frames)}} },
 		Started:  started,
 	})
 	m.ended = true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/live"
 	"github.com/vrrpkit/vrrpkit/doctor"
 )
 
@@ -36,9 +37,9 @@ func listen(ctx context.Context, ifaces []string, d time.Duration) (*doctor.Wire
 		return nil, fmt.Errorf("--listen needs interfaces: give -i IFACE or a --config naming them")
 	}
 	w := &doctor.Wire{Duration: d, Ifaces: ifaces}
-	var srcs []capture.StatsSource
+	var srcs []capture.Source
 	for _, i := range ifaces {
-		src, err := capture.OpenLive(i, capture.LiveOptions{})
+		src, err := live.Open(i, live.Options{})
 		if err != nil {
 			for _, s := range srcs {
 				s.Close()

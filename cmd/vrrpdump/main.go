@@ -14,20 +14,23 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/feed"
 )
 
-// The TUI and the exporter plug in from their own files (tui.go,
-// metrics.go), so package dump imports neither.
+// The TUI, the exporter and live capture plug in from their own files
+// (tui.go, metrics.go, live.go), so package dump imports none of them.
 var (
-	tuiHook     func(context.Context, *dump.Feed) error
-	metricsHook func(ctx context.Context, addr string, feed *dump.Feed) error
+	tuiHook     func(context.Context, *feed.Feed) error
+	metricsHook func(ctx context.Context, addr string, feed *feed.Feed) error
+	liveHook    func(iface string, o dump.LiveOptions) (capture.Source, error)
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := dump.Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
-		TUI: tuiHook, Metrics: metricsHook}
+		TUI: tuiHook, Metrics: metricsHook, OpenLive: liveHook}
 	code := exitStatus(dump.Run(ctx, os.Args[1:], env), env.Stderr)
 	stop()
 	os.Exit(code)

@@ -11,6 +11,7 @@ import (
 	"github.com/google/gopacket/pcapgo"
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 )
 
@@ -30,24 +31,24 @@ func benchFileOf(b *testing.B, adverts int) string {
 }
 
 func open(b *testing.B, path string) capture.Source {
-	src, err := capture.OpenFile(path)
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return src
 }
 
-// BenchmarkRunTagged is the reading side of vrrpdump --summary: 200,000
+// BenchmarkTagged is the reading side of vrrpdump --summary: 200,000
 // adverts (15 MB, so mapped) read and tagged; per-advert cost is ns/op /
 // 200,000.
-func BenchmarkRunTagged(b *testing.B) {
+func BenchmarkTagged(b *testing.B) {
 	const adverts = 200000
 	path := benchFileOf(b, adverts)
 	b.ResetTimer()
 	for b.Loop() {
 		src := open(b, path)
 		n := 0
-		err := capture.RunTagged(context.Background(), src, func(t *capture.Tagged) error {
+		err := capture.RunBatches(context.Background(), src, capture.Options{Tag: true}, func(t *capture.Batch) error {
 			n += len(t.Tags)
 			return nil
 		})

@@ -9,12 +9,11 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/pcap"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 )
 
-// Packet is one frame as the loop hands it to its consumer. Data and the
+// Packet is one decoded frame as Run hands it to its consumer. Data and the
 // parser's layers are only valid during the call.
 type Packet struct {
 	N    int // 1-based position among all frames read, as tshark numbers frames
@@ -28,30 +27,57 @@ type Packet struct {
 	Out []byte
 }
 
+// Batch is a run of frames as RunBatches hands them over, valid during the
+// call. Frames are numbered from 1 among all frames read.
+//
+// Decoded (the default), the run is Packets. With Options.Tag the frames
+// are not decoded: Tags[i] and Data[i] are frame First+i, each tagged by
+// one decode.Repeats, for a consumer that decodes only what does not
+// repeat (track.Tracker.Read).
+type Batch struct {
+	First   int
+	Packets []Packet
+	Tags    []decode.Tag
+	Data    [][]byte
+}
+
+// Len is the number of frames in the run.
+func (b *Batch) Len() int { return max(len(b.Packets), len(b.Tags)) }
+
 // Options tune Run.
 type Options struct {
 	Count  int                 // stop after this many VRRP adverts (0: no limit), as tcpdump -c
 	Until  time.Time           // stop at this wall-clock time (live) (zero: no limit)
-	Write  *Writer             // also write every frame read here
+	Write  Writer              // also write every frame read here
 	OnIdle func(now time.Time) // called on live read timeouts with the wall clock
 	// Prepare, if set, is called for every frame before fn, possibly on
 	// another goroutine (see Run): work that needs only the frame, such as
 	// formatting it into p.Out, belongs here.
 	Prepare func(p *Packet)
+	// Tag hands frames over undecoded and tagged (Batch.Tags). It reads
+	// only: Count, Write and Prepare need decoded frames and are refused
+	// with it.
+	Tag bool
 }
+
+// errTagDecoded: Options.Tag with an option that needs decoded frames.
+var errTagDecoded = errors.New("capture: Options.Tag hands frames over undecoded: Count, Write and Prepare do not apply")
 
 // Run reads src until it ends, ctx is done, or a limit in o is reached, and
 // calls fn for every frame, in order, on the calling goroutine. It returns
 // nil at the end of a file or when stopped by ctx or a limit.
 //
 // A file is read and decoded on a second goroutine, which also runs
-// o.Prepare, a batch ahead of fn: offline analysis then uses two cores.
-// A live interface is read on the calling goroutine, so that every frame
-// reaches fn at once.
+// o.Prepare, a run of frames ahead of fn: offline analysis then uses two
+// cores. A live interface is read on the calling goroutine, so that every
+// frame reaches fn at once.
 func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) error {
-	return RunBatches(ctx, src, o, func(ps []Packet) error {
-		for i := range ps {
-			if err := fn(&ps[i]); err != nil {
+	if o.Tag {
+		return errTagDecoded
+	}
+	return RunBatches(ctx, src, o, func(b *Batch) error {
+		for i := range b.Packets {
+			if err := fn(&b.Packets[i]); err != nil {
 				return err
 			}
 		}
@@ -59,35 +85,53 @@ func Run(ctx context.Context, src Source, o Options, fn func(*Packet) error) err
 	})
 }
 
-// RunBatches is Run handing frames over in runs, for consumers that save
-// by taking a lock once per run: a file's frames come in batches of up to
-// 256, a live interface's one at a time. The slice is valid during the call.
-func RunBatches(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
-	if f, ok := src.(*fileSource); ok && runtime.GOMAXPROCS(0) > 1 {
-		return runPipelined(ctx, src, o, fn, f.stable())
+// RunBatches is Run handing frames over in runs, for consumers that save by
+// taking a lock once per run: a file's frames come in runs of up to 256
+// (4,096 tagged), a live interface's one at a time.
+func RunBatches(ctx context.Context, src Source, o Options, fn func(*Batch) error) error {
+	if o.Tag && (o.Count != 0 || o.Write != nil || o.Prepare != nil) {
+		return errTagDecoded
 	}
-	return runSerial(ctx, src, o, fn)
-}
-
-func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) error) error {
-	p, err := decode.NewParser(src.LinkType())
+	info := src.Info()
+	r := &reader{src: src, o: o, live: info.Live, copy: !info.Stable && !info.Live}
+	if o.Tag {
+		r.reps = decode.NewRepeats()
+	}
+	size := batchLen
+	switch {
+	case info.Live:
+		size = 1
+	case o.Tag:
+		size = tagBatchLen
+	}
+	use := func(b *batch) (bool, error) {
+		if b.n > 0 {
+			if err := fn(&b.Batch); err != nil {
+				return true, err
+			}
+		}
+		return b.end, b.err
+	}
+	if !info.Live && runtime.GOMAXPROCS(0) > 1 {
+		batches := make([]*batch, batchesAhead)
+		for i := range batches {
+			b, err := r.newBatch(size)
+			if err != nil {
+				return err
+			}
+			batches[i] = b
+		}
+		return pipeline(ctx, batches, r.fill, use)
+	}
+	b, err := r.newBatch(size)
 	if err != nil {
 		return err
 	}
-	one := []Packet{{P: p}}
-	pkt := &one[0]
-	adverts := 0
 	var stopped atomic.Bool
 	defer context.AfterFunc(ctx, func() { stopped.Store(true) })()
 	for {
-		if stopped.Load() {
-			return nil
-		}
-		data, ci, err := src.ZeroCopyReadPacketData()
-		switch {
-		case errors.Is(err, io.EOF):
-			return nil
-		case errors.Is(err, pcap.NextErrorTimeoutExpired) || errors.Is(err, ErrTimeout):
+		r.fill(b, &stopped)
+		if b.idle { // a live read timed out: time passes without frames
 			if ctx.Err() != nil {
 				return nil
 			}
@@ -99,121 +143,149 @@ func runSerial(ctx context.Context, src Source, o Options, fn func([]Packet) err
 				o.OnIdle(now)
 			}
 			continue
-		case err != nil:
-			if ctx.Err() != nil {
-				return nil
-			}
+		}
+		if b.err != nil && ctx.Err() != nil {
+			b.err = nil // the read failed because the capture was stopped
+		}
+		end, err := use(b)
+		if end || err != nil || ctx.Err() != nil {
 			return err
 		}
-		pkt.N++
-		pkt.CI, pkt.Data = ci, data
-		pkt.Kind, pkt.Err = p.Decode(data)
-		if o.Prepare != nil {
-			o.Prepare(pkt)
-		}
-		if o.Write != nil {
-			if err := o.Write.WritePacket(ci, data); err != nil {
-				return err
-			}
-		}
-		if err := fn(one); err != nil {
-			return err
-		}
-		if pkt.Kind == decode.KindVRRP {
-			adverts++
-			if o.Count > 0 && adverts >= o.Count {
-				return nil
-			}
-		}
-		if !o.Until.IsZero() && pkt.N&0x3f == 0 && !time.Now().Before(o.Until) {
+		if !o.Until.IsZero() && r.live && r.n&0x3f == 0 && !time.Now().Before(o.Until) {
 			return nil
 		}
 	}
 }
 
-// Pipeline sizes: batches of frames in flight between the reading and the
-// consuming goroutine. Every slot has its own parser and a copy of its
-// frame, so a batch stays valid while the reader fills the next.
+// Run sizes: frames per run, and runs in flight between the reading and
+// the consuming goroutine. Every decoded slot has its own parser and a
+// copy of its frame, so a run stays valid while the reader fills the next.
+// A handoff between the goroutines costs a wake-up of the other thread
+// (microseconds), a tagged frame tens of nanoseconds: tagged runs are
+// long (4,096 frames make 160 KB of tags and slices).
 const (
 	batchLen     = 256
+	tagBatchLen  = 4096
 	batchesAhead = 4
 )
 
 type batch struct {
-	pkts [batchLen]Packet
-	n    int
-	err  error // the read error after pkts[:n]
-	end  bool  // last batch
+	Batch // what fn sees, sliced to n frames
+	pkts  []Packet
+	tags  []decode.Tag
+	data  [][]byte
+	n     int
+	err   error // the read error after the n frames
+	end   bool  // last run
+	idle  bool  // a live read timed out before any frame
 }
 
-// runPipelined copies every frame into its slot unless the source's
-// frames are stable (a mapped file).
-func runPipelined(ctx context.Context, src Source, o Options, fn func([]Packet) error, stable bool) error {
-	batches := make([]*batch, batchesAhead)
-	for i := range batches {
-		b := new(batch)
-		for i := range b.pkts {
-			p, err := decode.NewParser(src.LinkType())
-			if err != nil {
-				return err
-			}
-			b.pkts[i].P = p
-		}
-		batches[i] = b
+// reader fills runs of frames from one source, on one goroutine at a time.
+type reader struct {
+	src     Source
+	o       Options
+	live    bool
+	copy    bool // frames are valid until the next read only: keep copies
+	reps    *decode.Repeats
+	n       int // frames read
+	adverts int
+}
+
+func (r *reader) newBatch(size int) (*batch, error) {
+	b := new(batch)
+	if r.o.Tag {
+		b.tags, b.data = make([]decode.Tag, size), make([][]byte, size)
+		return b, nil
 	}
-	n, adverts := 0, 0
-	fill := func(b *batch, stopped *atomic.Bool) bool {
-		b.n, b.err, b.end = 0, nil, false
-		for b.n < batchLen {
-			if stopped.Load() {
-				b.end = true
+	b.pkts = make([]Packet, size)
+	for i := range b.pkts {
+		p, err := decode.NewParser(r.src.LinkType())
+		if err != nil {
+			return nil, err
+		}
+		b.pkts[i].P = p
+	}
+	return b, nil
+}
+
+// fill reads the next run into b and reports whether it is the last: the
+// input ended or failed, a limit was reached, or stopped turned true (ctx
+// is done).
+func (r *reader) fill(b *batch, stopped *atomic.Bool) bool {
+	b.n, b.err, b.end, b.idle = 0, nil, false, false
+	b.First = r.n + 1
+	size := len(b.pkts) + len(b.tags)
+	for b.n < size {
+		if b.n&0xff == 0 && stopped.Load() {
+			b.end = true
+			break
+		}
+		var data []byte
+		var ci gopacket.CaptureInfo
+		var ts int64
+		var err error
+		if r.o.Tag {
+			data, ts, err = r.src.ReadFrame()
+		} else {
+			data, ci, err = r.src.ZeroCopyReadPacketData()
+		}
+		if err != nil {
+			if errors.Is(err, ErrTimeout) && r.live {
+				if b.n == 0 {
+					b.idle = true
+				}
 				break
 			}
-			data, ci, err := src.ZeroCopyReadPacketData()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					b.err = err
-				}
-				b.end = true
-				break
+			if !errors.Is(err, io.EOF) {
+				b.err = err
 			}
-			pkt := &b.pkts[b.n]
-			n++
-			pkt.N, pkt.CI = n, ci
-			if stable {
-				pkt.Data = data
-			} else {
-				pkt.Data = append(pkt.Data[:0], data...)
+			b.end = true
+			break
+		}
+		r.n++
+		if r.o.Tag {
+			if r.copy {
+				data = append(b.data[b.n][:0], data...)
 			}
-			pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
-			if o.Prepare != nil {
-				o.Prepare(pkt)
-			}
-			if o.Write != nil {
-				if err := o.Write.WritePacket(ci, data); err != nil {
-					b.err, b.end = err, true
-					break
-				}
-			}
+			b.data[b.n] = data
+			t := &b.tags[b.n]
+			t.Time = ts
+			t.Flow, t.Repeat = r.reps.See(data)
 			b.n++
-			if pkt.Kind == decode.KindVRRP {
-				adverts++
-				if o.Count > 0 && adverts >= o.Count {
-					b.end = true
-					break
-				}
+			continue
+		}
+		pkt := &b.pkts[b.n]
+		pkt.N, pkt.CI = r.n, ci
+		if r.copy {
+			pkt.Data = append(pkt.Data[:0], data...)
+		} else {
+			pkt.Data = data
+		}
+		pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+		if r.o.Prepare != nil {
+			r.o.Prepare(pkt)
+		}
+		if r.o.Write != nil {
+			if err := r.o.Write.WritePacket(ci, data); err != nil {
+				b.err, b.end = err, true
+				break
 			}
 		}
-		return b.end
+		b.n++
+		if pkt.Kind == decode.KindVRRP {
+			r.adverts++
+			if r.o.Count > 0 && r.adverts >= r.o.Count {
+				b.end = true
+				break
+			}
+		}
 	}
-	return pipeline(ctx, batches, fill, func(b *batch) (bool, error) {
-		if b.n > 0 {
-			if err := fn(b.pkts[:b.n]); err != nil {
-				return true, err
-			}
-		}
-		return b.end, b.err
-	})
+	if r.o.Tag {
+		b.Tags, b.Data = b.tags[:b.n], b.data[:b.n]
+	} else {
+		b.Packets = b.pkts[:b.n]
+	}
+	return b.end
 }
 
 // pipeline runs fill on a second goroutine, up to len(batches) batches

@@ -15,6 +15,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 )
@@ -43,7 +44,7 @@ func taggedFiles(t *testing.T) []string {
 
 func pcapngCopy(t *testing.T, path, dir string) string {
 	t.Helper()
-	src, err := capture.OpenFile(path)
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,10 +65,10 @@ func pcapngCopy(t *testing.T, path, dir string) string {
 	return out
 }
 
-// RunTagged hands over the frames Run reads, numbered and timed alike and
-// tagged as a decode.Repeats tags them, with one CPU and with two, and
-// ends with the same error.
-func TestRunTaggedAgreesWithRun(t *testing.T) {
+// Tagged runs (Options.Tag) hand over the frames Run reads, numbered and
+// timed alike and tagged as a decode.Repeats tags them, with one CPU and
+// with two, and end with the same error.
+func TestTaggedAgreesWithRun(t *testing.T) {
 	for _, path := range taggedFiles(t) {
 		want, wantErr := readWith(t, path, func(src capture.Source, add func(n int, ts int64, d []byte)) error {
 			return capture.Run(context.Background(), src, capture.Options{}, func(p *capture.Packet) error {
@@ -84,7 +85,10 @@ func TestRunTaggedAgreesWithRun(t *testing.T) {
 			prev := runtime.GOMAXPROCS(procs)
 			got, gotErr := readWith(t, path, func(src capture.Source, add func(n int, ts int64, d []byte)) error {
 				reps := decode.NewRepeats()
-				return capture.RunTagged(context.Background(), src, func(b *capture.Tagged) error {
+				return capture.RunBatches(context.Background(), src, capture.Options{Tag: true}, func(b *capture.Batch) error {
+					if b.Packets != nil {
+						t.Fatalf("%s: a tagged run of decoded packets", name)
+					}
 					if len(b.Tags) != len(b.Data) || len(b.Tags) == 0 {
 						t.Fatalf("%s: a run of %d tags and %d frames", name, len(b.Tags), len(b.Data))
 					}
@@ -133,7 +137,7 @@ type taggedFrame struct {
 
 func readWith(t *testing.T, path string, run func(capture.Source, func(n int, ts int64, d []byte)) error) ([]taggedFrame, error) {
 	t.Helper()
-	src, err := capture.OpenFile(path)
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,30 +149,50 @@ func readWith(t *testing.T, path string, run func(capture.Source, func(n int, ts
 	return fs, err
 }
 
-// RunTagged stops when its context is done, and when fn fails.
-func TestRunTaggedStops(t *testing.T) {
+// A tagged read stops when its context is done, and when fn fails.
+func TestTaggedStops(t *testing.T) {
 	files := taggedFiles(t)
 	path := files[len(files)-2] // big: hundreds of runs
 	for _, procs := range []int{1, 2} {
 		prev := runtime.GOMAXPROCS(procs)
-		src, err := capture.OpenFile(path)
+		src, err := pcapfile.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())
 		runs := 0
-		err = capture.RunTagged(ctx, src, func(*capture.Tagged) error { runs++; cancel(); return nil })
+		err = capture.RunBatches(ctx, src, capture.Options{Tag: true}, func(*capture.Batch) error { runs++; cancel(); return nil })
 		src.Close()
 		if err != nil || runs > 1+4 { // the reader may be a few runs ahead
 			t.Errorf("procs %d: cancelled: %v after %d runs", procs, err, runs)
 		}
-		src, _ = capture.OpenFile(path)
+		src, _ = pcapfile.Open(path)
 		boom := fmt.Errorf("boom")
-		err = capture.RunTagged(context.Background(), src, func(*capture.Tagged) error { return boom })
+		err = capture.RunBatches(context.Background(), src, capture.Options{Tag: true}, func(*capture.Batch) error { return boom })
 		src.Close()
 		if err != boom {
-			t.Errorf("procs %d: fn failed, RunTagged returned %v", procs, err)
+			t.Errorf("procs %d: fn failed, RunBatches returned %v", procs, err)
 		}
 		runtime.GOMAXPROCS(prev)
+	}
+}
+
+// Options.Tag reads only: with an option that needs decoded frames it is
+// refused, not ignored.
+func TestTagRefusesDecodedOptions(t *testing.T) {
+	path := refcap.Paths(t, "../..")[0]
+	for name, o := range map[string]capture.Options{
+		"Count":   {Tag: true, Count: 1},
+		"Prepare": {Tag: true, Prepare: func(*capture.Packet) {}},
+	} {
+		src, err := pcapfile.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = capture.RunBatches(context.Background(), src, o, func(*capture.Batch) error { return nil })
+		src.Close()
+		if err == nil {
+			t.Errorf("Tag with %s: no error", name)
+		}
 	}
 }

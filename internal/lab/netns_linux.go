@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"testing"
 
 	"github.com/vishvananda/netlink"
 	"github.com/vishvananda/netns"
@@ -80,6 +81,9 @@ func onFreshThread(fn func()) {
 // createNamedNS creates a named network namespace like "ip netns add" and
 // returns a handle to it. The caller's thread is not touched.
 func createNamedNS(name string) (netns.NsHandle, error) {
+	if err := notShort(); err != nil {
+		return netns.None(), err
+	}
 	h := netns.None()
 	var err error
 	onFreshThread(func() {
@@ -129,6 +133,9 @@ func listNS() ([]string, error) {
 // withAnonNS runs fn with a netlink handle in a new, unnamed namespace that
 // disappears afterwards; Require uses it to probe kernel features.
 func withAnonNS(fn func(nl *netlink.Handle) error) error {
+	if err := notShort(); err != nil {
+		return err
+	}
 	ns := netns.None()
 	var err error
 	onFreshThread(func() { ns, err = netns.New() })
@@ -156,4 +163,15 @@ func setSysctls(ns netns.NsHandle, nsName string, kv [][2]string) error {
 		}
 		return nil
 	})
+}
+
+// errShort: under -short no test creates a namespace, even as root
+// (Require skips first; this catches a test that forgot to call it).
+var errShort = errors.New("lab: no network namespaces under -short (call lab.Require first)")
+
+func notShort() error {
+	if testing.Testing() && testing.Short() {
+		return errShort
+	}
+	return nil
 }

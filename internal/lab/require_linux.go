@@ -32,7 +32,9 @@ const (
 // defaultNeeds is what Require checks when given no needs.
 var defaultNeeds = []Need{NeedIP, NeedKeepalived, NeedFRR, NeedIptables, NeedNft, NeedTC}
 
-// Require skips t unless the test runs as root and every need is met; with
+// Require skips t under -short (testing.Short, also as root: `make
+// test-unit` starts no namespace), and unless the test runs as root and
+// every need is met; with
 // no needs it checks ip, keepalived, FRR, iptables, nft and tc. When the
 // environment variable CI is non-empty, missing root or a missing tool fails
 // the test instead, so a CI runner cannot silently skip the lab. A missing
@@ -43,6 +45,9 @@ var defaultNeeds = []Need{NeedIP, NeedKeepalived, NeedFRR, NeedIptables, NeedNft
 // first anyway, to skip before building a lab.
 func Require(t testing.TB, needs ...Need) {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("lab: not under -short")
+	}
 	if len(needs) == 0 {
 		needs = defaultNeeds
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/google/gopacket/layers"
 
 	"github.com/vrrpkit/vrrpkit/decode"
-	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 )
 
 // Config describes the traffic.
@@ -96,7 +96,7 @@ func (c Config) WritePcap(path string, n int) error {
 		return err
 	}
 	defer f.Close()
-	w, err := capture.NewWriter(f, layers.LinkTypeEthernet, 65535)
+	w, err := pcapfile.NewWriter(f, layers.LinkTypeEthernet, 65535)
 	if err != nil {
 		return err
 	}

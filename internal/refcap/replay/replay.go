@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 )
 
 // Frames calls fn with every frame of the capture at path, decoded, in
 // order, and returns the number of frames.
 func Frames(t testing.TB, path string, fn func(*capture.Packet)) int {
 	t.Helper()
-	src, err := capture.OpenFile(path)
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

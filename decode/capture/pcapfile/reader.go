@@ -1,4 +1,4 @@
-package capture
+package pcapfile
 
 import (
 	"bytes"
@@ -144,9 +144,9 @@ func (p *pcapReader) ZeroCopyReadPacketData() (data []byte, ci gopacket.CaptureI
 	return data, ci, nil
 }
 
-// nextFrame is ZeroCopyReadPacketData with the time in Unix nanoseconds
-// (as time.Time.UnixNano of its Timestamp): RunTagged's reader.
-func (p *pcapReader) nextFrame() ([]byte, int64, error) {
+// ReadFrame is ZeroCopyReadPacketData with the time in Unix nanoseconds
+// (as time.Time.UnixNano of its Timestamp).
+func (p *pcapReader) ReadFrame() ([]byte, int64, error) {
 	data, sec, nsec, _, err := p.record()
 	return data, sec*1e9 + nsec, err
 }

@@ -1,4 +1,4 @@
-package capture_test
+package pcapfile_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 )
 
 // count reads a source to the end and counts frames and adverts.
@@ -31,14 +32,14 @@ func count(t *testing.T, src capture.Source, o capture.Options) (frames, adverts
 }
 
 func TestFilesAndWriter(t *testing.T) {
-	path := "../../testdata/pcaps/v2-failover.pcap"
-	src, err := capture.OpenFile(path)
+	path := "../../../testdata/pcaps/v2-failover.pcap"
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
 	var out bytes.Buffer
-	w, err := capture.NewWriter(&out, src.LinkType(), 65535)
+	w, err := pcapfile.NewWriter(&out, src.LinkType(), 65535)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +57,7 @@ func TestFilesAndWriter(t *testing.T) {
 	if err := os.WriteFile(tmp, out.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	again, err := capture.OpenFile(tmp)
+	again, err := pcapfile.Open(tmp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestFilesAndWriter(t *testing.T) {
 	}
 
 	// -c stops after N adverts.
-	src3, _ := capture.OpenFile(path)
+	src3, _ := pcapfile.Open(path)
 	defer src3.Close()
 	if _, a := count(t, src3, capture.Options{Count: 3}); a != 3 {
 		t.Errorf("Count 3 gave %d adverts", a)
@@ -74,7 +75,7 @@ func TestFilesAndWriter(t *testing.T) {
 }
 
 func TestPcapng(t *testing.T) {
-	in, err := capture.OpenFile("../../testdata/pcaps/v3-ipv6.pcap")
+	in, err := pcapfile.Open("../../../testdata/pcaps/v3-ipv6.pcap")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +95,7 @@ func TestPcapng(t *testing.T) {
 	in.Close()
 	path := filepath.Join(t.TempDir(), "x.pcapng")
 	os.WriteFile(path, ng.Bytes(), 0o644)
-	src, err := capture.OpenFile(path)
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,24 +105,16 @@ func TestPcapng(t *testing.T) {
 	}
 }
 
-func TestOpenFileErrors(t *testing.T) {
+func TestOpenErrors(t *testing.T) {
 	empty := filepath.Join(t.TempDir(), "empty")
 	os.WriteFile(empty, nil, 0o644)
 	text := filepath.Join(t.TempDir(), "notes.txt")
 	os.WriteFile(text, []byte("hello, this is not a capture"), 0o644)
 	for _, p := range []string{"/nonexistent/x.pcap", empty, text} {
-		if _, err := capture.OpenFile(p); err == nil {
-			t.Errorf("OpenFile(%s) succeeded", p)
+		if _, err := pcapfile.Open(p); err == nil {
+			t.Errorf("Open(%s) succeeded", p)
 		} else if !bytes.Contains([]byte(err.Error()), []byte(filepath.Base(p))) {
 			t.Errorf("error %q does not name the file", err)
-		}
-	}
-}
-
-func TestFilterCompiles(t *testing.T) {
-	for _, extra := range []string{"", "host 192.0.2.11"} {
-		if _, err := compileFilter(capture.Filter(extra)); err != nil {
-			t.Errorf("Filter(%q) does not compile: %v", extra, err)
 		}
 	}
 }

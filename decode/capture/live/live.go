@@ -1,4 +1,4 @@
-package capture
+package live
 
 import (
 	"errors"
@@ -7,13 +7,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
 	"github.com/vishvananda/netlink"
+
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 )
 
-// LiveOptions tune a live capture.
-type LiveOptions struct {
+// Options tune a live capture.
+type Options struct {
 	Filter     string        // extra BPF expression, ANDed with the VRRP filter
 	Promisc    bool          // put the interface in promiscuous mode
 	Snaplen    int           // bytes kept per frame; default 4224, room for a v3 IPv6 advert of 255 addresses behind QinQ
@@ -24,31 +27,47 @@ type LiveOptions struct {
 	Warn func(msg string)
 }
 
-// ErrTimeout is returned by a live source's read when nothing arrived
-// within the read timeout; the loop uses it to advance the clock.
-var ErrTimeout = errors.New("read timeout")
-
-type liveSource struct {
-	*pcap.Handle
+// source is a libpcap handle as a capture.Source.
+type source struct {
+	h    *pcap.Handle
 	name string
 }
 
-func (l *liveSource) Name() string { return l.name }
-
-func (l *liveSource) Close() error { l.Handle.Close(); return nil }
-
-func (l *liveSource) LinkType() layers.LinkType { return l.Handle.LinkType() }
-
-func (l *liveSource) Stats() (Stats, error) {
-	s, err := l.Handle.Stats()
-	if err != nil {
-		return Stats{}, err
+// ZeroCopyReadPacketData returns the next frame, or capture.ErrTimeout
+// when the read timeout passed with nothing to read.
+func (l *source) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
+	data, ci, err := l.h.ZeroCopyReadPacketData()
+	if errors.Is(err, pcap.NextErrorTimeoutExpired) {
+		err = capture.ErrTimeout
 	}
-	return Stats{Received: s.PacketsReceived, Dropped: s.PacketsDropped, IfDropped: s.PacketsIfDropped}, nil
+	return data, ci, err
 }
 
-// OpenLive starts capturing VRRP on iface ("any" for every interface).
-func OpenLive(iface string, o LiveOptions) (StatsSource, error) {
+// ReadFrame is ZeroCopyReadPacketData with the time alone.
+func (l *source) ReadFrame() ([]byte, int64, error) {
+	data, ci, err := l.ZeroCopyReadPacketData()
+	return data, ci.Timestamp.UnixNano(), err
+}
+
+func (l *source) Info() capture.Info { return capture.Info{Live: true} }
+
+func (l *source) Name() string { return l.name }
+
+func (l *source) Close() error { l.h.Close(); return nil }
+
+func (l *source) LinkType() layers.LinkType { return l.h.LinkType() }
+
+func (l *source) Stats() (capture.Stats, error) {
+	s, err := l.h.Stats()
+	if err != nil {
+		return capture.Stats{}, err
+	}
+	return capture.Stats{Received: s.PacketsReceived, Dropped: s.PacketsDropped, IfDropped: s.PacketsIfDropped}, nil
+}
+
+// Open starts capturing VRRP (capture.Filter) on iface ("any" for every
+// interface).
+func Open(iface string, o Options) (capture.Source, error) {
 	if o.Snaplen == 0 {
 		o.Snaplen = 4096 + 128
 	}
@@ -73,7 +92,7 @@ func OpenLive(iface string, o LiveOptions) (StatsSource, error) {
 	if err != nil {
 		return nil, liveError(iface, err)
 	}
-	if err := h.SetBPFFilter(Filter(o.Filter)); err != nil {
+	if err := h.SetBPFFilter(capture.Filter(o.Filter)); err != nil {
 		h.Close()
 		return nil, fmt.Errorf("capture on %s: filter %q: %w", iface, o.Filter, err)
 	}
@@ -84,7 +103,7 @@ func OpenLive(iface string, o LiveOptions) (StatsSource, error) {
 			o.Warn(fmt.Sprintf("%s did not enter promiscuous mode: unicast adverts between other hosts will not be seen", iface))
 		}
 	}
-	return &liveSource{h, iface}, nil
+	return &source{h, iface}, nil
 }
 
 func liveError(iface string, err error) error {

@@ -1,4 +1,4 @@
-package capture
+package pcapfile
 
 import (
 	"bytes"
@@ -27,7 +27,7 @@ func TestMappedWindowKeepsFramesValid(t *testing.T) {
 		}
 		frames = append(frames, d)
 	}
-	w := src.(*fileSource).ZeroCopyPacketDataSource.(*pcapReader)
+	w := src.(*fileSource).frameReader.(*pcapReader)
 	if !w.mapped {
 		t.Fatal("not mapped")
 	}

@@ -1,4 +1,4 @@
-package capture
+package pcapfile
 
 import (
 	"bytes"
@@ -15,6 +15,7 @@ import (
 	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/internal/refcap"
 )
 
@@ -116,7 +117,7 @@ func compareReaders(t *testing.T, file []byte, chunk int) {
 }
 
 func TestPcapReaderAgreesWithPcapgo(t *testing.T) {
-	for _, p := range refcap.Paths(t, "../..") {
+	for _, p := range refcap.Paths(t, "../../..") {
 		file, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
@@ -203,7 +204,7 @@ func TestPcapReaderTimestamps(t *testing.T) {
 // pcapgo returns, including at a truncated end.
 func TestMappedReaderAgreesWithPcapgo(t *testing.T) {
 	files := [][]byte{synthPcap(false, false, 40), synthPcap(true, true, 40)}
-	for _, p := range refcap.Paths(t, "../..") {
+	for _, p := range refcap.Paths(t, "../../..") {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			t.Fatal(err)
@@ -237,14 +238,14 @@ func TestMappedReaderAgreesWithPcapgo(t *testing.T) {
 	}
 }
 
-// OpenFile maps a big classic pcap file, and reads it as pcapgo does.
-func TestOpenFileMapsBigFiles(t *testing.T) {
+// Open maps a big classic pcap file, and reads it as pcapgo does.
+func TestOpenMapsBigFiles(t *testing.T) {
 	file := synthPcap(false, true, 120000) // about 10 MB
 	if len(file) < mapThreshold {
 		t.Fatalf("test file of %d bytes is below the %d-byte threshold", len(file), mapThreshold)
 	}
 	src := openTemp(t, file)
-	if !src.(*fileSource).stable() {
+	if !src.Info().Stable {
 		t.Fatal("a 10 MB pcap file was not mapped")
 	}
 	got, err := readAll(src)
@@ -264,13 +265,13 @@ func TestOpenFileMapsBigFiles(t *testing.T) {
 }
 
 // openTemp writes file to a temporary file and opens it.
-func openTemp(t *testing.T, file []byte) Source {
+func openTemp(t *testing.T, file []byte) capture.Source {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "big.pcap")
 	if err := os.WriteFile(path, file, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	src, err := OpenFile(path)
+	src, err := Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package capture
+package pcapfile
 
 import (
 	"encoding/binary"
@@ -6,6 +6,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 )
 
 // mapThreshold: smaller files are read; mapping pays off on big ones.
@@ -18,7 +20,7 @@ const mapThreshold = 8 << 20
 // failed), and the caller reads it instead. A file truncated by another
 // process while mapped would fault (SIGBUS); captures are appended to, not
 // truncated.
-func mapFile(f *os.File, path string) (Source, error) {
+func mapFile(f *os.File, path string) (capture.Source, error) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() < mapThreshold || st.Size() > 1<<40 {
 		return nil, nil
@@ -46,7 +48,7 @@ func mapFile(f *os.File, path string) (Source, error) {
 	w := &window{data: data}
 	pr.slide = w.slide
 	pr.slideAt = w.slide(0)
-	return &fileSource{pr, pr.lt, path, mapping{f, data}}, nil
+	return &fileSource{frameReader: pr, lt: pr.lt, name: path, c: mapping{f, data}, mapped: true}, nil
 }
 
 // mapWindow: the reader keeps this much of a mapped file ahead of it in

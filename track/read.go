@@ -1,0 +1,132 @@
+package track
+
+import (
+	"context"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
+)
+
+// ReadOptions tune Read. The zero value tracks a source as fast as it can.
+type ReadOptions struct {
+	// Options are the capture's (limits, -w, Prepare, OnIdle). On a live
+	// read timeout Read ticks the tracker before calling OnIdle.
+	capture.Options
+	// Link names the frames' link in group keys (default: the source's
+	// Name).
+	Link string
+	// Each, if set, sees every frame in order, before the tracker does and
+	// before the findings the frame raises reach OnFinding: a printer's
+	// line for an advert precedes the lines of its findings.
+	Each func(p *capture.Packet) error
+	// After, if set, sees every frame in order after the tracker took it
+	// (and after the findings it raised reached OnFinding).
+	After func(p *capture.Packet)
+	// Progress, if set, is called with what was read so far after every
+	// frame the tracker took when Each or After is set, after every run of
+	// frames otherwise.
+	Progress func(Progress)
+}
+
+// Progress is how far a Read got: frames read (numbered as tshark numbers
+// them) and the capture times of the first and the latest.
+type Progress struct {
+	Frames      int
+	First, Last time.Time
+}
+
+// Read tracks every frame of src until it ends, ctx is done or a limit in
+// o is reached; it returns how far it got and the capture's error, if any
+// (nil at the end of a file or when stopped).
+//
+// It is the one way a stream of frames enters the tracker. With nothing to
+// do per frame (no Each, After, Prepare, Write or Count) on a file, frames cross
+// from the reading goroutine as 16-byte tags (capture.Options.Tag), and an
+// advert that repeats its router's previous one while that router is its
+// group's steady master is counted from its tag without being decoded:
+// nearly all VRRP traffic, and why vrrpdump --summary outruns tcpdump.
+// Everything else is decoded and observed as Observe does; the outcome is
+// the same either way (TestReadAgrees, FuzzSteadyPath).
+func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (Progress, error) {
+	link := o.Link
+	if link == "" {
+		link = src.Name()
+	}
+	co := o.Options
+	onIdle := co.OnIdle
+	co.OnIdle = func(now time.Time) {
+		t.Tick(now)
+		if onIdle != nil {
+			onIdle(now)
+		}
+	}
+	var pr Progress
+	perFrame := o.Each != nil || o.After != nil
+	tagged := !perFrame && co.Prepare == nil && co.Write == nil && co.Count == 0 && !src.Info().Live
+	if tagged {
+		co.Tag = true
+		p, err := decode.NewParser(src.LinkType())
+		if err != nil {
+			return pr, err
+		}
+		s := &stream{link: link}
+		err = capture.RunBatches(ctx, src, co, func(b *capture.Batch) error {
+			if pr.Frames == 0 {
+				pr.First = time.Unix(0, b.Tags[0].Time).UTC()
+			}
+			pr.Frames = b.First + len(b.Tags) - 1
+			pr.Last = time.Unix(0, b.Tags[len(b.Tags)-1].Time).UTC()
+			t.observeTagged(s, b.Tags, b.Data, p)
+			if o.Progress != nil {
+				o.Progress(pr)
+			}
+			return nil
+		})
+		return pr, err
+	}
+	err := capture.RunBatches(ctx, src, co, func(b *capture.Batch) error {
+		if pr.Frames == 0 {
+			pr.First = b.Packets[0].CI.Timestamp
+		}
+		if !perFrame { // the whole run under one lock
+			end := &b.Packets[len(b.Packets)-1]
+			pr.Frames, pr.Last = end.N, end.CI.Timestamp
+			t.observeAll(link, b.Packets)
+			if o.Progress != nil {
+				o.Progress(pr)
+			}
+			return nil
+		}
+		for i := range b.Packets {
+			pkt := &b.Packets[i]
+			pr.Frames, pr.Last = pkt.N, pkt.CI.Timestamp
+			if o.Each != nil {
+				if err := o.Each(pkt); err != nil {
+					return err
+				}
+			}
+			t.Observe(pkt.CI.Timestamp, link, pkt.P, pkt.Kind, pkt.Err)
+			if o.After != nil {
+				o.After(pkt)
+			}
+			if o.Progress != nil {
+				o.Progress(pr)
+			}
+		}
+		return nil
+	})
+	return pr, err
+}
+
+// observeAll is Observe for a run of frames under one lock: reading a file,
+// the lock costs more than tracking an advert. OnFinding is called after
+// the last frame.
+func (t *Tracker) observeAll(link string, pkts []capture.Packet) {
+	t.mu.Lock()
+	for i := range pkts {
+		p := &pkts[i]
+		t.observe(at(p.CI.Timestamp), link, p.P, p.Kind, p.Err)
+	}
+	t.unlockAndDeliver()
+}
