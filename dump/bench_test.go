@@ -31,3 +31,6 @@ func benchMode(b *testing.B, mode string) {
 		}
 	}
 }
+
+// BenchmarkJSON prints an NDJSON object per advert for the same capture.
+func BenchmarkJSON(b *testing.B) { benchMode(b, "--json") }

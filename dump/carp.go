@@ -2,19 +2,18 @@ package dump
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 )
 
-// appendCARPLine appends one line for a CARP advert, in the shape of an
+// carpLine appends one line for a CARP advert, in the shape of an
 // advert's line:
 //
 //	02:39:03.456930 em0 192.0.2.1 > 224.0.0.18: CARPv2 vhid 1 advbase 1 advskew 0 intvl 1s demote 0 counter 0x5f0a1b2c00000001 ttl 255 [ok]
-func appendCARPLine(b []byte, pkt *capture.Packet, link string, loc *time.Location) []byte {
+func (pr *printer) carpLine(b []byte, pkt *capture.Packet) []byte {
 	c := &pkt.P.CARP
-	b = appendLineHead(b, pkt, link, loc, &c.IP)
+	b = pr.lineHead(b, pkt, &c.IP)
 	b = append(b, "CARP"...)
 	b = append(b, c.Version.String()...)
 	if c.Type != decode.TypeAdvertisement {
@@ -44,11 +43,11 @@ func appendCARPLine(b []byte, pkt *capture.Packet, link string, loc *time.Locati
 	return appendVerdict(b, c.Problems)
 }
 
-// appendCARPJSON appends one NDJSON object of kind "carp" (fields in
+// carpJSON appends one NDJSON object of kind "carp" (fields in
 // README.md, "NDJSON").
-func appendCARPJSON(b []byte, pkt *capture.Packet, link string) []byte {
+func (pr *printer) carpJSON(b []byte, pkt *capture.Packet) []byte {
 	c := &pkt.P.CARP
-	b = appendJSONHead(b, `{"kind":"carp","frame":`, pkt, link, &c.IP)
+	b = pr.jsonHead(b, `{"kind":"carp","frame":`, pkt, &c.IP)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendUint(b, uint64(c.Version), 10)
 	b = append(b, `,"type":`...)

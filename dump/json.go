@@ -3,19 +3,18 @@ package dump
 import (
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
-// appendAdvertJSON appends one NDJSON advert object (fields documented in
+// advertJSON appends one NDJSON advert object (fields documented in
 // README.md, "NDJSON"). It is written by hand: encoding/json would cost more
 // than decoding the advert.
-func appendAdvertJSON(b []byte, pkt *capture.Packet, link string, showAuth bool) []byte {
+func (pr *printer) advertJSON(b []byte, pkt *capture.Packet) []byte {
 	v := &pkt.P.VRRP
-	b = appendJSONHead(b, `{"kind":"advert","frame":`, pkt, link, &v.IP)
+	b = pr.jsonHead(b, `{"kind":"advert","frame":`, pkt, &v.IP)
 	if pkt.Err != nil {
 		b = append(b, `,"problems":["malformed"],"error":`...)
 		b = strconv.AppendQuote(b, pkt.Err.Error())
@@ -46,7 +45,7 @@ func appendAdvertJSON(b []byte, pkt *capture.Packet, link string, showAuth bool)
 	}
 	if v.Version == decode.V2 && v.AuthType == decode.AuthSimple {
 		b = append(b, `,"auth":`...)
-		if showAuth {
+		if pr.showAuth {
 			b = strconv.AppendQuote(b, v.AuthString())
 		} else {
 			b = append(b, `"`+masked+`"`...)
@@ -78,22 +77,20 @@ func appendAdvertJSON(b []byte, pkt *capture.Packet, link string, showAuth bool)
 	return append(b, "]}\n"...)
 }
 
-// appendJSONHead appends the fields every advert object (VRRP or CARP)
-// starts with, from start (`{"kind":"advert","frame":`) to "ttl".
-func appendJSONHead(b []byte, start string, pkt *capture.Packet, link string, c *decode.Carrier) []byte {
+// jsonHead appends the fields every advert object (VRRP or CARP) starts
+// with, from start (`{"kind":"advert","frame":`) to "ttl".
+func (pr *printer) jsonHead(b []byte, start string, pkt *capture.Packet, c *decode.Carrier) []byte {
 	p := pkt.P
 	b = append(b, start...)
 	b = strconv.AppendInt(b, int64(pkt.N), 10)
 	b = append(b, `,"time":"`...)
-	b = pkt.CI.Timestamp.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = pr.appendRFC3339(b, pkt.CI.Timestamp)
 	b = append(b, `","link":`...)
-	b = strconv.AppendQuote(b, link)
+	b = append(b, pr.linkJSON...)
 	b = append(b, `,"vlan":`...)
 	b = strconv.AppendUint(b, uint64(p.Link.VLAN()), 10)
 	b = append(b, `,"src_mac":"`...)
-	if len(p.Link.SrcMAC) > 0 {
-		b = append(b, p.Link.SrcMAC.String()...)
-	}
+	b = appendMAC(b, p.Link.SrcMAC)
 	b = append(b, `","src":"`...)
 	b = c.Src.AppendTo(b)
 	b = append(b, `","dst":"`...)

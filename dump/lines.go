@@ -19,14 +19,14 @@ func appendClock(b []byte, t time.Time, loc *time.Location) []byte {
 	return t.In(loc).AppendFormat(b, "15:04:05.000000")
 }
 
-// appendAdvertLine appends one tcpdump-like line for an advert, with the
+// advertLine appends one tcpdump-like line for an advert, with the
 // verdict at the end:
 //
 //	02:39:03.456930 eth0 192.0.2.11 > 224.0.0.18: VRRPv2 vrid 51 prio 150 intvl 1s auth simple "********" addrs 192.0.2.100 ttl 255 [ok]
-func appendAdvertLine(b []byte, pkt *capture.Packet, link string, loc *time.Location, showAuth bool) []byte {
+func (pr *printer) advertLine(b []byte, pkt *capture.Packet) []byte {
 	p := pkt.P
 	v := &p.VRRP
-	b = appendLineHead(b, pkt, link, loc, &v.IP)
+	b = pr.lineHead(b, pkt, &v.IP)
 	if pkt.Err != nil {
 		b = append(b, "VRRP undecodable: "...)
 		b = append(b, pkt.Err.Error()...)
@@ -53,7 +53,7 @@ func appendAdvertLine(b []byte, pkt *capture.Packet, link string, loc *time.Loca
 		b = append(b, v.AuthType.String()...)
 		if v.AuthType == decode.AuthSimple {
 			b = append(b, ' ')
-			if showAuth {
+			if pr.showAuth {
 				b = strconv.AppendQuote(b, v.AuthString())
 			} else {
 				b = append(b, '"')
@@ -96,12 +96,12 @@ func appendVerdict(b []byte, ps decode.Problems) []byte {
 	return append(b, "]\n"...)
 }
 
-// appendLineHead appends what starts the line of an advert (VRRP or CARP):
+// lineHead appends what starts the line of an advert (VRRP or CARP):
 // "02:39:03.456930 eth0 vlan 10 192.0.2.11 > 224.0.0.18: ".
-func appendLineHead(b []byte, pkt *capture.Packet, link string, loc *time.Location, c *decode.Carrier) []byte {
-	b = appendClock(b, pkt.CI.Timestamp, loc)
+func (pr *printer) lineHead(b []byte, pkt *capture.Packet, c *decode.Carrier) []byte {
+	b = pr.appendClock(b, pkt.CI.Timestamp)
 	b = append(b, ' ')
-	b = append(b, link...)
+	b = append(b, pr.link...)
 	if vl := pkt.P.Link.VLAN(); vl != 0 {
 		b = append(b, " vlan "...)
 		b = strconv.AppendUint(b, uint64(vl), 10)
@@ -160,18 +160,18 @@ func appendFrom(b []byte, ip netip.Addr, mac net.HardwareAddr) []byte {
 	b = ip.AppendTo(b)
 	if len(mac) == 6 {
 		b = append(b, " ("...)
-		b = append(b, mac.String()...)
+		b = appendMAC(b, mac)
 		b = append(b, ')')
 	}
 	return append(b, '\n')
 }
 
-// appendNeighLine appends a line for an ARP or neighbour message, for --lines.
-func appendNeighLine(b []byte, pkt *capture.Packet, link string, loc *time.Location) []byte {
+// neighLine appends a line for an ARP or neighbour message, for --lines.
+func (pr *printer) neighLine(b []byte, pkt *capture.Packet) []byte {
 	p := pkt.P
-	b = appendClock(b, pkt.CI.Timestamp, loc)
+	b = pr.appendClock(b, pkt.CI.Timestamp)
 	b = append(b, ' ')
-	b = append(b, link...)
+	b = append(b, pr.link...)
 	b = append(b, ' ')
 	var ip netip.Addr
 	var mac net.HardwareAddr
@@ -216,7 +216,7 @@ func appendNeighLine(b []byte, pkt *capture.Packet, link string, loc *time.Locat
 	b = ip.AppendTo(b)
 	if len(mac) == 6 {
 		b = append(b, " is-at "...)
-		b = append(b, mac.String()...)
+		b = appendMAC(b, mac)
 	}
 	return append(b, '\n')
 }

@@ -327,16 +327,17 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	}
 	// Lines and JSON are formatted by Prepare: for a file, on the reading
 	// goroutine, while this one tracks the previous frames.
+	pr := newPrinter(link, env.Location, cfg.ShowAuth)
 	switch cfg.Mode {
 	case ModeLines:
 		opts.Prepare = func(pkt *capture.Packet) {
 			switch pkt.Kind {
 			case decode.KindVRRP:
-				pkt.Out = appendAdvertLine(pkt.Out[:0], pkt, link, env.Location, cfg.ShowAuth)
+				pkt.Out = pr.advertLine(pkt.Out[:0], pkt)
 			case decode.KindARP, decode.KindNeighbor, decode.KindUnreachable:
-				pkt.Out = appendNeighLine(pkt.Out[:0], pkt, link, env.Location)
+				pkt.Out = pr.neighLine(pkt.Out[:0], pkt)
 			case decode.KindCARP:
-				pkt.Out = appendCARPLine(pkt.Out[:0], pkt, link, env.Location)
+				pkt.Out = pr.carpLine(pkt.Out[:0], pkt)
 			default:
 				pkt.Out = pkt.Out[:0]
 			}
@@ -346,9 +347,9 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 			pkt.Out = pkt.Out[:0]
 			switch pkt.Kind {
 			case decode.KindVRRP:
-				pkt.Out = appendAdvertJSON(pkt.Out, pkt, link, cfg.ShowAuth)
+				pkt.Out = pr.advertJSON(pkt.Out, pkt)
 			case decode.KindCARP:
-				pkt.Out = appendCARPJSON(pkt.Out, pkt, link)
+				pkt.Out = pr.carpJSON(pkt.Out, pkt)
 			}
 		}
 	}
@@ -400,9 +401,9 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 			}
 		}
 	}
-	pr, err := tr.Read(ctx, l.Source(), ro)
-	l.SetPackets(pr.Frames)
-	return pr.Frames, pr.First, pr.Last, l.End(err)
+	prog, err := tr.Read(ctx, l.Source(), ro)
+	l.SetPackets(prog.Frames)
+	return prog.Frames, prog.First, prog.Last, l.End(err)
 }
 
 // lockedWriter lets several capture loops and the tracker's findings share
