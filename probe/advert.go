@@ -35,6 +35,11 @@ type DiscardError struct {
 	Src    netip.Addr
 	Reason string
 	Err    error // the decode error, if any
+	// Mismatch: a well-formed advert of our VRID that our configuration
+	// rejects (version, authentication, v2 interval). Its sender is alive
+	// and we cannot hear it: a speaker that goes on becomes a second
+	// master after Master_Down_Interval.
+	Mismatch bool
 }
 
 func (e *DiscardError) Error() string {
@@ -61,6 +66,9 @@ func CheckAdvert(c *Config, p Packet, v *decode.VRRP) (Event, error) {
 	discard := func(reason string, err error) (Event, error) {
 		return Event{}, &DiscardError{Src: p.Src, Reason: reason, Err: err}
 	}
+	mismatch := func(reason string) (Event, error) {
+		return Event{}, &DiscardError{Src: p.Src, Reason: reason, Mismatch: true}
+	}
 	if err := v.DecodeFromBytes(p.Data, nilFeedback{}); err != nil {
 		return discard("undecodable", err)
 	}
@@ -73,6 +81,8 @@ func CheckAdvert(c *Config, p Packet, v *decode.VRRP) (Event, error) {
 	switch {
 	case p.TTL != 255:
 		return discard("TTL/hop limit "+strconv.Itoa(int(p.TTL))+", must be 255", nil)
+	case v.Version != c.Version && v.ChecksumStatus == decode.ChecksumGood && v.Type == decode.TypeAdvertisement:
+		return mismatch(v.Version.String() + " advert, we speak " + c.Version.String())
 	case v.Version != c.Version:
 		return discard(v.Version.String()+" advert, we speak "+c.Version.String(), nil)
 	case v.Type != decode.TypeAdvertisement:
@@ -90,13 +100,13 @@ func CheckAdvert(c *Config, p Packet, v *decode.VRRP) (Event, error) {
 			wantType = decode.AuthSimple
 		}
 		if v.AuthType != wantType {
-			return discard("auth type "+v.AuthType.String()+", ours "+wantType.String(), nil)
+			return mismatch("auth type " + v.AuthType.String() + ", ours " + wantType.String())
 		}
 		if wantType == decode.AuthSimple && v.AuthData != authData(c.AuthPass) {
-			return discard("wrong password", nil)
+			return mismatch("wrong password")
 		}
 		if v.Interval() != c.Interval {
-			return discard("advertisement interval "+v.Interval().String()+", ours "+c.Interval.String(), nil)
+			return mismatch("advertisement interval " + v.Interval().String() + ", ours " + c.Interval.String())
 		}
 	}
 	return Event{Kind: EvAdvert, Src: p.Src, Priority: v.Priority, Interval: v.Interval()}, nil
@@ -126,6 +136,9 @@ func AppendAdvert(b []byte, c *Config, prio uint8, dst netip.Addr) ([]byte, erro
 		}
 	} else {
 		v.AdverInt = uint16(c.Interval / (10 * time.Millisecond))
+		if c.Family() == decode.IPv4 && c.Checksum == decode.FlavourMessageOnly {
+			v.Flavour = decode.FlavourMessageOnly
+		}
 	}
 	return v.AppendBinary(b, true)
 }

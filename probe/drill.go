@@ -28,7 +28,8 @@ type Heard struct {
 	Interval time.Duration
 	VIPs     []netip.Addr
 	AuthType decode.AuthType
-	AuthPass string // v2 simple-text password as sent in clear
+	AuthPass string         // v2 simple-text password as sent in clear
+	Checksum decode.Flavour // how its checksum was computed
 }
 
 // HeardFrom decodes a packet into a Heard; ok is false for anything that is
@@ -45,7 +46,7 @@ func HeardFrom(at time.Time, p Packet) (Heard, bool) {
 		return Heard{}, false
 	}
 	h := Heard{At: at, Src: p.Src, VRID: v.VRID, Priority: v.Priority, Version: v.Version,
-		Interval: v.Interval(), VIPs: slices.Clone(v.Addrs), AuthType: v.AuthType}
+		Interval: v.Interval(), VIPs: slices.Clone(v.Addrs), AuthType: v.AuthType, Checksum: v.Flavour}
 	if v.AuthType == decode.AuthSimple {
 		h.AuthPass = v.AuthString()
 	}
@@ -62,7 +63,10 @@ type Group struct {
 	Interval time.Duration   `json:"interval_ns"`
 	VIPs     []netip.Addr    `json:"vips"`
 	AuthType decode.AuthType `json:"auth_type"`
-	Adverts  int             `json:"adverts"`
+	// Checksum is the flavour of the master's checksum: for VRRPv3 over
+	// IPv4 the RFC 5798 pseudo-header or the message alone.
+	Checksum decode.Flavour `json:"-"`
+	Adverts  int            `json:"adverts"`
 	// Speakers lists every source heard with a non-zero priority; more than
 	// one means the group was not stable while listening.
 	Speakers []netip.Addr `json:"speakers"`
@@ -82,7 +86,7 @@ func LearnGroup(vrid uint8, fam decode.Family, hs []Heard) (*Group, error) {
 		}
 		g.Adverts++
 		g.Master, g.Priority, g.Version, g.Interval = h.Src, h.Priority, h.Version, h.Interval
-		g.VIPs, g.AuthType, g.heard = h.VIPs, h.AuthType, h.AuthPass
+		g.VIPs, g.AuthType, g.heard, g.Checksum = h.VIPs, h.AuthType, h.AuthPass, h.Checksum
 		if !slices.Contains(g.Speakers, h.Src) {
 			g.Speakers = append(g.Speakers, h.Src)
 		}
@@ -102,9 +106,6 @@ type Drill struct {
 	Claim    bool          `json:"claim"`
 	AuthPass string        `json:"-"`
 }
-
-// ErrAuthNeeded: the group uses a v2 password and none was given.
-var ErrAuthNeeded = errors.New("the group uses a VRRPv2 password: give --auth-pass")
 
 // PlanDrill derives the drill from the group: same VRID, version, interval
 // and VIPs, priority one above the master's. It refuses when the master is

@@ -48,7 +48,7 @@ func TestPlanDrill(t *testing.T) {
 		pass string
 		want string
 	}{
-		{"no password", 150, "", "give --auth-pass"},
+		{"no password", 150, "", "--auth-pass-file"},
 		{"wrong password", 150, "secret99", "differs"},
 		{"owner", 255, "secret12", "refusing"},
 		{"254", 254, "secret12", "refusing"},

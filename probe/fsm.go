@@ -55,6 +55,12 @@ type Config struct {
 	// AuthPass is the v2 simple-text password (at most 8 bytes); empty for
 	// no authentication.
 	AuthPass string
+	// Checksum is how VRRPv3 adverts over IPv4 are checksummed:
+	// decode.FlavourNone or FlavourRFC5798 for RFC 5798's pseudo-header,
+	// FlavourMessageOnly for the message alone (keepalived's
+	// v3_checksum_as_v2, FRR's no checksum-with-ipv4-pseudoheader). The
+	// speaker takes it from the group it joins.
+	Checksum decode.Flavour
 }
 
 // Family returns the family of the virtual addresses.

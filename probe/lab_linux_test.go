@@ -178,9 +178,15 @@ func launch(t *testing.T, h *lab.Host, src netip.Addr, args ...string) *speaker 
 	return &speaker{p: h.Start(t, vrrpprobe(t), append([]string{"speak", "-i", h.Iface(), "--yes"}, args...)...), src: src}
 }
 
-// waitOutput polls the speaker's output for substr.
+// listening is how long a speaker may listen for its group before it
+// starts (at most two Master_Down_Intervals of 1 s).
+const listening = 7500 * time.Millisecond
+
+// waitOutput polls the speaker's output for substr, for d after the
+// speaker's listening.
 func (s *speaker) waitOutput(t *testing.T, substr string, d time.Duration) {
 	t.Helper()
+	d += listening
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	deadline := time.After(d)

@@ -55,6 +55,12 @@ type SpeakerConfig struct {
 	// NoAnnounce suppresses the gratuitous ARP / unsolicited NA on becoming
 	// master (the failover drill without --claim).
 	NoAnnounce bool
+	// KeepOnMismatch keeps the speaker running when an advert of its VRID
+	// is discarded for a mismatch (version, authentication, interval; see
+	// DiscardError.Mismatch). By default the speaker stops with a
+	// *MismatchError instead: it cannot hear that router, and going on
+	// would make it a second master.
+	KeepOnMismatch bool
 	// MaxRate caps the packets sent per second (adverts and announcements);
 	// 0 means 10 + 2 per advertisement interval.
 	MaxRate float64
@@ -181,6 +187,11 @@ func (s *Speaker) Run(ctx context.Context) (err error) {
 			ev, err := CheckAdvert(&s.cfg.Config, r.p, &s.scratch)
 			if errors.Is(err, errOtherVRID) {
 				continue
+			}
+			var de *DiscardError
+			if errors.As(err, &de) && de.Mismatch && !s.cfg.KeepOnMismatch && de.Src != s.cfg.Primary {
+				return &MismatchError{What: []string{fmt.Sprintf("%s speaks for vrid %d and we cannot hear it (%s): stopping before we become a second master", de.Src, s.cfg.VRID, de.Reason)},
+					Fix: "match the group (vrrpprobe speak takes version, interval and authentication from the wire when the flags are left out)"}
 			}
 			if err != nil {
 				s.logf("%v", err)

@@ -3,8 +3,10 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -380,4 +382,48 @@ func TestSpeakerAcceptMode(t *testing.T) {
 		})
 	})
 
+}
+
+// TestSpeakerStopsOnMismatch: a v3 speaker in a v2 group (the README's
+// old example) discards the master's adverts; instead of declaring the
+// master down after Master_Down_Interval and becoming a second master, it
+// stops at the first one, sending nothing. With KeepOnMismatch it goes on.
+func TestSpeakerStopsOnMismatch(t *testing.T) {
+	v2 := Config{VRID: 52, Priority: 150, Version: decode.V2, Interval: time.Second,
+		VIPs: []netip.Addr{vip4}, Primary: hi4, AuthPass: "secret12"}
+	for _, keep := range []bool{false, true} {
+		t.Run(fmt.Sprint("keep ", keep), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				r := startSpeaker(t, SpeakerConfig{Config: cfg3(200), KeepOnMismatch: keep}, nil)
+				var err error
+				ended := false
+				for i := 0; i < 5 && !ended; i++ {
+					select {
+					case r.link.in <- peerAdvert(v2, 150):
+						time.Sleep(time.Second)
+					case err = <-r.done:
+						ended = true
+					}
+				}
+				synctest.Wait()
+				if keep {
+					r.stop(t)
+					if len(r.link.frames()) == 0 {
+						t.Error("with KeepOnMismatch the speaker sent nothing")
+					}
+					return
+				}
+				if !ended {
+					err = <-r.done
+				}
+				var me *MismatchError
+				if !errors.As(err, &me) || !strings.Contains(err.Error(), "v2 advert, we speak v3") {
+					t.Fatalf("Run: %v, want a MismatchError", err)
+				}
+				if n := len(r.link.frames()); n != 0 || strings.Contains(fmt.Sprint(r.changes), "MASTER") {
+					t.Errorf("sent %d adverts, state changes %v; want none and never MASTER", n, r.changes)
+				}
+			})
+		})
+	}
 }

@@ -1,13 +1,10 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -22,13 +19,14 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	hold := fs.Duration("hold", 10*time.Second, "how long to hold the group")
 	listen := fs.Duration("listen", 0, "how long to listen to learn the group (default 3 intervals, at least 3s)")
 	claim := fs.Bool("claim", false, "send gratuitous ARP / NA for the VIPs when taking over")
-	auth := fs.String("auth-pass", "", "VRRPv2 password of the group (asked for if the group uses one)")
+	var secret secretFlags
+	secret.define(fs)
 	yes := fs.Bool("yes", false, "run the drill; without it only print the plan")
-	asJSON := fs.Bool("json", false, "print the report as JSON")
+	asJSON := fs.Bool("json", false, "print the report as one JSON object on stdout (progress goes to stderr)")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return parseErr(err)
 	}
-	if !flagsSet(fs)["vrid"] || *vrid < 1 || *vrid > 255 {
+	if *vrid < 1 || *vrid > 255 {
 		return usageError("failover: --vrid 1-255 is required")
 	}
 	ifi, err := interfaceOf(s, *iface)
@@ -51,8 +49,9 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	if d <= 0 {
 		d = 3 * time.Second
 	}
+	out := newOutput(stdout, stderr, *asJSON)
 	fmt.Fprintf(stderr, "listening %s on %s for vrid %d...\n", d, ifi.Name, *vrid)
-	heard, err := collect(ctx, watch, d)
+	heard, err := collect(ctx, watch, d, false, uint8(*vrid), fam)
 	watch.Close()
 	if err != nil {
 		return &exitError{code: 2, err: err}
@@ -61,19 +60,30 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	if err != nil {
 		return &exitError{code: 1, err: err}
 	}
-	if g.AuthType == decode.AuthSimple && *auth == "" && s.stdin != nil {
-		fmt.Fprintf(stderr, "the group uses a VRRPv2 password; password: ")
-		line, _ := bufio.NewReader(s.stdin).ReadString('\n')
-		*auth = strings.TrimRight(line, "\r\n")
+	auth, _, err := secret.resolve(s, out)
+	if err != nil {
+		return err
 	}
-	drill, err := probe.PlanDrill(g, self, *hold, *claim, *auth)
+	if g.AuthType == decode.AuthSimple && auth == "" {
+		if auth, _, err = secret.ask(s, "the group uses a VRRPv2 password; password"); err != nil {
+			return &exitError{code: 2, err: err}
+		}
+	}
+	drill, err := probe.PlanDrill(g, self, *hold, *claim, auth)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	fmt.Fprint(stdout, drill.Plan())
 	if !*yes {
-		fmt.Fprintln(stdout, "dry run: add --yes to run the drill")
-		return nil
+		out.result(drill.Plan()+"dry run: add --yes to run the drill\n", struct {
+			DryRun bool         `json:"dry_run"`
+			Drill  *probe.Drill `json:"drill"`
+		}{true, drill})
+		return out.Err()
+	}
+	if *asJSON {
+		fmt.Fprint(stderr, drill.Plan())
+	} else {
+		fmt.Fprint(stdout, drill.Plan())
 	}
 	env, err := drillEnv(s, ifi, drill, stderr)
 	if err != nil {
@@ -84,14 +94,9 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	}
 	rep, err := probe.RunDrill(ctx, drill, env)
 	if rep != nil {
-		if *asJSON {
-			enc := json.NewEncoder(stdout)
-			enc.SetIndent("", "  ")
-			if jerr := enc.Encode(rep); jerr != nil {
-				return &exitError{code: 2, err: jerr}
-			}
-		} else {
-			fmt.Fprint(stdout, rep.Text())
+		out.result(rep.Text(), rep)
+		if oerr := out.Err(); oerr != nil && err == nil {
+			err = oerr
 		}
 	}
 	if err != nil {
@@ -101,55 +106,6 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 		return &exitError{code: 1}
 	}
 	return nil
-}
-
-// collect reads adverts from l for d.
-func collect(ctx context.Context, l probe.Link, d time.Duration) ([]probe.Heard, error) {
-	type res struct {
-		h   probe.Heard
-		ok  bool
-		err error
-	}
-	ch := make(chan res)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			p, err := l.ReadPacket(buf)
-			var r res
-			if err != nil {
-				r.err = err
-			} else {
-				r.h, r.ok = probe.HeardFrom(time.Now(), p)
-			}
-			select {
-			case ch <- r:
-			case <-done:
-				return
-			}
-			if err != nil {
-				return
-			}
-		}
-	}()
-	var out []probe.Heard
-	end := time.After(d)
-	for {
-		select {
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-end:
-			return out, nil
-		case r := <-ch:
-			if r.err != nil {
-				return nil, r.err
-			}
-			if r.ok {
-				out = append(out, r.h)
-			}
-		}
-	}
 }
 
 func drillEnv(s sys, ifi *net.Interface, d *probe.Drill, stderr io.Writer) (probe.DrillEnv, error) {
@@ -177,7 +133,7 @@ func drillEnv(s sys, ifi *net.Interface, d *probe.Drill, stderr io.Writer) (prob
 			ann = nil
 		}
 	}
-	out := &lineWriter{w: stderr}
+	out := newOutput(stderr, stderr, false)
 	return probe.DrillEnv{
 		Watch: watch, Speak: speak, Host: host, Announce: ann,
 		Resolver: func() (probe.Resolver, error) { return s.owner(ifi, vip) },

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/netip"
@@ -58,17 +57,15 @@ func runOwner(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(struct {
-			*probe.OwnerResult
-			Verdict string `json:"verdict"`
-		}{r, r.Verdict()}); err != nil {
-			return &exitError{code: 2, err: err}
-		}
-	} else {
-		printOwner(stdout, ifi.Name, r)
+	var text strings.Builder
+	printOwner(&text, ifi.Name, r)
+	out := newOutput(stdout, stderr, *asJSON)
+	out.result(text.String(), struct {
+		*probe.OwnerResult
+		Verdict string `json:"verdict"`
+	}{r, r.Verdict()})
+	if err := out.Err(); err != nil {
+		return &exitError{code: 2, err: err}
 	}
 	if r.Err() != nil {
 		return &exitError{code: 1}

@@ -67,7 +67,10 @@ type sys struct {
 	owner    func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// announceWatch watches gratuitous ARP / NA; nil to skip.
 	announceWatch func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
-	stdin         io.Reader // for asking the group's password; nil to never ask
+	// askSecret prompts for the group's password without echo; nil when
+	// there is no terminal to ask.
+	askSecret func(prompt string) (string, error)
+	getenv    func(string) (string, bool)
 }
 
 func system() sys {
@@ -80,7 +83,8 @@ func system() sys {
 		owner:    probe.OpenResolver,
 
 		announceWatch: probe.OpenAnnounceWatch,
-		stdin:         os.Stdin,
+		askSecret:     terminalSecret(os.Stdin, os.Stderr),
+		getenv:        os.LookupEnv,
 	}
 }
 

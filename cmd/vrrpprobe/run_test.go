@@ -183,31 +183,121 @@ func TestRunRefuses(t *testing.T) {
 }
 
 // TestSpeakDryRun: without --yes the speaker listens, prints what it would
-// send, and sends nothing. A non-owner without --accept would also have the
+// do in the group it heard and what it would send, and ends on its own,
+// having sent nothing. A non-owner without --accept would also have the
 // firewall drop packets to the VIPs while it runs.
 func TestSpeakDryRun(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		run  time.Duration
-		args []string
+		name   string
+		args   []string
+		master *probe.Config // a router advertising on the link, or none
+		secret string        // typed at the (fake) terminal
 	}{
-		{"owner", 2500 * time.Millisecond, []string{"--priority", "255", "--vip", "192.0.2.100", "192.0.2.101"}},
-		{"not Accept_Mode", 3500 * time.Millisecond, []string{"--priority", "200", "--vip", "2001:db8:1::100"}},
+		{"owner of a silent group", []string{"--vrid", "52", "--priority", "255", "--vip", "192.0.2.100", "192.0.2.101"}, nil, ""},
+		{"not Accept_Mode silent IPv6", []string{"--vrid", "52", "--priority", "200", "--vip", "2001:db8:1::100"}, nil, ""},
+		{"joins v2 PASS group", []string{"--vrid", "51", "--priority", "200"}, &v2master, "secret12"},
+		{"stays backup", []string{"--vrid", "51", "--priority", "100", "--vip", "192.0.2.100"}, &v2master, "secret12"},
+		{"v3 message-only checksum", []string{"--vrid", "52", "--priority", "200", "--json"}, &v3master, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f := &fakeSys{replay: make(chan probe.Packet)}
+				stop := f.advertise(tc.master)
+				defer stop()
 				var out, errb bytes.Buffer
-				ctx, cancel := context.WithTimeout(context.Background(), tc.run)
-				defer cancel()
-				args := append([]string{"speak", "-i", "eth0", "--vrid", "52", "--install-vips"}, tc.args...)
-				if err := run(ctx, args, &out, &errb, f.sys()); err != nil {
+				s := f.sys()
+				if tc.secret != "" {
+					s.askSecret = func(string) (string, error) { return tc.secret, nil }
+				}
+				args := append([]string{"speak", "-i", "eth0", "--install-vips"}, tc.args...)
+				if err := run(context.Background(), args, &out, &errb, s); err != nil {
 					t.Fatalf("run: %v\n%s", err, errb.String())
 				}
 				if len(f.written) != 0 || strings.Contains(strings.Join(f.opened, " "), "host") {
 					t.Errorf("dry run sent %d packets, opened %v", len(f.written), f.opened)
 				}
+				if strings.Contains(out.String()+errb.String(), "secret12") {
+					t.Errorf("the password was printed:\n%s%s", out.String(), errb.String())
+				}
 				golden(t, "stdout", out.String())
+			})
+		})
+	}
+}
+
+var (
+	v2master = probe.Config{VRID: 51, Priority: 150, Version: decode.V2, Interval: time.Second,
+		VIPs: []netip.Addr{netip.MustParseAddr("192.0.2.100")}, Primary: netip.MustParseAddr("192.0.2.11"), AuthPass: "secret12"}
+	v3master = probe.Config{VRID: 52, Priority: 150, Version: decode.V3, Interval: 500 * time.Millisecond,
+		VIPs: []netip.Addr{netip.MustParseAddr("192.0.2.100")}, Primary: netip.MustParseAddr("192.0.2.11"), Checksum: decode.FlavourMessageOnly}
+)
+
+// advertise has c's router advertise on the fake link every interval
+// until stop; nil advertises nothing.
+func (f *fakeSys) advertise(c *probe.Config) (stop func()) {
+	done := make(chan struct{})
+	if c == nil {
+		return func() {}
+	}
+	go func() {
+		for {
+			b, _ := probe.AppendAdvert(nil, c, c.Priority, probe.Group4)
+			select {
+			case f.replay <- probe.Packet{Src: c.Primary, Dst: probe.Group4, TTL: 255, Data: b}:
+			case <-done:
+				return
+			}
+			select {
+			case <-time.After(c.Interval):
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// TestSpeakRefuses: flags that contradict the group on the wire, a wrong
+// or missing password, are refused before anything is sent, with the
+// flags to use; the password is never printed.
+func TestSpeakRefuses(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		env    string
+		secret string
+		want   string
+	}{
+		{"v3 on a v2 group", []string{"--version", "3"}, "", "", "use --version 2 --auth-pass-file FILE, or --force"},
+		{"no password, no terminal", nil, "", "", "--auth-pass-file FILE or the environment variable VRRPPROBE_AUTH_PASS"},
+		{"wrong password from the environment", nil, "secret99", "", "the password given differs"},
+		{"wrong password typed", nil, "", "secret99", "the password given differs"},
+		{"other interval", []string{"--interval", "2s"}, "secret12", "", "use --interval 1s"},
+		{"other VIP", []string{"--vip", "192.0.2.111"}, "secret12", "", "use --vip 192.0.2.100"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeSys{replay: make(chan probe.Packet)}
+				defer f.advertise(&v2master)()
+				s := f.sys()
+				if tc.env != "" {
+					s.getenv = func(k string) (string, bool) { return tc.env, k == authEnv }
+				}
+				if tc.secret != "" {
+					s.askSecret = func(string) (string, error) { return tc.secret, nil }
+				}
+				var out, errb bytes.Buffer
+				args := append([]string{"speak", "-i", "eth0", "--vrid", "51", "--priority", "200", "--yes"}, tc.args...)
+				err := run(context.Background(), args, &out, &errb, s)
+				if code(err) != 2 || !strings.Contains(err.Error(), tc.want) {
+					t.Fatalf("exit %d: %v; want exit 2 saying %q", code(err), err, tc.want)
+				}
+				if len(f.written) != 0 || strings.Contains(strings.Join(f.opened, " "), "host") {
+					t.Errorf("refused speaker sent %d packets, opened %v", len(f.written), f.opened)
+				}
+				if all := out.String() + errb.String() + err.Error(); strings.Contains(all, "secret") {
+					t.Errorf("a password was printed:\n%s", all)
+				}
 			})
 		})
 	}

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/netip"
-	"sync"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -19,16 +19,21 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	vrid := fs.Int("vrid", 0, "virtual router id 1-255 (required)")
 	prio := fs.Int("priority", 0, "priority 1-255; 255 claims to own the addresses (required)")
 	var vips, peers addrList
-	fs.Var(&vips, "vip", "virtual address (repeat, or a,b); all of one family")
-	version := fs.Int("version", 3, "VRRP version: 2 (RFC 3768, IPv4) or 3 (RFC 5798)")
-	interval := fs.Duration("interval", time.Second, "advertisement interval")
-	auth := fs.String("auth-pass", "", "VRRPv2 simple password (auth_type PASS), at most 8 bytes")
+	fs.Var(&vips, "vip", "virtual address (repeat, or a,b); all of one family; default: the group's, as heard")
+	six := fs.Bool("6", false, "without --vip: join the IPv6 router of the VRID (default IPv4)")
+	version := fs.Int("version", 0, "VRRP version 2 (RFC 3768, IPv4) or 3 (RFC 5798); default: the group's, as heard (3 if none)")
+	interval := fs.Duration("interval", 0, "advertisement interval; default: the group's, as heard (1s if none)")
+	var secret secretFlags
+	secret.define(fs)
+	listen := fs.Duration("listen", 0, "how long to listen for the group before speaking (default: until it is heard, at most two Master_Down_Intervals)")
+	force := fs.Bool("force", false, "speak as the flags say even where the group on the wire disagrees (makes a second master)")
 	fs.Var(&peers, "unicast-peer", "send to this peer instead of the multicast group (repeat), keepalived's unicast_peer")
 	nopreempt := fs.Bool("nopreempt", false, "do not take over from a master of lower priority")
 	accept := fs.Bool("accept", false, "Accept_Mode: as master, accept packets to the VIPs; without it --install-vips has nft (or iptables) drop them, unless priority is 255")
 	install := fs.Bool("install-vips", false, "add the VIPs to the interface while master (needs cap_net_admin)")
 	vmac := fs.Bool("vmac", false, "speak from a macvlan with the virtual MAC 00:00:5e:00:0{1,2}:VRID (needs cap_net_admin)")
-	yes := fs.Bool("yes", false, "really send; without it only print what would be sent")
+	asJSON := fs.Bool("json", false, "print events as NDJSON on stdout (log lines go to stderr)")
+	yes := fs.Bool("yes", false, "really send; without it listen, print what would happen, and end")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return parseErr(err)
@@ -38,47 +43,103 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 			return usageError("speak: %q is neither a flag nor an address", p)
 		}
 	}
-	set := flagsSet(fs)
 	switch {
-	case !set["vrid"] || *vrid < 1 || *vrid > 255:
+	case *vrid < 1 || *vrid > 255:
 		return usageError("speak: --vrid 1-255 is required: the speaker uses no VRID you did not name")
-	case !set["priority"] || *prio < 1 || *prio > 255:
+	case *prio < 1 || *prio > 255:
 		return usageError("speak: --priority 1-255 is required: the speaker uses no priority you did not name")
-	case len(vips) == 0:
-		return usageError("speak: at least one --vip is required")
+	case *version != 0 && *version != 2 && *version != 3:
+		return usageError("speak: --version %d: use 2 or 3", *version)
+	case *interval < 0 || *listen < 0:
+		return usageError("speak: --interval and --listen must be positive")
+	}
+	fam := decode.IPv4
+	if len(vips) > 0 && vips[0].Is6() || len(vips) == 0 && *six {
+		fam = decode.IPv6
+	}
+	if *version == 2 && fam == decode.IPv6 {
+		return usageError("speak: VRRPv2 is IPv4 only (RFC 3768): use --version 3 for IPv6")
 	}
 	ifi, err := interfaceOf(s, *iface)
 	if err != nil {
 		return err
 	}
-	fam := decode.IPv4
-	if vips[0].Is6() {
-		fam = decode.IPv6
-	}
+	out := newOutput(stdout, stderr, *asJSON)
 	primary, err := s.primary(ifi, fam)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
+	pass, given, err := secret.resolve(s, out)
+	if err != nil {
+		return err
+	}
+
+	// Listen first: the group on the wire decides what we speak.
+	req := probe.JoinRequest{VRID: uint8(*vrid), Family: fam, Priority: uint8(*prio), Version: decode.Version(*version),
+		Interval: *interval, VIPs: vips, AuthPass: pass, AuthGiven: given, Force: *force}
+	guess := *interval
+	if guess == 0 {
+		guess = time.Second
+	}
+	guessV := decode.Version(*version)
+	if guessV == 0 {
+		guessV = decode.V3
+	}
+	window := listenWindow(*listen, guess, guessV, uint8(*prio))
+	watch, err := s.openLink(ifi, fam, primary)
+	if err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	out.event("listen", fmt.Sprintf("listening up to %s on %s for %s vrid %d before speaking", window, ifi.Name, fam, *vrid),
+		map[string]any{"interface": ifi.Name, "vrid": *vrid, "family": fam.String(), "window_ns": window})
+	heard, err := collect(ctx, watch, window, *listen == 0, uint8(*vrid), fam)
+	if cerr := watch.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			out.event("stopped", "stopped while listening: nothing was sent", nil)
+			return out.Err()
+		}
+		return &exitError{code: 2, err: err}
+	}
+	plan, err := probe.PlanJoin(req, heard)
+	if errors.Is(err, probe.ErrAuthNeeded) {
+		var ok bool
+		if req.AuthPass, ok, err = secret.ask(s, "the group uses a VRRPv2 password; password"); ok {
+			req.AuthGiven = true
+			plan, err = probe.PlanJoin(req, heard)
+		} else if err == nil {
+			err = probe.ErrAuthNeeded
+		}
+	}
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("speak: %w", err)}
+	}
+	reportGroup(out, plan, window)
+
 	cfg := probe.SpeakerConfig{
 		Config: probe.Config{
-			VRID: uint8(*vrid), Priority: uint8(*prio), Version: decode.Version(*version),
-			Interval: *interval, VIPs: vips, Primary: primary,
-			Preempt: !*nopreempt, Accept: *accept, AuthPass: *auth,
+			VRID: uint8(*vrid), Priority: uint8(*prio), Version: plan.Version,
+			Interval: plan.Interval, VIPs: plan.VIPs, Primary: primary,
+			Preempt: !*nopreempt, Accept: *accept, AuthPass: plan.AuthPass, Checksum: plan.Checksum,
 		},
-		Peers:       peers,
-		InstallVIPs: *install,
+		Peers:          peers,
+		InstallVIPs:    *install,
+		KeepOnMismatch: *force,
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError("speak: %w", err)
 	}
-	out := &lineWriter{w: stdout}
-	mode := "live"
+	outcome := plan.Outcome(cfg.Priority, cfg.Preempt, primary)
 	if !*yes {
-		mode = "dry run (add --yes to send)"
+		dryRun(out, ifi, &cfg, *vmac, outcome)
+		return out.Err()
 	}
+	out.event("plan", "will "+outcome, map[string]any{"outcome": outcome})
 
 	sendIfi := ifi
-	if *vmac && *yes {
+	if *vmac {
 		v, cleanup, err := s.vmac(ifi, fam, cfg.VRID)
 		if err != nil {
 			return &exitError{code: 2, err: err}
@@ -88,7 +149,7 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 				out.printf("removing %s: %v", v.Name, err)
 			}
 		}()
-		out.printf("virtual MAC %s on %s", v.HardwareAddr, v.Name)
+		out.event("vmac", fmt.Sprintf("virtual MAC %s on %s", v.HardwareAddr, v.Name), map[string]any{"mac": v.HardwareAddr.String(), "interface": v.Name})
 		sendIfi = v
 		if fam == decode.IPv6 { // v6 adverts come from the macvlan's own link-local
 			if cfg.Primary, err = s.primary(v, fam); err != nil {
@@ -96,32 +157,25 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 			}
 		}
 	}
-	out.printf("speaker %s: %s vrid %d priority %d interval %s on %s from %s, VIPs %s",
-		mode, cfg.Version, cfg.VRID, cfg.Priority, cfg.Interval, sendIfi.Name, cfg.Primary, vips.String())
+	out.event("start", fmt.Sprintf("speaker live: %s vrid %d priority %d interval %s on %s from %s, VIPs %s",
+		cfg.Version, cfg.VRID, cfg.Priority, cfg.Interval, sendIfi.Name, cfg.Primary, addrs(cfg.VIPs)), speakerFields(&cfg))
 	link, err := s.openLink(sendIfi, fam, cfg.Primary)
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	var host probe.HostCloser
-	if *yes {
-		if host, err = s.openHost(sendIfi); err != nil {
-			link.Close()
-			return &exitError{code: 2, err: err}
-		}
-		defer host.Close()
-		if lh, ok := host.(*probe.LinuxHost); ok {
-			lh.Logf = out.printf
-		}
-	} else {
-		link = &dryLink{Link: link, out: out, cfg: &cfg.Config}
-		host = &dryHost{out: out, ifi: sendIfi}
-		if *vmac {
-			out.printf("would create a macvlan with the virtual MAC of vrid %d", cfg.VRID)
-		}
+	host, err := s.openHost(sendIfi)
+	if err != nil {
+		link.Close()
+		return &exitError{code: 2, err: err}
+	}
+	defer host.Close()
+	if lh, ok := host.(*probe.LinuxHost); ok {
+		lh.Logf = out.printf
 	}
 	sp, err := probe.NewSpeaker(cfg, link, host, func(t probe.Transition) {
-		out.printf("%s -> %s: %s", t.From, t.To, t.Reason)
-	}, func(format string, a ...any) { out.printf(format, a...) })
+		out.event("state", fmt.Sprintf("%s -> %s: %s", t.From, t.To, t.Reason),
+			map[string]any{"from": t.From.String(), "to": t.To.String(), "reason": t.Reason})
+	}, out.printf)
 	if err != nil {
 		link.Close()
 		return usageError("speak: %w", err)
@@ -133,79 +187,80 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	if err != nil {
 		return &exitError{code: 2, err: err}
 	}
-	out.printf("stopped")
-	return nil
+	out.event("stopped", "stopped", nil)
+	return out.Err()
 }
 
-// lineWriter prints timestamped lines from several goroutines.
-type lineWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (l *lineWriter) printf(format string, a ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fmt.Fprintf(l.w, "%s %s\n", time.Now().Format("15:04:05.000000"), fmt.Sprintf(format, a...))
-}
-
-// dryLink listens on the real link but prints adverts instead of sending them.
-type dryLink struct {
-	probe.Link
-	out *lineWriter
-	cfg *probe.Config
-}
-
-func (d *dryLink) WritePacket(msg []byte, dst netip.Addr) error {
-	prio := -1
-	if len(msg) > 2 {
-		prio = int(msg[2])
-	}
-	d.out.printf("would send %s advert vrid %d priority %d to %s (%d bytes)", d.cfg.Version, d.cfg.VRID, prio, dst, len(msg))
-	return nil
-}
-
-// dryHost prints announcements, address and firewall changes instead of
-// making them.
-type dryHost struct {
-	out *lineWriter
-	ifi *net.Interface
-}
-
-func (d *dryHost) Announce(vips []netip.Addr) error {
-	for _, v := range vips {
-		what := "gratuitous ARP"
-		if v.Is6() {
-			what = "unsolicited neighbour advertisement"
+// reportGroup says what listening found.
+func reportGroup(out *output, p *probe.JoinPlan, window time.Duration) {
+	g := p.Group
+	if g == nil {
+		out.event("group", fmt.Sprintf("no router of the group heard in %s: speaking %s interval %s", window, p.Version, p.Interval),
+			map[string]any{"heard": false, "version": int(p.Version), "interval_ns": p.Interval})
+	} else {
+		auth := g.AuthType.String()
+		if g.AuthType == decode.AuthSimple {
+			auth += " (password matches)"
 		}
-		d.out.printf("would send %s for %s", what, v)
+		msg := fmt.Sprintf("group heard: %s %s vrid %d, master %s priority %d, interval %s, VIPs %s, auth %s",
+			g.Family, g.Version, g.VRID, g.Master, g.Priority, g.Interval, addrs(g.VIPs), auth)
+		if g.Checksum == decode.FlavourMessageOnly && g.Version == decode.V3 {
+			msg += ", checksum without the IPv4 pseudo-header"
+		}
+		out.event("group", msg, map[string]any{"heard": true, "group": g, "checksum": g.Checksum.String()})
 	}
-	return nil
-}
-
-func (d *dryHost) Install(vips []netip.Addr) error {
-	d.out.printf("would add %v to the interface", vips)
-	return nil
-}
-
-func (d *dryHost) Remove(vips []netip.Addr) error {
-	d.out.printf("would remove %v from the interface", vips)
-	return nil
-}
-
-func (d *dryHost) Block(vrid uint8, vips []netip.Addr) error {
-	fam := decode.IPv4
-	if len(vips) > 0 && vips[0].Is6() {
-		fam = decode.IPv6
+	for _, w := range p.Warnings {
+		out.event("warning", "warning: "+w, nil)
 	}
-	d.out.printf("would drop packets to %v with nft table inet %s (not Accept_Mode: --accept to accept them)",
-		vips, probe.FilterName(d.ifi.Name, d.ifi.Index, fam, vrid))
-	return nil
 }
 
-func (d *dryHost) Unblock() error {
-	d.out.printf("would remove the drop rule")
-	return nil
+func speakerFields(c *probe.SpeakerConfig) map[string]any {
+	return map[string]any{"version": int(c.Version), "vrid": c.VRID, "priority": c.Priority, "interval_ns": c.Interval,
+		"primary": c.Primary, "vips": c.VIPs, "install_vips": c.InstallVIPs, "accept": c.AcceptsVIPs()}
 }
 
-func (d *dryHost) Close() error { return nil }
+// dryRun prints what the speaker would do in the group it heard, and ends.
+func dryRun(out *output, ifi *net.Interface, c *probe.SpeakerConfig, vmac bool, outcome string) {
+	out.event("plan", "dry run (add --yes to send): would "+outcome, map[string]any{"dry_run": true, "outcome": outcome})
+	if vmac {
+		out.event("would", fmt.Sprintf("would create macvlan %s with the virtual MAC %s", probe.VMACName(c.Family(), c.VRID), probe.VirtualMAC(c.Family(), c.VRID)), nil)
+	}
+	dst := []netip.Addr{probe.Group4}
+	if c.Family() == decode.IPv6 {
+		dst = []netip.Addr{probe.Group6}
+	}
+	if len(c.Peers) > 0 {
+		dst = c.Peers
+	}
+	auth := ""
+	if c.AuthPass != "" {
+		auth = " with the group's password"
+	}
+	if c.Checksum == decode.FlavourMessageOnly && c.Version == decode.V3 {
+		auth += " checksummed without the IPv4 pseudo-header, as the group"
+	}
+	out.event("would", fmt.Sprintf("would send %s adverts%s vrid %d priority %d every %s from %s to %s, as master", c.Version, auth, c.VRID, c.Priority, c.Interval, c.Primary, addrs(dst)), speakerFields(c))
+	announce := "gratuitous ARP"
+	if c.Family() == decode.IPv6 {
+		announce = "unsolicited neighbour advertisements"
+	}
+	out.event("would", fmt.Sprintf("would send %s for %s on becoming master", announce, addrs(c.VIPs)), nil)
+	if c.InstallVIPs {
+		name := ifi.Name
+		if vmac {
+			name = probe.VMACName(c.Family(), c.VRID)
+		}
+		out.event("would", fmt.Sprintf("would add %s to %s while master", addrs(c.VIPs), name), nil)
+		if !c.AcceptsVIPs() {
+			out.event("would", fmt.Sprintf("would drop packets to %s with nft table inet %s (not Accept_Mode: --accept to accept them)",
+				addrs(c.VIPs), probe.FilterName(name, ifi.Index, c.Family(), c.VRID)), nil)
+		}
+	}
+	out.event("would", "on exit would resign with priority 0 and remove all it added", nil)
+}
+
+// addrs joins addresses with commas.
+func addrs(as []netip.Addr) string {
+	l := addrList(as)
+	return l.String()
+}
