@@ -93,6 +93,9 @@ type vipFilter struct {
 	run  runner
 	look func(string) (string, error) // exec.LookPath in PATH
 	logf func(string, ...any)
+	// record, if set, is told the table or chain before it is created,
+	// and nil once it is gone or was never made.
+	record func(*FilterRecord) error
 
 	vips  []netip.Addr
 	using string // "nft", "iptables" or "ip6tables" once installed; "" otherwise
@@ -111,9 +114,17 @@ func (f *vipFilter) install(vips []netip.Addr) error {
 	if _, err := f.look("nft"); err != nil {
 		nftErr = fmt.Errorf("nft not found: %w", err)
 	} else {
+		if err := f.note(&FilterRecord{"nft", f.name}); err != nil {
+			return err
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), filterTimeout)
 		_, err := f.run(ctx, nftScript(f.name, vips), "nft", "-f", "-")
 		cancel()
+		if err != nil {
+			if rerr := f.note(nil); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+		}
 		if err == nil {
 			f.using = "nft"
 			f.logf("not Accept_Mode: nft table inet %s drops packets to %v", f.name, addrsString(vips))
@@ -132,7 +143,13 @@ func (f *vipFilter) install(vips []netip.Addr) error {
 		return errors.Join(nftErr, fmt.Errorf("%s not found: %w", bin, err))
 	}
 	f.logf("nft unusable (%v): using %s", nftErr, bin)
+	if err := f.note(&FilterRecord{bin, f.name}); err != nil {
+		return err
+	}
 	if _, err := f.ipt(bin, "-N", f.name); err != nil {
+		if rerr := f.note(nil); rerr != nil {
+			return errors.Join(err, rerr)
+		}
 		if strings.Contains(err.Error(), "exists") {
 			return fmt.Errorf("%s chain %s: %w (delete it with: %s -F %s; %s -X %s)", bin, f.name, ErrFilterExists, bin, f.name, bin, f.name)
 		}
@@ -178,7 +195,15 @@ func (f *vipFilter) remove() error {
 		}
 	}
 	f.using, f.steps = "", nil
-	return nil
+	return f.note(nil)
+}
+
+// note records r (nil: nothing) when a recorder is set.
+func (f *vipFilter) note(r *FilterRecord) error {
+	if f.record == nil {
+		return nil
+	}
+	return f.record(r)
 }
 
 // ipt runs bin with the xtables lock wait (one lock file for all

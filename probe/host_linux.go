@@ -34,6 +34,9 @@ type LinuxHost struct {
 	ifi *net.Interface
 	// Logf, if set, is told which firewall rule Block installed.
 	Logf func(format string, a ...any)
+	// State, if set, records each address and firewall rule before it is
+	// added, and forgets it once removed (crash safety).
+	State *StateFile
 
 	mu     sync.Mutex
 	added  []netip.Addr
@@ -120,7 +123,11 @@ func (h *LinuxHost) Install(vips []netip.Addr) error {
 			slices.Contains(h.added, v) {
 			continue
 		}
+		if err := h.State.Update(func(l *Leftovers) { l.addAddr(h.ifi.Name, v) }); err != nil {
+			return fmt.Errorf("not adding %s to %s: %w", v, h.ifi.Name, err)
+		}
 		if err := netlink.AddrAdd(lk, vipAddr(v)); err != nil {
+			_ = h.State.Update(func(l *Leftovers) { l.dropAddr(h.ifi.Name, v) })
 			return fmt.Errorf("adding %s to %s: %w", v, h.ifi.Name, err)
 		}
 		h.added = append(h.added, v)
@@ -155,6 +162,9 @@ func (h *LinuxHost) Remove(vips []netip.Addr) error {
 			continue
 		}
 		h.added = slices.Delete(h.added, i, i+1)
+		if err := h.State.Update(func(l *Leftovers) { l.dropAddr(h.ifi.Name, v) }); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -179,6 +189,9 @@ func (h *LinuxHost) Block(vrid uint8, vips []netip.Addr) error {
 		logf = func(string, ...any) {}
 	}
 	h.filter = &vipFilter{name: FilterName(h.ifi.Name, h.ifi.Index, fam, vrid), run: execRunner, look: exec.LookPath, logf: logf}
+	if h.State != nil {
+		h.filter.record = func(r *FilterRecord) error { return h.State.Update(func(l *Leftovers) { l.Filter = r }) }
+	}
 	return h.filter.install(vips)
 }
 

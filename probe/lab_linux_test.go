@@ -1162,3 +1162,92 @@ func newLab(t *testing.T, hosts int) *lab.Lab {
 	h.Write([]byte(t.Name()))
 	return lab.New(t, lab.Config{Name: fmt.Sprintf("probe-%08x", h.Sum32()), Hosts: hosts})
 }
+
+// hostState is what "ip -br a", "ip -d link" and "nft list ruleset" show
+// on h, and arp_ignore of its eth0: the parts of the host a speaker
+// changes.
+func hostState(t *testing.T, h *lab.Host) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var b strings.Builder
+	for _, c := range [][]string{{"ip", "-br", "a"}, {"ip", "-d", "link"}, {"nft", "list", "ruleset"}, {"cat", "/proc/sys/net/ipv4/conf/" + h.Iface() + "/arp_ignore"}} {
+		out, err := h.Run(ctx, c[0], c[1:]...)
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(c, " "), err, out)
+		}
+		fmt.Fprintf(&b, "$ %s\n%s", strings.Join(c, " "), out)
+	}
+	return b.String()
+}
+
+// TestCrashCleanupLab: a "speak --vmac --install-vips --yes" killed with
+// SIGKILL leaves its macvlan, VIPs, nft table and arp_ignore behind, and
+// its state file lists them; "vrrpprobe cleanup" removes every one (the
+// host is as before the speaker, by ip -br a, ip -d link and nft list
+// ruleset); after a second SIGKILL, the next speaker of the same router
+// removes them at its start, and leaves nothing on a clean stop.
+func TestCrashCleanupLab(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lab test")
+	}
+	lab.Require(t, lab.NeedNft)
+	l := newLab(t, 1)
+	h := l.Host(1)
+	before := hostState(t, h)
+	pk := peer{vips: []netip.Prefix{netip.MustParsePrefix("192.0.2.100/32")}}
+	args := []string{"--vrid", "51", "--priority", "254", "--interval", "100ms", "--vip", "192.0.2.100", "--install-vips", "--vmac"}
+	crash := func(t *testing.T) {
+		t.Helper()
+		s := launch(t, h, h.IPv4().Addr(), args...)
+		s.waitOutput(t, "BACKUP -> MASTER", 5*time.Second)
+		checkInstalled(t, h, pk, true)
+		if err := s.p.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		left := hostState(t, h)
+		for _, want := range []string{"vrrpkit4.51", "192.0.2.100/32", "table inet vrrpprobe-vrrpkit4.51-v4-51"} {
+			if !strings.Contains(left, want) {
+				t.Fatalf("after SIGKILL %s is not on the host: the test proves nothing\n%s", want, left)
+			}
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	crash(t)
+	out, err := h.Run(ctx, vrrpprobe(t), "cleanup", "-i", h.Iface(), "-n")
+	if err != nil || !strings.Contains(string(out), "ip link del vrrpkit4.51") || !strings.Contains(string(out), "nft delete table inet vrrpprobe-vrrpkit4.51-v4-51") {
+		t.Errorf("cleanup -n: %v, want the leftovers with the commands that remove them:\n%s", err, out)
+	}
+	out, err = h.Run(ctx, vrrpprobe(t), "cleanup", "-i", h.Iface(), "--json")
+	t.Logf("cleanup --json:\n%s", out)
+	var res struct {
+		OK       bool `json:"ok"`
+		Speakers []struct {
+			Removed []string `json:"removed"`
+		} `json:"speakers"`
+	}
+	if jerr := json.Unmarshal(out, &res); err != nil || jerr != nil || !res.OK || len(res.Speakers) != 1 || len(res.Speakers[0].Removed) < 4 {
+		t.Errorf("cleanup: %v, JSON %v %+v; want one dead speaker with its filter, VIP, macvlan and arp_ignore removed", err, jerr, res)
+	}
+	if after := hostState(t, h); after != before {
+		t.Errorf("after cleanup the host differs from before the speaker:\n--- before\n%s--- after\n%s", before, after)
+	}
+	out, err = h.Run(ctx, vrrpprobe(t), "cleanup")
+	if err != nil || !strings.Contains(string(out), "nothing to clean up") {
+		t.Errorf("second cleanup: %v\n%s", err, out)
+	}
+
+	crash(t)
+	s := launch(t, h, h.IPv4().Addr(), args...)
+	s.waitOutput(t, "BACKUP -> MASTER", 5*time.Second)
+	if log := s.p.Log(); !strings.Contains(log, "removed what a dead speaker left") {
+		t.Errorf("the restarted speaker did not say it removed the leftovers:\n%s", log)
+	}
+	s.stop(t, syscall.SIGTERM)
+	if after := hostState(t, h); after != before {
+		t.Errorf("after a restart and a clean stop the host differs from before:\n--- before\n%s--- after\n%s", before, after)
+	}
+	checkClean(t, h, pk)
+}

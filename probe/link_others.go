@@ -30,7 +30,7 @@ func OpenLink(*net.Interface, decode.Family, netip.Addr) (Link, error) { return 
 func OpenHost(*net.Interface) (HostCloser, error) { return nil, ErrUnsupported }
 
 // AddVMAC is not supported outside Linux.
-func AddVMAC(*net.Interface, decode.Family, uint8) (*net.Interface, func() error, error) {
+func AddVMAC(*net.Interface, decode.Family, uint8, *StateFile) (*net.Interface, func() error, error) {
 	return nil, nil, ErrUnsupported
 }
 
@@ -39,3 +39,28 @@ func OpenResolver(*net.Interface, netip.Addr) (Resolver, error) { return nil, Er
 
 // OpenAnnounceWatch is not supported outside Linux.
 func OpenAnnounceWatch(*net.Interface, netip.Addr) (Resolver, error) { return nil, ErrUnsupported }
+
+// StateDirs lists where state files would be; none outside Linux.
+func StateDirs() []string { return nil }
+
+// Found is a state file of a speaker; none outside Linux.
+type Found struct {
+	Path      string     `json:"path"`
+	Leftovers *Leftovers `json:"leftovers"`
+	Alive     bool       `json:"alive"`
+}
+
+// FindLeftovers is not supported outside Linux.
+func FindLeftovers([]string, string) ([]Found, error) { return nil, ErrUnsupported }
+
+// Clean is not supported outside Linux.
+func Clean(string, *Leftovers) ([]string, error) { return nil, ErrUnsupported }
+
+// Claim is a speaker's state file.
+type Claim struct {
+	File            *StateFile
+	Cleaned, Others []string
+}
+
+// ClaimState is not supported outside Linux.
+func ClaimState(*net.Interface, decode.Family, uint8) (*Claim, error) { return nil, ErrUnsupported }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,18 +27,24 @@ func VMACName(fam decode.Family, vrid uint8) string {
 // exists, as keepalived's use_vmac does: otherwise ifi answers ARP for the
 // VIPs on the macvlan with its own MAC and the VIP has two owners. The
 // cleanup function restores the old value. If anything fails, nothing is
-// left behind.
-func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface, func() error, error) {
+// left behind. st, if not nil, records the macvlan and the arp_ignore
+// change before they are made.
+func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8, st *StateFile) (*net.Interface, func() error, error) {
 	if ifi == nil {
 		return nil, nil, ErrNoInterface
 	}
 	name := VMACName(fam, vrid)
+	if err := st.Update(func(l *Leftovers) { l.Macvlan = name }); err != nil {
+		return nil, nil, fmt.Errorf("not creating macvlan %s: %w", name, err)
+	}
 	mv := &netlink.Macvlan{
 		LinkAttrs: netlink.LinkAttrs{Name: name, ParentIndex: ifi.Index, HardwareAddr: VirtualMAC(fam, vrid)},
 		Mode:      netlink.MACVLAN_MODE_BRIDGE,
 	}
 	if err := netlink.LinkAdd(mv); err != nil {
-		return nil, nil, fmt.Errorf("creating macvlan %s on %s (needs cap_net_admin): %w", name, ifi.Name, err)
+		// Not ours (it may be another speaker's): not to be removed.
+		return nil, nil, errors.Join(fmt.Errorf("creating macvlan %s on %s (needs cap_net_admin): %w", name, ifi.Name, err),
+			st.Update(func(l *Leftovers) { l.Macvlan = "" }))
 	}
 	var restore func() error
 	cleanup := func() error {
@@ -49,11 +56,14 @@ func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface,
 		if err != nil {
 			var nf netlink.LinkNotFoundError
 			if errors.As(err, &nf) {
-				return rerr
+				return errors.Join(rerr, st.Update(func(l *Leftovers) { l.Macvlan = "" }))
 			}
 			return errors.Join(rerr, err)
 		}
-		return errors.Join(rerr, netlink.LinkDel(lk))
+		if err := netlink.LinkDel(lk); err != nil {
+			return errors.Join(rerr, err)
+		}
+		return errors.Join(rerr, st.Update(func(l *Leftovers) { l.Macvlan = "" }))
 	}
 	fail := func(err error) (*net.Interface, func() error, error) {
 		return nil, nil, errors.Join(fmt.Errorf("setting up macvlan %s: %w", name, err), cleanup())
@@ -64,11 +74,25 @@ func AddVMAC(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface,
 		if err != nil {
 			return fail(err)
 		}
-		if strings.TrimSpace(string(old)) == "0" {
-			if err := os.WriteFile(p, []byte("1"), 0o644); err != nil {
+		if was := strings.TrimSpace(string(old)); was == "0" {
+			change := SysctlChange{Path: p, Old: was, New: "1"}
+			if err := st.Update(func(l *Leftovers) { l.Sysctls = append(l.Sysctls, change) }); err != nil {
 				return fail(err)
 			}
-			restore = func() error { return os.WriteFile(p, old, 0o644) }
+			forget := func() error {
+				return st.Update(func(l *Leftovers) {
+					l.Sysctls = slices.DeleteFunc(l.Sysctls, func(c SysctlChange) bool { return c == change })
+				})
+			}
+			if err := os.WriteFile(p, []byte("1"), 0o644); err != nil {
+				return fail(errors.Join(err, forget()))
+			}
+			restore = func() error {
+				if err := os.WriteFile(p, old, 0o644); err != nil {
+					return err
+				}
+				return forget()
+			}
 		}
 	}
 	if fam == decode.IPv6 {

@@ -63,7 +63,12 @@ type sys struct {
 	primary  func(ifi *net.Interface, fam decode.Family) (netip.Addr, error)
 	openLink func(ifi *net.Interface, fam decode.Family, primary netip.Addr) (probe.Link, error)
 	openHost func(ifi *net.Interface) (probe.HostCloser, error)
-	vmac     func(ifi *net.Interface, fam decode.Family, vrid uint8) (*net.Interface, func() error, error)
+	vmac     func(ifi *net.Interface, fam decode.Family, vrid uint8, st *probe.StateFile) (*net.Interface, func() error, error)
+	// claimState opens a speaker's state file (crash safety);
+	// findLeftovers and clean are "vrrpprobe cleanup".
+	claimState    func(ifi *net.Interface, fam decode.Family, vrid uint8) (*probe.Claim, error)
+	findLeftovers func(ifname string) ([]probe.Found, error)
+	clean         func(path string, l *probe.Leftovers) ([]string, error)
 	owner    func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// announceWatch watches gratuitous ARP / NA; nil to skip.
 	announceWatch func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
@@ -81,6 +86,10 @@ func system() sys {
 		openHost: probe.OpenHost,
 		vmac:     probe.AddVMAC,
 		owner:    probe.OpenResolver,
+
+		claimState:    probe.ClaimState,
+		findLeftovers: func(ifname string) ([]probe.Found, error) { return probe.FindLeftovers(probe.StateDirs(), ifname) },
+		clean:         probe.Clean,
 
 		announceWatch: probe.OpenAnnounceWatch,
 		askSecret:     terminalSecret(os.Stdin, os.Stderr),
@@ -101,6 +110,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) er
 		return runSpeak(ctx, args[1:], stdout, stderr, s)
 	case "failover":
 		return runFailover(ctx, args[1:], stdout, stderr, s)
+	case "cleanup":
+		return runCleanup(ctx, args[1:], stdout, stderr, s)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"io"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -125,10 +127,16 @@ func (f *fakeSys) sys() sys {
 			note("host")
 			return nil, errors.New("the fake has no host")
 		},
-		vmac: func(*net.Interface, decode.Family, uint8) (*net.Interface, func() error, error) {
+		vmac: func(*net.Interface, decode.Family, uint8, *probe.StateFile) (*net.Interface, func() error, error) {
 			note("vmac")
 			return nil, nil, errors.New("the fake has no vmac")
 		},
+		claimState: func(*net.Interface, decode.Family, uint8) (*probe.Claim, error) {
+			note("state")
+			return &probe.Claim{}, nil
+		},
+		findLeftovers: func(string) ([]probe.Found, error) { return nil, nil },
+		clean:         func(string, *probe.Leftovers) ([]string, error) { return nil, errors.New("the fake cleans nothing") },
 		owner: func(*net.Interface, netip.Addr) (probe.Resolver, error) {
 			note("resolver")
 			return &fakeResolver{macs: f.owners, replies: make(chan probe.Reply), closed: make(chan struct{})}, nil
@@ -362,4 +370,51 @@ func TestFailoverPlan(t *testing.T) {
 			t.Errorf("without --auth-pass: %v, want ErrAuthNeeded", err)
 		}
 	})
+}
+
+// TestJSONOutputs: with --json, stdout of every subcommand is JSON only:
+// a JSON decoder reads it to the end (NDJSON events, or one object).
+func TestJSONOutputs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+	}{
+		{"owner", []string{"owner", "-i", "eth0", "-c", "1", "--json", "192.0.2.100"}, 0},
+		{"speak dry run", []string{"speak", "-i", "eth0", "--vrid", "51", "--priority", "200", "--auth-pass", "secret12", "--json"}, 0},
+		{"speak refused", []string{"speak", "-i", "eth0", "--vrid", "51", "--priority", "200", "--version", "3", "--json", "--yes"}, 2},
+		{"failover plan", []string{"failover", "-i", "eth0", "--vrid", "51", "--json"}, 0},
+		{"cleanup", []string{"cleanup", "--json"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &fakeSys{replay: make(chan probe.Packet), owners: []string{"02:00:00:00:01:01"}}
+				defer f.advertise(&v2master)()
+				s := f.sys()
+				s.getenv = func(k string) (string, bool) { return "secret12", k == authEnv }
+				var out, errb bytes.Buffer
+				err := run(context.Background(), tc.args, &out, &errb, s)
+				if code(err) != tc.code {
+					t.Fatalf("exit %d (%v), want %d\n%s", code(err), err, tc.code, errb.String())
+				}
+				dec := json.NewDecoder(&out)
+				n := 0
+				for {
+					var v any
+					if err := dec.Decode(&v); err == io.EOF {
+						break
+					} else if err != nil {
+						t.Fatalf("stdout is not JSON after %d values: %v\n%s", n, err, out.String())
+					}
+					n++
+				}
+				if n == 0 && tc.code == 0 {
+					t.Errorf("no JSON on stdout; stderr:\n%s", errb.String())
+				}
+				if strings.Contains(out.String()+errb.String(), "secret12") {
+					t.Errorf("the password was printed")
+				}
+			})
+		})
+	}
 }

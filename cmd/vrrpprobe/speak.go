@@ -138,9 +138,27 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	}
 	out.event("plan", "will "+outcome, map[string]any{"outcome": outcome})
 
+	// The state file lists what the speaker changes on the host before it
+	// changes it, so that "vrrpprobe cleanup" can undo it after a crash.
+	claim, err := s.claimState(ifi, fam, cfg.VRID)
+	if err != nil {
+		return &exitError{code: 2, err: fmt.Errorf("speak: %w", err)}
+	}
+	for _, c := range claim.Cleaned {
+		out.event("cleaned", "removed what a dead speaker left: "+c, nil)
+	}
+	for _, o := range claim.Others {
+		out.printf("note: a dead speaker left %s; vrrpprobe cleanup -i %s removes it", o, ifi.Name)
+	}
+	defer func() {
+		if err := claim.File.Remove(); err != nil {
+			out.printf("%v", err)
+		}
+	}()
+
 	sendIfi := ifi
 	if *vmac {
-		v, cleanup, err := s.vmac(ifi, fam, cfg.VRID)
+		v, cleanup, err := s.vmac(ifi, fam, cfg.VRID, claim.File)
 		if err != nil {
 			return &exitError{code: 2, err: err}
 		}
@@ -170,7 +188,7 @@ func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sy
 	}
 	defer host.Close()
 	if lh, ok := host.(*probe.LinuxHost); ok {
-		lh.Logf = out.printf
+		lh.Logf, lh.State = out.printf, claim.File
 	}
 	sp, err := probe.NewSpeaker(cfg, link, host, func(t probe.Transition) {
 		out.event("state", fmt.Sprintf("%s -> %s: %s", t.From, t.To, t.Reason),

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/vrrpkit/vrrpkit/probe"
+)
+
+// cleanupResult is what "vrrpprobe cleanup" found and did.
+type cleanupResult struct {
+	Speakers []cleanedSpeaker `json:"speakers"`
+	OK       bool             `json:"ok"`
+}
+
+type cleanedSpeaker struct {
+	probe.Found
+	Removed []string `json:"removed,omitempty"`
+	Left    []string `json:"left,omitempty"` // what is still there, with the command to remove it
+	Error   string   `json:"error,omitempty"`
+}
+
+func runCleanup(_ context.Context, args []string, stdout, stderr io.Writer, s sys) error {
+	fs := flagSet("cleanup", stderr)
+	iface := fs.String("i", "", "only what speakers on this interface left (default: every interface)")
+	dry := fs.Bool("n", false, "list what dead speakers left, remove nothing")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return parseErr(err)
+	}
+	if len(pos) > 0 {
+		return usageError("cleanup: unexpected %q", pos[0])
+	}
+	found, ferr := s.findLeftovers(*iface)
+	res := cleanupResult{OK: ferr == nil}
+	var text strings.Builder
+	for _, f := range found {
+		c := cleanedSpeaker{Found: f}
+		l := f.Leftovers
+		what := fmt.Sprintf("speaker pid %d, %s vrid %d on %s (%s)", l.Pid, l.Family, l.VRID, l.Interface, f.Path)
+		switch {
+		case f.Alive:
+			fmt.Fprintf(&text, "%s still runs: left alone (stop it with kill %d; it removes what it added)\n", what, l.Pid)
+		case *dry:
+			c.Left = l.Describe()
+			fmt.Fprintf(&text, "%s is dead and left:\n", what)
+			for _, d := range c.Left {
+				fmt.Fprintf(&text, "  %s\n", d)
+			}
+		default:
+			removed, err := s.clean(f.Path, l)
+			c.Removed = removed
+			fmt.Fprintf(&text, "%s is dead: removed %s\n", what, orNothing(removed))
+			if err != nil {
+				res.OK = false
+				c.Error = err.Error()
+				c.Left = l.Describe()
+				fmt.Fprintf(&text, "  failed: %v\n", err)
+				for _, d := range c.Left {
+					fmt.Fprintf(&text, "  left: %s\n", d)
+				}
+			}
+		}
+		res.Speakers = append(res.Speakers, c)
+	}
+	if len(found) == 0 && ferr == nil {
+		text.WriteString("no state file of a vrrpprobe speaker in " + strings.Join(probe.StateDirs(), ", ") + ": nothing to clean up\n")
+	}
+	out := newOutput(stdout, stderr, *asJSON)
+	out.result(text.String(), res)
+	if ferr != nil {
+		return &exitError{code: 2, err: ferr}
+	}
+	if err := out.Err(); err != nil {
+		return &exitError{code: 2, err: err}
+	}
+	if !res.OK {
+		return &exitError{code: 1}
+	}
+	return nil
+}
+
+func orNothing(s []string) string {
+	if len(s) == 0 {
+		return "nothing (it was gone already)"
+	}
+	return strings.Join(s, ", ")
+}
