@@ -69,7 +69,7 @@ type sys struct {
 	claimState    func(ifi *net.Interface, fam decode.Family, vrid uint8) (*probe.Claim, error)
 	findLeftovers func(ifname string) ([]probe.Found, error)
 	clean         func(path string, l *probe.Leftovers) ([]string, error)
-	owner    func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
+	owner         func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// announceWatch watches gratuitous ARP / NA; nil to skip.
 	announceWatch func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// askSecret prompts for the group's password without echo; nil when
