@@ -4,11 +4,13 @@ import (
 	"errors"
 	"net/netip"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/track"
 )
 
 func heardV2(at time.Duration, src netip.Addr, prio uint8) Heard {
@@ -84,7 +86,8 @@ func TestAnalyzeDrill(t *testing.T) {
 		ev(ms(8218)+skew150+ms(1), EvKindAdvert, lo4, 150),
 		owner(ms(12500), "02:00:00:00:01:01"),
 	}
-	r := AnalyzeDrill(d, good)
+	healthy := &Evidence{Changes: 2}
+	r := AnalyzeDrill(d, good, healthy)
 	// The take-over is the new master's first sign: here its GARP.
 	if !r.OK || r.Bound != "Skew_Time" || r.NewMaster != lo4 || r.Gap != skew150 || r.AdvertGap != skew150+ms(1) ||
 		r.QuietLag != ms(1) || !r.Announced || len(r.Warnings) != 0 {
@@ -101,7 +104,7 @@ func TestAnalyzeDrill(t *testing.T) {
 	// The old master ignores priority 0 and waits out Master_Down_Interval.
 	slow := append([]TimelineEvent(nil), good[:6]...)
 	slow = append(slow, ev(ms(8218)+MasterDownInterval(decode.V2, 150, time.Second), EvKindAdvert, lo4, 150))
-	r = AnalyzeDrill(d, slow)
+	r = AnalyzeDrill(d, slow, healthy)
 	if r.OK || r.Bound != "Master_Down_Interval" || !strings.Contains(r.Verdict, "priority 0 was not honoured") {
 		t.Errorf("slow take-over: %+v", r)
 	}
@@ -110,8 +113,8 @@ func TestAnalyzeDrill(t *testing.T) {
 	// The new master announces at Skew_Time but its first advert is lost
 	// (FRR 8.4 over IPv6): it took over then; a warning says so.
 	lost := append([]TimelineEvent(nil), good[:7]...)
-	lost = append(lost, ev(ms(8218)+skew150+time.Second, EvKindAdvert, lo4, 150))
-	r = AnalyzeDrill(d, lost)
+	lost = append(lost, ev(ms(8218)+skew150+time.Second, EvKindAdvert, lo4, 150), good[len(good)-1])
+	r = AnalyzeDrill(d, lost, healthy)
 	if !r.OK || r.Gap != skew150 || r.AdvertGap != skew150+time.Second || len(r.Warnings) != 1 ||
 		!strings.Contains(r.Verdict, "its first advert was lost") {
 		t.Errorf("lost first advert: %+v\n%s", r, r.Text())
@@ -119,8 +122,36 @@ func TestAnalyzeDrill(t *testing.T) {
 	golden(t, "lost-advert", r.Text())
 
 	// Nobody takes over.
-	r = AnalyzeDrill(d, good[:6])
+	r = AnalyzeDrill(d, good[:6], healthy)
 	if r.OK || !strings.Contains(r.Verdict, "nobody took over") {
 		t.Errorf("no take-over: %q", r.Verdict)
+	}
+
+	// What the old drill passed: the verdict names the failed expectation
+	// and its evidence.
+	second := append(slices.Clone(good[:5]), ev(ms(7000), EvKindAdvert, hi4, 100))
+	second = append(second, good[5:]...)
+	twoOwners := slices.Clone(good)
+	twoOwners[len(twoOwners)-1] = owner(ms(12500), "02:00:00:00:01:01 02:00:00:00:01:02")
+	split := &Evidence{Changes: 3, Findings: []track.Finding{{ID: "split-brain", Severity: track.SeverityError,
+		Routers: []string{"192.0.2.11", "192.0.2.13"}, Count: 1, Message: "192.0.2.11 and 192.0.2.13 both advertise as master"}}}
+	for _, tc := range []struct {
+		name string
+		tl   []TimelineEvent
+		ev   *Evidence
+		want string
+	}{
+		{"second master while held", second, healthy, "one-master-held: 192.0.2.13 advertised as master 1 times (priority [100])"},
+		{"two owners after", twoOwners, healthy, "vip-owners: 192.0.2.100: before 02:00:00:00:01:01, after 02:00:00:00:01:01 and 02:00:00:00:01:02"},
+		{"split brain found", good, split, "wire-healthy: split-brain: 192.0.2.11 and 192.0.2.13 both advertise as master"},
+		{"three changes", good, &Evidence{Changes: 3}, "two-changes: 3 master changes seen"},
+		{"no capture", good, nil, "wire-healthy: the wire was not captured"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := AnalyzeDrill(d, tc.tl, tc.ev)
+			if r.OK || !strings.HasPrefix(r.Verdict, "FAIL") || !strings.Contains(r.Verdict, tc.want) {
+				t.Errorf("verdict %q, want a FAIL with %q", r.Verdict, tc.want)
+			}
+		})
 	}
 }

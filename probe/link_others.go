@@ -64,3 +64,9 @@ type Claim struct {
 
 // ClaimState is not supported outside Linux.
 func ClaimState(*net.Interface, decode.Family, uint8) (*Claim, error) { return nil, ErrUnsupported }
+
+// OpenFrames is not supported outside Linux.
+func OpenFrames(*net.Interface) (FrameSource, error) { return nil, ErrUnsupported }
+
+// Participation cannot tell outside Linux.
+func Participation(*Group) []string { return nil }

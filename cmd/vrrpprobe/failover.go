@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -59,6 +61,10 @@ func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s
 	g, err := probe.LearnGroup(uint8(*vrid), fam, heard)
 	if err != nil {
 		return &exitError{code: 1, err: err}
+	}
+	if why := s.participation(g); len(why) > 0 {
+		return &exitError{code: 2, err: fmt.Errorf("failover: refusing to drill vrid %d from a host that takes part in the group: %s; run the drill from another host on the link",
+			g.VRID, strings.Join(why, "; "))}
 	}
 	auth, _, err := secret.resolve(s, out)
 	if err != nil {
@@ -125,6 +131,13 @@ func drillEnv(s sys, ifi *net.Interface, d *probe.Drill, stderr io.Writer) (prob
 		speak.Close()
 		return probe.DrillEnv{}, err
 	}
+	frames, err := s.frames(ifi)
+	if err != nil {
+		watch.Close()
+		speak.Close()
+		host.Close()
+		return probe.DrillEnv{}, err
+	}
 	vip := d.Group.VIPs[0]
 	var ann probe.Resolver
 	if s.announceWatch != nil {
@@ -135,8 +148,8 @@ func drillEnv(s sys, ifi *net.Interface, d *probe.Drill, stderr io.Writer) (prob
 	}
 	out := newOutput(stderr, stderr, false)
 	return probe.DrillEnv{
-		Watch: watch, Speak: speak, Host: host, Announce: ann,
-		Resolver: func() (probe.Resolver, error) { return s.owner(ifi, vip) },
+		Watch: watch, Speak: speak, Host: host, Announce: ann, Frames: frames, Link: ifi.Name,
+		Resolver: func(vip netip.Addr) (probe.Resolver, error) { return s.owner(ifi, vip) },
 		Logf:     out.printf,
 		Notify:   func(t probe.Transition) { out.printf("speaker %s -> %s: %s", t.From, t.To, t.Reason) },
 	}, nil

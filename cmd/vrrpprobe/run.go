@@ -69,6 +69,10 @@ type sys struct {
 	claimState    func(ifi *net.Interface, fam decode.Family, vrid uint8) (*probe.Claim, error)
 	findLeftovers func(ifname string) ([]probe.Found, error)
 	clean         func(path string, l *probe.Leftovers) ([]string, error)
+	// participation says why this host takes part in a group (the drill
+	// refuses then); frames captures the link for the drill's evidence.
+	participation func(g *probe.Group) []string
+	frames        func(ifi *net.Interface) (probe.FrameSource, error)
 	owner         func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// announceWatch watches gratuitous ARP / NA; nil to skip.
 	announceWatch func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
@@ -90,6 +94,8 @@ func system() sys {
 		claimState:    probe.ClaimState,
 		findLeftovers: func(ifname string) ([]probe.Found, error) { return probe.FindLeftovers(probe.StateDirs(), ifname) },
 		clean:         probe.Clean,
+		participation: probe.Participation,
+		frames:        probe.OpenFrames,
 
 		announceWatch: probe.OpenAnnounceWatch,
 		askSecret:     terminalSecret(os.Stdin, os.Stderr),

@@ -37,6 +37,8 @@ type fakeSys struct {
 	written [][]byte
 	replay  chan probe.Packet // adverts the fake link delivers
 	owners  []string          // MACs that answer owner lookups
+	// participates is why this host takes part in the group, for the drill.
+	participates []string
 }
 
 type fakeLink struct {
@@ -136,7 +138,12 @@ func (f *fakeSys) sys() sys {
 			return &probe.Claim{}, nil
 		},
 		findLeftovers: func(string) ([]probe.Found, error) { return nil, nil },
-		clean:         func(string, *probe.Leftovers) ([]string, error) { return nil, errors.New("the fake cleans nothing") },
+		participation: func(*probe.Group) []string { return f.participates },
+		frames: func(*net.Interface) (probe.FrameSource, error) {
+			note("frames")
+			return nil, errors.New("the fake captures nothing")
+		},
+		clean: func(string, *probe.Leftovers) ([]string, error) { return nil, errors.New("the fake cleans nothing") },
 		owner: func(*net.Interface, netip.Addr) (probe.Resolver, error) {
 			note("resolver")
 			return &fakeResolver{macs: f.owners, replies: make(chan probe.Reply), closed: make(chan struct{})}, nil
@@ -417,4 +424,22 @@ func TestJSONOutputs(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestFailoverRefusesOnRouter: on a host that takes part in the group the
+// drill refuses before sending, with the reason.
+func TestFailoverRefusesOnRouter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		why := "keepalived (pid 42) runs here with vrid 51 in /etc/keepalived/keepalived.conf: it takes part in the group and would react to the drill"
+		f := &fakeSys{replay: make(chan probe.Packet), participates: []string{why}}
+		defer f.advertise(&v2master)()
+		var out, errb bytes.Buffer
+		err := run(context.Background(), []string{"failover", "-i", "eth0", "--vrid", "51", "--yes"}, &out, &errb, f.sys())
+		if code(err) != 2 || !strings.Contains(err.Error(), why) || !strings.Contains(err.Error(), "run the drill from another host") {
+			t.Fatalf("exit %d: %v; want a refusal with the reason", code(err), err)
+		}
+		if len(f.written) != 0 || len(f.opened) != 1 {
+			t.Errorf("refused drill opened %v and sent %d packets", f.opened, len(f.written))
+		}
+	})
 }
