@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -282,10 +283,12 @@ func peers() []peer {
 	}
 }
 
-func (pk peer) args(prio int, extra ...string) []string {
-	a := []string{"--vrid", fmt.Sprint(pk.vrid), "--priority", fmt.Sprint(prio), "--version", fmt.Sprint(pk.version)}
+// args is a speaker of pk's group: no --version, no --interval (the
+// speaker takes them from the wire), the password from a file.
+func (pk peer) args(t *testing.T, prio int, extra ...string) []string {
+	a := []string{"--vrid", fmt.Sprint(pk.vrid), "--priority", fmt.Sprint(prio)}
 	if pk.auth != "" {
-		a = append(a, "--auth-pass", pk.auth)
+		a = append(a, "--auth-pass-file", passFile(t, pk.auth))
 	}
 	for _, p := range pk.vips {
 		a = append(a, "--vip", p.Addr().String())
@@ -304,6 +307,50 @@ func waitLog(t *testing.T, d *lab.Daemon, what *regexp.Regexp, within time.Durat
 
 // The RFC bounds the interop matrix checks, with the 10 ms the issue allows.
 const slack = 10 * time.Millisecond
+
+// passFile writes pass to a file of t's and returns its path.
+func passFile(t *testing.T, pass string) string {
+	t.Helper()
+	p := t.TempDir() + "/auth-pass"
+	if err := os.WriteFile(p, []byte(pass+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// run3 runs bin on h with stdout and stderr apart, and returns its exit
+// status.
+func run3(t *testing.T, h *lab.Host, env []string, bin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", h.Name(), bin}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	var o, e strings.Builder
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	case err != nil:
+		t.Fatalf("%s %v: %v", bin, args, err)
+	}
+	return o.String(), e.String(), code
+}
+
+// quietSince fails t if d logged a state change after offset off of its
+// log (keepalived's "Entering ... STATE", vrrpd's "X -> Y").
+func quietSince(t *testing.T, d *lab.Daemon, pk peer, off int) {
+	t.Helper()
+	log := d.Log()
+	if off > len(log) {
+		off = len(log)
+	}
+	if tail := log[off:]; pk.master.MatchString(tail) || pk.backup.MatchString(tail) {
+		t.Errorf("the daemon changed state while the speaker joined:\n%s", tail)
+	}
+}
 
 // TestInterop runs the speaker against each real daemon: lower priority
 // stays backup; the daemon's master killed, the speaker takes over within
@@ -336,13 +383,20 @@ func TestInterop(t *testing.T) {
 			d := pk.start(t, h1, daemonPrio)
 			waitLog(t, d, pk.master, 15*time.Second)
 
-			// 1. Lower priority: the speaker stays backup and silent.
-			lower := launch(t, h2, me, pk.args(100)...)
+			// 1. Lower priority, no version or interval given: the
+			// speaker takes them from the wire, stays backup and silent,
+			// and the daemon changes no state.
+			mark := len(d.Log())
+			lower := launch(t, h2, me, pk.args(t, 100)...)
 			lower.waitOutput(t, "INIT -> BACKUP", 5*time.Second)
+			if want := fmt.Sprintf("group heard: %s v%d vrid %d", pk.fam, pk.version, pk.vrid); !strings.Contains(lower.p.Log(), want) {
+				t.Errorf("the speaker did not learn the group (%q):\n%s", want, lower.p.Log())
+			}
 			observe(MasterDownInterval(decode.V3, 100, time.Second) + time.Second)
 			if got := w.adverts(vrid, fromMe); len(got) > 0 {
 				t.Fatalf("lower-priority speaker sent %d adverts; log:\n%s", len(got), lower.p.Log())
 			}
+			quietSince(t, d, pk, mark)
 
 			// 2. The daemon dies without priority 0: takeover within
 			// Master_Down_Interval (speaker priority 100, interval 1 s).
@@ -373,7 +427,7 @@ func TestInterop(t *testing.T) {
 			checkClean(t, h2, pk)
 
 			// 4. nopreempt with a higher priority: stays backup.
-			quiet := launch(t, h2, me, pk.args(200, "--nopreempt")...)
+			quiet := launch(t, h2, me, pk.args(t, 200, "--nopreempt")...)
 			quiet.waitOutput(t, "INIT -> BACKUP", 5*time.Second)
 			since := time.Now()
 			observe(MasterDownInterval(decode.V3, 200, time.Second) + time.Second)
@@ -385,7 +439,7 @@ func TestInterop(t *testing.T) {
 			// 5. Higher priority: the speaker takes over, the daemon logs
 			// BACKUP, the VIPs are installed on h2 and owned by its MAC.
 			d.Mark()
-			hi := launch(t, h2, me, pk.args(200, "--install-vips")...)
+			hi := launch(t, h2, me, pk.args(t, 200, "--install-vips")...)
 			hi.waitOutput(t, "BACKUP -> MASTER", 6*time.Second)
 			waitLog(t, d, pk.backup, 5*time.Second)
 			checkInstalled(t, h2, pk, true)
@@ -501,6 +555,27 @@ func checkClean(t *testing.T, h *lab.Host, pk peer) {
 	if f := filters(t, h); len(f) > 0 {
 		t.Errorf("firewall rules of the speaker left on %s: %v", h.Name(), f)
 	}
+	if f := stateFiles(t, h); len(f) > 0 {
+		t.Errorf("state files of the speaker left for %s: %v", h.Name(), f)
+	}
+}
+
+// stateFiles lists the speakers' state files of h's network namespace.
+func stateFiles(t *testing.T, h *lab.Host) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ns, err := h.Run(ctx, "readlink", "/proc/self/ns/net")
+	if err != nil {
+		t.Fatalf("readlink: %v", err)
+	}
+	inode := strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(string(ns)), "net:["), "]")
+	var found []string
+	for _, d := range StateDirs() {
+		m, _ := filepath.Glob(filepath.Join(d, "probe-*.netns-"+inode+".json"))
+		found = append(found, m...)
+	}
+	return found
 }
 
 // filters lists h's nftables tables and iptables / ip6tables chains whose
@@ -793,8 +868,8 @@ func TestSpeakerCleanupLab(t *testing.T) {
 		if err == nil {
 			t.Fatalf("second speaker started:\n%s", out)
 		}
-		if !strings.Contains(string(out), "vrrpkit4.51") {
-			t.Errorf("failure does not name the macvlan:\n%s", out)
+		if !strings.Contains(string(out), "another vrrpprobe speaker runs for this virtual router: pid") {
+			t.Errorf("failure does not name the running speaker:\n%s", out)
 		}
 		checkInstalled(t, h, pk, true)
 		checkFilter(t, "nft inet vrrpprobe-vrrpkit4.51-v4-51")
@@ -1008,29 +1083,16 @@ func drill(t *testing.T, pk peer) {
 	h1, h2, h3, h4 := l.Host(1), l.Host(2), l.Host(3), l.Host(4)
 	d1 := pk.start(t, h1, 150)
 	waitLog(t, d1, pk.master, 15*time.Second)
-	pk.start(t, h2, 100)
+	d2 := pk.start(t, h2, 100)
 	// FRR 8.4 sends its first IPv6 advert about a second after turning
 	// master: let h2 settle as backup before listening.
 	observe(2 * time.Second)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	args := []string{"failover", "-i", h3.Iface(), "--vrid", fmt.Sprint(pk.vrid), "--hold", "3s", "--claim", "--yes", "--json"}
-	if pk.auth != "" {
-		args = append(args, "--auth-pass", pk.auth)
-	}
-	if pk.fam == decode.IPv6 {
-		args = append(args, "-6")
-	}
-	out, err := h3.Run(ctx, vrrpprobe(t), args...)
-	i := strings.IndexByte(string(out), '{')
-	if i < 0 {
-		t.Fatalf("vrrpprobe failover: %v\n%s", err, out)
-	}
-	t.Logf("drill progress:\n%s", out[:i])
-	var r Report
-	if jerr := json.Unmarshal(out[i:], &r); jerr != nil {
-		t.Fatalf("drill JSON: %v (exit %v)\n%s", jerr, err, out)
+	r, code, progress := runDrill(t, h3, pk, "--hold", "3s", "--claim")
+	t.Logf("drill progress:\n%s", progress)
+	err := error(nil)
+	if code != 0 {
+		err = fmt.Errorf("exit status %d", code)
 	}
 	t.Logf("drill report:\n%s", r.Text())
 	old := r.Drill.Group.Master
@@ -1047,6 +1109,14 @@ func drill(t *testing.T, pk peer) {
 	}
 	if !r.Announced {
 		t.Error("the new master's gratuitous ARP / NA was not seen")
+	}
+	if r.Evidence == nil || len(r.Expectations) != 7 {
+		t.Errorf("the drill has evidence %v and %d expectations, want the tracker's and 7", r.Evidence, len(r.Expectations))
+	}
+	for _, e := range r.Expectations {
+		if !e.OK {
+			t.Errorf("expectation %s failed: %v", e.Name, e.Evidence)
+		}
 	}
 	want := h1.MAC().String()
 	if pk.frr { // vrrpd answers from its macvlan
@@ -1102,6 +1172,134 @@ func drill(t *testing.T, pk peer) {
 	if diff := r.Gap - own; diff > 2*slack || diff < -2*slack {
 		t.Errorf("drill gap %s and the daemon's own %s differ by more than %s", r.Gap, own, 2*slack)
 	}
+	if pk.name == "keepalived-v2-pass" {
+		// h1 master again, h2 backup: the same lab for the rest.
+		waitLog(t, d1, pk.master, 5*time.Second)
+		t.Run("refused on the routers", func(t *testing.T) { drillOnRouters(t, pk, h1, h2) })
+		t.Run("planted split brain", func(t *testing.T) { splitDrill(t, pk, h2, h3) })
+		t.Run("speak joins without flags", func(t *testing.T) { joinV2(t, pk, d1, d2, h1, h3) })
+	}
+}
+
+// runDrill runs "vrrpprobe failover --yes --json" on h and decodes its
+// stdout, which must be JSON alone (progress goes to stderr).
+func runDrill(t *testing.T, h *lab.Host, pk peer, extra ...string) (*Report, int, string) {
+	t.Helper()
+	args := append([]string{"failover", "-i", h.Iface(), "--vrid", fmt.Sprint(pk.vrid), "--yes", "--json"}, extra...)
+	if pk.fam == decode.IPv6 {
+		args = append(args, "-6")
+	}
+	var env []string
+	if pk.auth != "" {
+		env = []string{"VRRPPROBE_AUTH_PASS=" + pk.auth}
+	}
+	stdout, stderr, code := run3(t, h, env, vrrpprobe(t), args...)
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	var r Report
+	if err := dec.Decode(&r); err != nil {
+		t.Fatalf("drill stdout is not JSON: %v (exit %d)\n%s\nstderr:\n%s", err, code, stdout, stderr)
+	}
+	if dec.More() {
+		t.Errorf("drill stdout holds more than one JSON object:\n%s", stdout)
+	}
+	if strings.Contains(stdout+stderr, pk.auth) && pk.auth != "" {
+		t.Errorf("the drill printed the password")
+	}
+	return &r, code, stderr
+}
+
+// drillOnRouters: the drill refuses to run on the master (its VIP is
+// local) and on the backup (keepalived runs there with the VRID), saying
+// why, and sends nothing.
+func drillOnRouters(t *testing.T, pk peer, h1, h2 *lab.Host) {
+	for _, tc := range []struct {
+		h    *lab.Host
+		want string
+	}{
+		{h1, "VIP 192.0.2.100 is an address of this host"},
+		{h2, "keepalived (pid "},
+	} {
+		stdout, stderr, code := run3(t, tc.h, []string{"VRRPPROBE_AUTH_PASS=" + pk.auth}, vrrpprobe(t),
+			"failover", "-i", tc.h.Iface(), "--vrid", fmt.Sprint(pk.vrid), "--yes")
+		t.Logf("on %s: exit %d\n%s%s", tc.h.Name(), code, stdout, stderr)
+		if code != 2 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "refusing to drill vrid 51") {
+			t.Errorf("drill on %s: exit %d, want 2 with %q", tc.h.Name(), code, tc.want)
+		}
+		if strings.Contains(stdout, "speaker") {
+			t.Errorf("the refused drill on %s started its speaker:\n%s", tc.h.Name(), stdout)
+		}
+	}
+}
+
+// splitDrill plants a split brain the old drill passed: h2's keepalived
+// (the backup) does not hear the drill's host, so when the drill takes
+// the group and h1 falls silent, h2 becomes master beside the drill. The
+// verdict fails, naming the second master and the tracker's split-brain.
+func splitDrill(t *testing.T, pk peer, h2, h3 *lab.Host) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	rule := []string{"INPUT", "-s", h3.IPv4().Addr().String(), "-p", "112", "-j", "DROP"}
+	if out, err := h2.Run(ctx, "iptables", append([]string{"-w", "5", "-I"}, rule...)...); err != nil {
+		t.Fatalf("iptables: %v\n%s", err, out)
+	}
+	defer func() {
+		if out, err := h2.Run(context.Background(), "iptables", append([]string{"-w", "5", "-D"}, rule...)...); err != nil {
+			t.Errorf("iptables -D: %v\n%s", err, out)
+		}
+	}()
+	r, code, progress := runDrill(t, h3, pk, "--hold", "6s")
+	t.Logf("split-brain drill:\n%s\n%s", progress, r.Text())
+	if code != 1 || r.OK || !strings.HasPrefix(r.Verdict, "FAIL") {
+		t.Fatalf("drill with a planted split brain: exit %d ok %v verdict %q; want exit 1 and FAIL", code, r.OK, r.Verdict)
+	}
+	failed := map[string]string{}
+	for _, e := range r.Expectations {
+		if !e.OK {
+			failed[e.Name] = strings.Join(e.Evidence, "; ")
+		}
+	}
+	h2ip := h2.IPv4().Addr().String()
+	if !strings.Contains(failed[ExpOneMasterOur], h2ip) {
+		t.Errorf("%s does not name %s as a second master: %q", ExpOneMasterOur, h2ip, failed[ExpOneMasterOur])
+	}
+	if !strings.Contains(failed[ExpNoFindings], "split-brain") {
+		t.Errorf("%s does not name the tracker's split-brain: %q", ExpNoFindings, failed[ExpNoFindings])
+	}
+}
+
+// joinV2: "speak" with no version or auth flags in a v2 PASS group: with
+// no password at hand it refuses, a wrong one is refused, the right one
+// from the environment joins as backup; neither daemon changes state.
+func joinV2(t *testing.T, pk peer, d1, d2 *lab.Daemon, h1, h3 *lab.Host) {
+	m1, m2 := len(d1.Log()), len(d2.Log())
+	base := []string{"speak", "-i", h3.Iface(), "--vrid", "51", "--priority", "100", "--vip", "192.0.2.100", "--install-vips", "--yes"}
+	for _, tc := range []struct {
+		env  []string
+		want string
+	}{
+		{nil, "give it with --auth-pass-file FILE or the environment variable VRRPPROBE_AUTH_PASS"},
+		{[]string{"VRRPPROBE_AUTH_PASS=secret99"}, "the password given differs"},
+	} {
+		stdout, stderr, code := run3(t, h3, tc.env, vrrpprobe(t), base...)
+		if code != 2 || !strings.Contains(stderr, tc.want) || strings.Contains(stdout, "->") {
+			t.Errorf("speak %v: exit %d, want 2 with %q before any state\n%s%s", tc.env, code, tc.want, stdout, stderr)
+		}
+		if strings.Contains(stdout+stderr, "secret") {
+			t.Errorf("a password was printed:\n%s%s", stdout, stderr)
+		}
+	}
+	s := &speaker{p: h3.Start(t, "env", append([]string{"VRRPPROBE_AUTH_PASS=" + pk.auth, vrrpprobe(t)}, base...)...)}
+	s.waitOutput(t, "INIT -> BACKUP", 5*time.Second)
+	if !strings.Contains(s.p.Log(), "group heard: ipv4 v2 vrid 51, master "+h1.IPv4().Addr().String()+" priority 150") {
+		t.Errorf("the speaker did not join the v2 group:\n%s", s.p.Log())
+	}
+	observe(MasterDownInterval(decode.V2, 100, time.Second) + time.Second)
+	if strings.Contains(s.p.Log(), "MASTER") {
+		t.Errorf("the speaker became master:\n%s", s.p.Log())
+	}
+	s.stop(t, syscall.SIGTERM)
+	quietSince(t, d1, pk, m1)
+	quietSince(t, d2, pk, m2)
 }
 
 // h2Addr is the address h2's daemon advertises from: its IPv4 address, or

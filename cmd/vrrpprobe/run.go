@@ -19,8 +19,9 @@ const usage = `vrrpprobe: look at and take part in VRRP groups on a live link.
 
 Usage:
   vrrpprobe owner -i IFACE VIP [-c N] [--timeout D] [--json]
-  vrrpprobe speak -i IFACE --vrid N --priority P --vip ADDR... [flags] [--yes]
+  vrrpprobe speak -i IFACE --vrid N --priority P [--vip ADDR...] [flags] [--yes]
   vrrpprobe failover -i IFACE --vrid N [--hold D] [--claim] [--yes]
+  vrrpprobe cleanup [-i IFACE] [-n] [--json]
 
 It needs raw sockets: run it as root or give the binary the capability
   setcap cap_net_raw,cap_net_admin+ep ./vrrpprobe
@@ -28,12 +29,19 @@ It needs raw sockets: run it as root or give the binary the capability
 to the nft or iptables it runs to drop packets to the VIPs without --accept).
 
 Nothing is sent unless an interface is named with -i; speak and failover
-only print what they would send unless --yes is given.
+only listen and print what they would do unless --yes is given. speak
+takes the group's version, interval, VIPs and authentication from the wire
+and refuses flags that contradict it. The VRRPv2 password comes from
+--auth-pass-file, $VRRPPROBE_AUTH_PASS or a prompt without echo. With
+--json, stdout carries only JSON. cleanup removes what a killed speaker
+left (addresses, macvlan, firewall table).
 
 Examples:
   vrrpprobe owner -i eth0 192.0.2.100
-  vrrpprobe speak -i eth0 --vrid 51 --priority 200 --version 2 --auth-pass secret12 --vip 192.0.2.100 --yes
-  vrrpprobe speak -i eth0 --vrid 53 --priority 50 --vip fe80::53 --vip 2001:db8:1::100 --nopreempt --yes
+  vrrpprobe speak -i eth0 --vrid 51 --priority 100
+  vrrpprobe speak -i eth0 --vrid 51 --priority 100 --auth-pass-file /etc/vrrpprobe.pass --yes
+  vrrpprobe failover -i eth0 --vrid 51 --hold 10s --yes
+  vrrpprobe cleanup -i eth0
 `
 
 // exitError carries an exit status; err may be nil when the output already
