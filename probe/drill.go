@@ -133,7 +133,8 @@ func PlanDrill(g *Group, self netip.Addr, hold time.Duration, claim bool, authPa
 func (d *Drill) SpeakerConfig() SpeakerConfig {
 	return SpeakerConfig{
 		Config: Config{VRID: d.Group.VRID, Priority: d.Priority, Version: d.Group.Version,
-			Interval: d.Group.Interval, VIPs: d.Group.VIPs, Primary: d.Self, Preempt: true, AuthPass: d.AuthPass},
+			Interval: d.Group.Interval, VIPs: d.Group.VIPs, Primary: d.Self, Preempt: true, AuthPass: d.AuthPass,
+			Checksum: d.Group.Checksum},
 		NoAnnounce: !d.Claim,
 	}
 }
