@@ -1208,21 +1208,21 @@ func runDrill(t *testing.T, h *lab.Host, pk peer, extra ...string) (*Report, int
 	return &r, code, stderr
 }
 
-// drillOnRouters: the drill refuses to run on the master (its VIP is
-// local) and on the backup (keepalived runs there with the VRID), saying
-// why, and sends nothing.
+// drillOnRouters: the drill refuses to run on the master (it hears no
+// advert: a host does not hear its own) and on the backup, naming the
+// keepalived that runs there with the VRID, and sends nothing.
 func drillOnRouters(t *testing.T, pk peer, h1, h2 *lab.Host) {
 	for _, tc := range []struct {
 		h    *lab.Host
 		want string
 	}{
-		{h1, "VIP 192.0.2.100 is an address of this host"},
-		{h2, "keepalived (pid "},
+		{h1, "it may be the master): keepalived (pid "},
+		{h2, "refusing to drill vrid 51 from a host that takes part in the group: keepalived (pid "},
 	} {
 		stdout, stderr, code := run3(t, tc.h, []string{"VRRPPROBE_AUTH_PASS=" + pk.auth}, vrrpprobe(t),
 			"failover", "-i", tc.h.Iface(), "--vrid", fmt.Sprint(pk.vrid), "--yes")
 		t.Logf("on %s: exit %d\n%s%s", tc.h.Name(), code, stdout, stderr)
-		if code != 2 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "refusing to drill vrid 51") {
+		if code != 2 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "with vrid 51 in") || !strings.Contains(stderr, "run the drill from another host") {
 			t.Errorf("drill on %s: exit %d, want 2 with %q", tc.h.Name(), code, tc.want)
 		}
 		if strings.Contains(stdout, "speaker") {
