@@ -1267,6 +1267,60 @@ func splitDrill(t *testing.T, pk peer, h2, h3 *lab.Host) {
 	}
 }
 
+// promptDryRun runs the speak dry run on h with a terminal for stdin and
+// stderr: it asks for the group's password, the terminal shows the prompt
+// but not the password typed, and the dry run joins the group and ends.
+func promptDryRun(t *testing.T, h *lab.Host, pk peer) {
+	t.Helper()
+	master, slave, err := lab.OpenPTY()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ip", "netns", "exec", h.Name(), vrrpprobe(t), "speak", "-i", h.Iface(), "--vrid", "51", "--priority", "100")
+	var stdout strings.Builder
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, &stdout, slave
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	var mu sync.Mutex
+	var screen strings.Builder
+	go func() {
+		buf := make([]byte, 512)
+		for {
+			n, err := master.Read(buf)
+			mu.Lock()
+			screen.Write(buf[:n])
+			mu.Unlock()
+			if err != nil {
+				return
+			}
+		}
+	}()
+	shown := func() string { mu.Lock(); defer mu.Unlock(); return screen.String() }
+	for start := time.Now(); !strings.Contains(shown(), "password: "); <-time.After(10 * time.Millisecond) {
+		if time.Since(start) > 15*time.Second {
+			t.Fatalf("no password prompt on the terminal:\n%q\nstdout:\n%s", shown(), stdout.String())
+		}
+	}
+	if _, err := master.WriteString(pk.auth + "\n"); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("speak dry run: %v\nterminal:\n%q\nstdout:\n%s", err, shown(), stdout.String())
+	}
+	if strings.Contains(shown(), pk.auth) {
+		t.Errorf("the terminal showed the password:\n%q", shown())
+	}
+	if out := stdout.String(); !strings.Contains(out, "(password matches)") || !strings.Contains(out, "dry run (add --yes to send): would stay backup") ||
+		strings.Contains(out, pk.auth) {
+		t.Errorf("dry run with the typed password:\n%s", out)
+	}
+}
+
 // joinV2: "speak" with no version or auth flags in a v2 PASS group: with
 // no password at hand it refuses, a wrong one is refused, the right one
 // from the environment joins as backup; neither daemon changes state.
@@ -1288,6 +1342,7 @@ func joinV2(t *testing.T, pk peer, d1, d2 *lab.Daemon, h1, h3 *lab.Host) {
 			t.Errorf("a password was printed:\n%s%s", stdout, stderr)
 		}
 	}
+	promptDryRun(t, h3, pk)
 	s := &speaker{p: h3.Start(t, "env", append([]string{"VRRPPROBE_AUTH_PASS=" + pk.auth, vrrpprobe(t)}, base...)...)}
 	s.waitOutput(t, "INIT -> BACKUP", 5*time.Second)
 	if !strings.Contains(s.p.Log(), "group heard: ipv4 v2 vrid 51, master "+h1.IPv4().Addr().String()+" priority 150") {
