@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/internal/golden"
 	"github.com/vrrpkit/vrrpkit/internal/refcap"
 )
@@ -309,11 +309,12 @@ func TestBadCommandLines(t *testing.T) {
 		{nil, true, "-i IFACE (live) or -r FILE (offline)"},
 		{[]string{"-i", "eth0", "-r", pcap}, true, "-i IFACE (live) or -r FILE (offline)"},
 		{[]string{"-r", pcap, "--lines", "--json"}, true, "choose one of --lines, --json, --summary, --tui"},
-		{[]string{"-r", pcap, "-c", "-1"}, true, "-c takes a positive count"},
+		{[]string{"-r", pcap, "-c", "-1"}, true, "-c: takes a positive count"},
 		{[]string{"-r", pcap, "vrrp"}, true, "filter a file with tcpdump -r FILE -w OUT EXPR first"},
-		{[]string{"-r", pcap, "--metrics", "127.0.0.1:0"}, true, "--metrics exports a live capture (-i)"},
-		{[]string{"-i", "eth0", "-i", "eth1"}, true, "several -i interfaces need --metrics"},
-		{[]string{"-r", pcap, "--frobnicate"}, true, "flag provided but not defined: -frobnicate"},
+		{[]string{"-r", pcap, "--metrics", "127.0.0.1:0"}, true, "--metrics: applies to live capture (-i) only"},
+		{[]string{"-i", "eth0", "-i", "eth1"}, true, "-i: several interfaces need --metrics"},
+		{[]string{"-r", pcap, "--frobnicate"}, true, "--frobnicate: no such flag"},
+		{[]string{"-r", pcap, "--tui", "--report", "x.html"}, true, "--report: applies to the text outputs"},
 		{[]string{"-r", "no-such.pcap"}, false, "no-such.pcap"},
 		{[]string{"-r", pcap, "--tui"}, false, "built without the TUI"},
 	} {
@@ -322,8 +323,9 @@ func TestBadCommandLines(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			if errors.Is(err, dump.ErrUsage) != tc.usage || errors.Is(err, dump.ErrErrorFinding) || errors.Is(err, flag.ErrHelp) {
-				t.Errorf("error %v: usage %v, want %v", err, errors.Is(err, dump.ErrUsage), tc.usage)
+			var ue *cli.UsageError
+			if errors.As(err, &ue) != tc.usage || errors.Is(err, dump.ErrErrorFinding) || errors.Is(err, cli.ErrHelp) {
+				t.Errorf("error %v: usage %v, want %v", err, errors.As(err, &ue), tc.usage)
 			}
 			if !strings.Contains(err.Error(), tc.says) {
 				t.Errorf("error %q does not say %q", err, tc.says)

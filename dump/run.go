@@ -16,13 +16,14 @@ import (
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
 // ErrErrorFinding is returned when the run saw at least one error-severity
-// finding: vrrpdump exits 1.
-var ErrErrorFinding = errors.New("error findings")
+// finding: vrrpdump exits 1 (it is a cli.ErrProblem).
+var ErrErrorFinding = fmt.Errorf("error findings: %w", cli.ErrProblem)
 
 // Env is what a run talks to besides its arguments.
 type Env struct {
@@ -52,13 +53,14 @@ type LiveOptions struct {
 	Warn    func(msg string) // what the capture could not do as asked but can run without
 }
 
-// Run is vrrpdump. It returns nil (exit 0), an error wrapping
-// ErrErrorFinding (exit 1), or another error (exit 2), already explained.
+// Run is vrrpdump. Its result maps to the exit status by cli.Exit: nil or
+// cli.ErrHelp (exit 0), ErrErrorFinding (exit 1), a *cli.UsageError or
+// another error (exit 2).
 func Run(ctx context.Context, args []string, env Env) error {
 	if env.Location == nil {
 		env.Location = time.Local
 	}
-	cfg, err := Parse(args, env.Stderr)
+	cfg, err := Parse(args, env.Stdout)
 	if err != nil {
 		return err
 	}
@@ -100,7 +102,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	} else {
 		if cfg.Filter != "" {
-			return fmt.Errorf("%w: a BPF expression applies to live capture (-i); filter a file with tcpdump -r FILE -w OUT EXPR first", ErrUsage)
+			return cli.VRRPDump.Usagef(cfg.Filter, "a BPF expression applies to live capture (-i); filter a file with tcpdump -r FILE -w OUT EXPR first")
 		}
 		s, err := pcapfile.Open(cfg.Read)
 		if err != nil {
@@ -127,7 +129,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if cfg.Write != "" {
 		if len(srcs) > 1 {
-			return fmt.Errorf("%w: -w writes one interface's frames; run one vrrpdump per interface to keep several", ErrUsage)
+			return cli.VRRPDump.Usagef("-w", "writes one interface's frames: run one vrrpdump per interface to keep several")
 		}
 		f, err := os.Create(cfg.Write)
 		if err != nil {

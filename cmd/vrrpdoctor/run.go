@@ -3,51 +3,22 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/doctor"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 )
 
 // errChecksFailed maps to exit status 1: the tool worked and found a failure.
-var errChecksFailed = errors.New("a check failed")
-
-// errUsage maps to exit status 2 after the usage text was printed.
-var errUsage = errors.New("usage")
-
-const usage = `usage: vrrpdoctor [-i IFACE]... [--config PATH] [--listen DURATION] [--openstack] [--json]
-
-Checks this host for what breaks VRRP and prints each finding with the
-evidence it read and the exact fix. It never changes the host.
-
-Reading iptables, nftables and netlink needs CAP_NET_ADMIN; --listen needs
-CAP_NET_RAW. Instead of root:
-  sudo setcap cap_net_admin,cap_net_raw+ep ./vrrpdoctor
-
-Examples:
-  vrrpdoctor                                  # interfaces from /etc/keepalived/keepalived.conf
-  vrrpdoctor -i eth0 --listen 5s              # also watch the wire for 5 s
-  vrrpdoctor --openstack --json | jq '.checks[] | select(.status=="fail")'
-  ip netns exec lab1 vrrpdoctor -i eth0       # a host inside a network namespace
-
-Exit status: 0 all checks pass or warn, 1 a check failed, 2 the tool failed.
-Colour is off with NO_COLOR or when stdout is not a terminal.
-
-Flags:
-`
-
-type ifaceList []string
-
-func (l *ifaceList) String() string     { return strings.Join(*l, ",") }
-func (l *ifaceList) Set(s string) error { *l = append(*l, s); return nil }
+var errChecksFailed = fmt.Errorf("a check failed: %w", cli.ErrProblem)
 
 // options are the parsed command line.
 type options struct {
-	ifaces    ifaceList
+	ifaces    []string
 	config    string
 	listen    time.Duration
 	openstack bool
@@ -55,37 +26,49 @@ type options struct {
 	verbose   bool
 }
 
-func parseFlags(args []string, stderr io.Writer) (*options, error) {
-	var o options
-	fs := flag.NewFlagSet("vrrpdoctor", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Var(&o.ifaces, "i", "VRRP interface to check (repeatable; default: the interfaces in the config)")
-	fs.StringVar(&o.config, "config", "/etc/keepalived/keepalived.conf", "keepalived configuration `path`")
-	fs.DurationVar(&o.listen, "listen", 0, "capture VRRP for this `duration` and cross-check the wire")
-	fs.BoolVar(&o.openstack, "openstack", false, "check the Neutron ports of this host (OS_* variables or clouds.yaml)")
-	fs.BoolVar(&o.json, "json", false, "print {\"checks\": [...]} instead of the report")
-	fs.BoolVar(&o.verbose, "v", false, "print evidence for passing checks too")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, usage)
-		fs.PrintDefaults()
+// parseFlags reads the command line (cli.VRRPDoctor); -h prints help to
+// stdout and returns cli.ErrHelp.
+func parseFlags(args []string, stdout io.Writer) (*options, error) {
+	p, err := cli.Parse(cli.VRRPDoctor, args, stdout)
+	if err != nil {
+		return nil, err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, errUsage
+	o := &options{ifaces: p.Strings("i"), config: p.String("config"), listen: p.Duration("listen"),
+		openstack: p.Bool("openstack"), json: p.Bool("json"), verbose: p.Bool("v")}
+	if o.listen < 0 {
+		return nil, p.Cmd.Usagef("--listen", "takes a positive duration (5s)")
+	}
+	if p.IsSet("config") { // the default may be absent: a check says so
+		if err := readableFile(o.config); err != nil {
+			return nil, fmt.Errorf("--config %s: %w", o.config, err)
 		}
-		return nil, errUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "vrrpdoctor: unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
-		return nil, errUsage
+	return o, nil
+}
+
+// readableFile says why path is not a file vrrpdoctor can read.
+func readableFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return errors.New("no such file: give the path of keepalived.conf (keepalived -f shows it)")
 	}
-	return &o, nil
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if st.IsDir() {
+		return errors.New("is a directory: give the path of keepalived.conf in it")
+	}
+	return nil
 }
 
 // run is vrrpdoctor on the real host.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, stderr)
+	o, err := parseFlags(args, stdout)
 	if err != nil {
 		return err
 	}

@@ -24,19 +24,6 @@ func recordedEnv(t *testing.T, scenario string) *doctor.Env {
 	return &doctor.Env{FS: root, Run: doctor.RecordedRunner{FS: cmds}}
 }
 
-func TestUsage(t *testing.T) {
-	for _, args := range [][]string{{"-h"}, {"--bogus"}, {"extra"}} {
-		var out, errb bytes.Buffer
-		err := run(context.Background(), args, &out, &errb)
-		if !errors.Is(err, errUsage) {
-			t.Errorf("%v: error %v, want usage", args, err)
-		}
-		if !strings.Contains(errb.String(), "usage: vrrpdoctor") {
-			t.Errorf("%v: no usage text on stderr:\n%s", args, errb.String())
-		}
-	}
-}
-
 func TestReportExitAndJSON(t *testing.T) {
 	cases := []struct {
 		scenario string

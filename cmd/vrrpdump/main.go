@@ -4,9 +4,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 	"os/signal"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/dump"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
 )
 
@@ -37,17 +35,6 @@ func main() {
 }
 
 // exitStatus maps Run's result to the exit status, explaining a failure on
-// stderr: 0 no error finding (or -h), 1 an error finding, 2 vrrpdump failed.
-func exitStatus(err error, stderr io.Writer) int {
-	switch {
-	case err == nil, errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, dump.ErrErrorFinding):
-		return 1
-	case errors.Is(err, dump.ErrUsage):
-		fmt.Fprintf(stderr, "vrrpdump: %v (vrrpdump -h for help)\n", err)
-	default:
-		fmt.Fprintf(stderr, "vrrpdump: %v\n", err)
-	}
-	return 2
-}
+// stderr (cli.Exit): 0 no error finding (or -h), 1 an error finding, 2
+// vrrpdump failed.
+func exitStatus(err error, stderr io.Writer) int { return cli.Exit("vrrpdump", err, stderr) }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/probe"
 )
 
@@ -22,18 +23,10 @@ type cleanedSpeaker struct {
 	Error   string   `json:"error,omitempty"`
 }
 
-func runCleanup(_ context.Context, args []string, stdout, stderr io.Writer, s sys) error {
-	fs := flagSet("cleanup", stderr)
-	iface := fs.String("i", "", "only what speakers on this interface left (default: every interface)")
-	dry := fs.Bool("n", false, "list what dead speakers left, remove nothing")
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseErr(err)
-	}
-	if len(pos) > 0 {
-		return usageError("cleanup: unexpected %q", pos[0])
-	}
+func runCleanup(_ context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sys) error {
+	iface := ref(p.String("i"))
+	dry := ref(p.Bool("n"))
+	asJSON := ref(p.Bool("json"))
 	found, ferr := s.findLeftovers(*iface)
 	res := cleanupResult{OK: ferr == nil}
 	var text strings.Builder

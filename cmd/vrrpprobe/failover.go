@@ -10,24 +10,20 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/probe"
 )
 
-func runFailover(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) error {
-	fs := flagSet("failover", stderr)
-	iface := fs.String("i", "", "interface (required)")
-	vrid := fs.Int("vrid", 0, "virtual router id of the group to drill (required)")
-	six := fs.Bool("6", false, "drill the IPv6 router of the VRID (default IPv4)")
-	hold := fs.Duration("hold", 10*time.Second, "how long to hold the group")
-	listen := fs.Duration("listen", 0, "how long to listen to learn the group (default 3 intervals, at least 3s)")
-	claim := fs.Bool("claim", false, "send gratuitous ARP / NA for the VIPs when taking over")
-	var secret secretFlags
-	secret.define(fs)
-	yes := fs.Bool("yes", false, "run the drill; without it only print the plan")
-	asJSON := fs.Bool("json", false, "print the report as one JSON object on stdout (progress goes to stderr)")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return parseErr(err)
-	}
+func runFailover(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sys) error {
+	iface := ref(p.String("i"))
+	vrid := ref(p.Int("vrid"))
+	six := ref(p.Bool("6"))
+	hold := ref(p.Duration("hold"))
+	listen := ref(p.Duration("listen"))
+	claim := ref(p.Bool("claim"))
+	secret := secretOf(p)
+	yes := ref(p.Bool("yes"))
+	asJSON := ref(p.Bool("json"))
 	if *vrid < 1 || *vrid > 255 {
 		return usageError("failover: --vrid 1-255 is required")
 	}

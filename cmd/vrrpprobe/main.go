@@ -6,10 +6,12 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 )
 
 func main() {
@@ -19,20 +21,21 @@ func main() {
 	os.Exit(exitCode(err))
 }
 
-// exitCode prints err and maps it to the exit status: 0 success, 1 a
-// negative answer (no owner, several owners, failed verdict), 2 a failure of
-// the tool itself.
-func exitCode(err error) int {
-	if err == nil {
-		return 0
-	}
+// exitCode prints err and maps it to the exit status (cli.Exit): 0
+// success, 1 a negative answer (no owner, several owners, failed verdict),
+// 2 a failure of the tool itself.
+func exitCode(err error) int { return exitStatus(err, os.Stderr) }
+
+func exitStatus(err error, stderr io.Writer) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil {
-			fmt.Fprintln(os.Stderr, "vrrpprobe:", ee.err)
+		switch {
+		case ee.err == nil: // the output said everything
+			return ee.code
+		case ee.code == 1:
+			return cli.Exit("vrrpprobe", cli.Problemf("%v", ee.err), stderr)
 		}
-		return ee.code
+		err = ee.err
 	}
-	fmt.Fprintln(os.Stderr, "vrrpprobe:", err)
-	return 2
+	return cli.Exit("vrrpprobe", err, stderr)
 }

@@ -9,19 +9,16 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/probe"
 )
 
-func runOwner(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) error {
-	fs := flagSet("owner", stderr)
-	iface := fs.String("i", "", "interface to ask on (required)")
-	count := fs.Int("c", 3, "requests to send")
-	timeout := fs.Duration("timeout", time.Second, "how long to listen after the last request (and for VRRP adverts)")
-	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return parseErr(err)
-	}
+func runOwner(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sys) error {
+	iface := ref(p.String("i"))
+	count := ref(p.Int("c"))
+	timeout := ref(p.Duration("timeout"))
+	asJSON := ref(p.Bool("json"))
+	pos := p.Args
 	if len(pos) != 1 {
 		return usageError("owner: give exactly one virtual address")
 	}

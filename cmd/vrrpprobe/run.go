@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,37 +10,9 @@ import (
 	"strings"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/probe"
 )
-
-const usage = `vrrpprobe: look at and take part in VRRP groups on a live link.
-
-Usage:
-  vrrpprobe owner -i IFACE VIP [-c N] [--timeout D] [--json]
-  vrrpprobe speak -i IFACE --vrid N --priority P [--vip ADDR...] [flags] [--yes]
-  vrrpprobe failover -i IFACE --vrid N [--hold D] [--claim] [--yes]
-  vrrpprobe cleanup [-i IFACE] [-n] [--json]
-
-It needs raw sockets: run it as root or give the binary the capability
-  setcap cap_net_raw,cap_net_admin+ep ./vrrpprobe
-(cap_net_admin only for speak --install-vips and --vmac; it passes both on
-to the nft or iptables it runs to drop packets to the VIPs without --accept).
-
-Nothing is sent unless an interface is named with -i; speak and failover
-only listen and print what they would do unless --yes is given. speak
-takes the group's version, interval, VIPs and authentication from the wire
-and refuses flags that contradict it. The VRRPv2 password comes from
---auth-pass-file, $VRRPPROBE_AUTH_PASS or a prompt without echo. With
---json, stdout carries only JSON. cleanup removes what a killed speaker
-left (addresses, macvlan, firewall table).
-
-Examples:
-  vrrpprobe owner -i eth0 192.0.2.100
-  vrrpprobe speak -i eth0 --vrid 51 --priority 100
-  vrrpprobe speak -i eth0 --vrid 51 --priority 100 --auth-pass-file /etc/vrrpprobe.pass --yes
-  vrrpprobe failover -i eth0 --vrid 51 --hold 10s --yes
-  vrrpprobe cleanup -i eth0
-`
 
 // exitError carries an exit status; err may be nil when the output already
 // said everything.
@@ -60,9 +30,15 @@ func (e *exitError) Error() string {
 
 func (e *exitError) Unwrap() error { return e.err }
 
-// usageError is a command line the tool cannot use: exit 2 with the message.
+// usageError is a command line the tool cannot use: exit 2 with the
+// message, which starts with the subcommand ("speak: ...").
 func usageError(format string, a ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+	msg := fmt.Errorf(format, a...).Error()
+	cmd := cli.VRRPProbe
+	if name, rest, ok := strings.Cut(msg, ": "); ok && cmd.Sub(name) != nil {
+		cmd, msg = cmd.Sub(name), rest
+	}
+	return &exitError{code: 2, err: &cli.UsageError{Cmd: cmd, Msg: msg}}
 }
 
 // sys is the host the commands run on: the real one on Linux, fakes in tests.
@@ -111,27 +87,38 @@ func system() sys {
 	}
 }
 
-// run runs one vrrpprobe command line (without the program name).
+// run runs one vrrpprobe command line (without the program name), as
+// cli.VRRPProbe defines it.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return &exitError{code: 2}
+	p, err := cli.Parse(cli.VRRPProbe, args, stdout)
+	if err != nil {
+		return err
 	}
-	switch args[0] {
+	switch p.Cmd.Name {
 	case "owner":
-		return runOwner(ctx, args[1:], stdout, stderr, s)
+		return runOwner(ctx, p, stdout, stderr, s)
 	case "speak":
-		return runSpeak(ctx, args[1:], stdout, stderr, s)
+		return runSpeak(ctx, p, stdout, stderr, s)
 	case "failover":
-		return runFailover(ctx, args[1:], stdout, stderr, s)
+		return runFailover(ctx, p, stdout, stderr, s)
 	case "cleanup":
-		return runCleanup(ctx, args[1:], stdout, stderr, s)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return nil
+		return runCleanup(ctx, p, stdout, stderr, s)
 	}
-	fmt.Fprint(stderr, usage)
-	return usageError("unknown command %q", args[0])
+	return fmt.Errorf("vrrpprobe %s is defined in internal/cli but not run here", p.Cmd.Name)
+}
+
+// ref returns a pointer to a flag's value.
+func ref[T any](v T) *T { return &v }
+
+// addrFlag reads a repeatable flag of addresses; "a,b" adds both.
+func addrFlag(p *cli.Parsed, name string) (addrList, error) {
+	var l addrList
+	for _, v := range p.Strings(name) {
+		if err := l.Set(v); err != nil {
+			return nil, &exitError{code: 2, err: p.Cmd.Usagef("--"+name, "%q is not an IP address: write it as 192.0.2.100 or 2001:db8::100", v)}
+		}
+	}
+	return l, nil
 }
 
 // addrList is a repeatable flag of addresses; "a,b" adds both.
@@ -156,38 +143,6 @@ func (l *addrList) Set(v string) error {
 	return nil
 }
 
-// parseInterspersed parses fs, taking the arguments that are not flags as
-// positionals wherever they appear, so "--vip A B --yes" works.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
-// flagSet returns a FlagSet that reports to stderr and fails instead of exiting.
-func flagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	return fs
-}
-
-// parseErr maps a flag error: -h is success, anything else a usage error.
-func parseErr(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
-	return &exitError{code: 2, err: err}
-}
-
 // interfaceOf resolves -i: it must be given; sending is refused otherwise.
 func interfaceOf(s sys, name string) (*net.Interface, error) {
 	if name == "" {
@@ -198,11 +153,4 @@ func interfaceOf(s sys, name string) (*net.Interface, error) {
 		return nil, &exitError{code: 2, err: fmt.Errorf("interface %s: %w", name, err)}
 	}
 	return ifi, nil
-}
-
-// flagsSet returns the names of the flags given on the command line.
-func flagsSet(fs *flag.FlagSet) map[string]bool {
-	m := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { m[f.Name] = true })
-	return m
 }

@@ -151,16 +151,7 @@ func (f *fakeSys) sys() sys {
 	}
 }
 
-func code(err error) int {
-	if err == nil {
-		return 0
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return ee.code
-	}
-	return 2
-}
+func code(err error) int { return exitStatus(err, io.Discard) }
 
 func TestRunRefuses(t *testing.T) {
 	tests := []struct {
@@ -169,7 +160,7 @@ func TestRunRefuses(t *testing.T) {
 		want string
 	}{
 		{"no command", nil, ""},
-		{"unknown command", []string{"flood"}, `unknown command "flood"`},
+		{"unknown command", []string{"flood"}, `flood: no such command: say owner, speak, failover or cleanup`},
 		{"speak without interface", []string{"speak", "--vrid", "5", "--priority", "100", "--vip", "192.0.2.100", "--yes"}, "no interface named"},
 		{"speak without vrid", []string{"speak", "-i", "eth0", "--priority", "100", "--vip", "192.0.2.100", "--yes"}, "--vrid 1-255 is required"},
 		{"speak without priority", []string{"speak", "-i", "eth0", "--vrid", "5", "--vip", "192.0.2.100", "--yes"}, "--priority 1-255 is required"},

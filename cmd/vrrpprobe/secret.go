@@ -1,13 +1,14 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
 
 	"golang.org/x/term"
+
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 )
 
 // authEnv names the environment variable that may carry the group's VRRPv2
@@ -21,9 +22,9 @@ type secretFlags struct {
 	file string // --auth-pass-file
 }
 
-func (f *secretFlags) define(fs *flag.FlagSet) {
-	fs.StringVar(&f.file, "auth-pass-file", "", "read the VRRPv2 password (auth_type PASS) from the first line of this file; or set "+authEnv+"; a terminal is asked without echo")
-	fs.StringVar(&f.pass, "auth-pass", "", "the VRRPv2 password on the command line (every user sees it in ps: prefer --auth-pass-file)")
+// secretOf reads --auth-pass-file and --auth-pass.
+func secretOf(p *cli.Parsed) secretFlags {
+	return secretFlags{pass: p.String("auth-pass"), file: p.String("auth-pass-file")}
 }
 
 // resolve returns the password given by file, environment or flag, in that

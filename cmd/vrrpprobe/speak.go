@@ -10,37 +10,37 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/probe"
 )
 
-func runSpeak(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) error {
-	fs := flagSet("speak", stderr)
-	iface := fs.String("i", "", "interface to speak on (required)")
-	vrid := fs.Int("vrid", 0, "virtual router id 1-255 (required)")
-	prio := fs.Int("priority", 0, "priority 1-255; 255 claims to own the addresses (required)")
-	var vips, peers addrList
-	fs.Var(&vips, "vip", "virtual address (repeat, or a,b); all of one family; default: the group's, as heard")
-	six := fs.Bool("6", false, "without --vip: join the IPv6 router of the VRID (default IPv4)")
-	version := fs.Int("version", 0, "VRRP version 2 (RFC 3768, IPv4) or 3 (RFC 5798); default: the group's, as heard (3 if none)")
-	interval := fs.Duration("interval", 0, "advertisement interval; default: the group's, as heard (1s if none)")
-	var secret secretFlags
-	secret.define(fs)
-	listen := fs.Duration("listen", 0, "how long to listen for the group before speaking (default: until it is heard, at most two Master_Down_Intervals)")
-	force := fs.Bool("force", false, "speak as the flags say even where the group on the wire disagrees (makes a second master)")
-	fs.Var(&peers, "unicast-peer", "send to this peer instead of the multicast group (repeat), keepalived's unicast_peer")
-	nopreempt := fs.Bool("nopreempt", false, "do not take over from a master of lower priority")
-	accept := fs.Bool("accept", false, "Accept_Mode: as master, accept packets to the VIPs; without it --install-vips has nft (or iptables) drop them, unless priority is 255")
-	install := fs.Bool("install-vips", false, "add the VIPs to the interface while master (needs cap_net_admin)")
-	vmac := fs.Bool("vmac", false, "speak from a macvlan with the virtual MAC 00:00:5e:00:0{1,2}:VRID (needs cap_net_admin)")
-	asJSON := fs.Bool("json", false, "print events as NDJSON on stdout (log lines go to stderr)")
-	yes := fs.Bool("yes", false, "really send; without it listen, print what would happen, and end")
-	pos, err := parseInterspersed(fs, args)
+func runSpeak(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sys) error {
+	iface := ref(p.String("i"))
+	vrid := ref(p.Int("vrid"))
+	prio := ref(p.Int("priority"))
+	vips, err := addrFlag(p, "vip")
 	if err != nil {
-		return parseErr(err)
+		return err
 	}
-	for _, p := range pos {
-		if err := vips.Set(p); err != nil {
-			return usageError("speak: %q is neither a flag nor an address", p)
+	peers, err := addrFlag(p, "unicast-peer")
+	if err != nil {
+		return err
+	}
+	six := ref(p.Bool("6"))
+	version := ref(p.Int("version"))
+	interval := ref(p.Duration("interval"))
+	secret := secretOf(p)
+	listen := ref(p.Duration("listen"))
+	force := ref(p.Bool("force"))
+	nopreempt := ref(p.Bool("nopreempt"))
+	accept := ref(p.Bool("accept"))
+	install := ref(p.Bool("install-vips"))
+	vmac := ref(p.Bool("vmac"))
+	asJSON := ref(p.Bool("json"))
+	yes := ref(p.Bool("yes"))
+	for _, a := range p.Args {
+		if err := vips.Set(a); err != nil {
+			return usageError("speak: %q is neither a flag nor an address", a)
 		}
 	}
 	switch {

@@ -3,6 +3,7 @@ package pcapfile
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -58,6 +59,10 @@ func Open(path string) (capture.Source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("open capture: %w", err)
 		}
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			f.Close()
+			return nil, fmt.Errorf("read %s: is a directory: give a pcap or pcapng file (tcpdump -w, tshark -w, vrrpdump -w)", path)
+		}
 		rc = f
 	}
 	if f, ok := rc.(*os.File); ok && f != os.Stdin {
@@ -69,7 +74,10 @@ func Open(path string) (capture.Source, error) {
 	magic, err := br.Peek(4)
 	if err != nil {
 		rc.Close()
-		return nil, fmt.Errorf("read capture %s: %w (is it empty?)", path, err)
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("read capture %s: %w (is it empty?)", path, err)
+		}
+		return nil, fmt.Errorf("read capture %s: %w", path, err)
 	}
 	if bytes.Equal(magic, pcapngMagic) {
 		r, err := pcapgo.NewNgReader(br, pcapgo.DefaultNgReaderOptions)

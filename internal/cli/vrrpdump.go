@@ -1,0 +1,51 @@
+package cli
+
+// VRRPDump is vrrpdump's command line (package dump reads it).
+var VRRPDump = &Command{
+	Name:     "vrrpdump",
+	Summary:  "Watch VRRP (v2 and v3, IPv4 and IPv6, keepalived and FRR) and say what is wrong.",
+	Synopsis: []string{"(-i IFACE | -r FILE) [flags] [BPF expression]"},
+	Doc: `
+Split-brain, failover and its timing, mismatched intervals, VIPs, auth or
+versions, VRID collisions, missing gratuitous ARP: each finding comes with
+its cause and fix.
+
+  vrrpdump -r capture.pcap                summary of a capture (tcpdump -w / tshark -w)
+  sudo vrrpdump -i eth0 --lines           one line per advert and per finding
+  vrrpdump -i eth0 --json -w vrrp.pcap    NDJSON for machines, and keep the frames
+
+Live capture needs CAP_NET_RAW rather than root:
+  sudo setcap cap_net_raw,cap_net_admin=eip $(command -v vrrpdump)`,
+	Args:    "[BPF expression]",
+	Problem: "an error finding (split-brain, master-down, ...)",
+	Modes: []Mode{
+		{"live", "live capture (-i)"},
+		{"file", "reading a file (-r)"},
+		{"replay", "a replay into the screen (-r FILE --tui)"},
+		{"text", "the text outputs (--summary, --lines, --json)"},
+	},
+	Flags: []Flag{
+		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface, Repeat: true,
+			Usage: `capture live on IFACE ("any" for all; several with --metrics)`},
+		{Name: "r", Kind: String, Hint: "FILE", Complete: CompleteFile,
+			Usage: `read a pcap or pcapng FILE ("-" for standard input)`},
+		{Name: "w", Kind: String, Hint: "FILE", Complete: CompleteFile, Usage: "also write every frame read to a pcap FILE"},
+		{Name: "c", Kind: Int, Hint: "N", Usage: "stop after N adverts"},
+		{Name: "duration", Kind: Duration, Hint: "D", Modes: []string{"live"}, Usage: "stop after D (e.g. 30s)"},
+		{Name: "lines", Kind: Bool, Usage: "one line per advert and per finding (default when not a terminal)"},
+		{Name: "json", Kind: Bool, Usage: "NDJSON: one object per advert, finding and the final summary"},
+		{Name: "summary", Kind: Bool, Usage: "a table of groups and findings at the end (default with -r)"},
+		{Name: "tui", Kind: Bool, Usage: "the interactive screen (default for -i on a terminal); with -r, replay into it"},
+		{Name: "show-auth", Kind: Bool, Usage: "print VRRPv2 passwords in clear (masked by default)"},
+		{Name: "promisc", Kind: Bool, Modes: []string{"live"},
+			Usage: "put the interface in promiscuous mode (needed for unicast adverts between other hosts)"},
+		{Name: "speed", Kind: Float, Hint: "N", Modes: []string{"replay"},
+			Usage: "replay at N times real time (default: as fast as possible)"},
+		{Name: "metrics", Kind: String, Hint: "ADDR", Modes: []string{"live"},
+			Usage: "serve Prometheus metrics on ADDR (e.g. 127.0.0.1:9724), headless"},
+		{Name: "report", Kind: String, Hint: "FILE", Complete: CompleteFile, Modes: []string{"text"},
+			Usage: "write an HTML report (timelines, findings, routers) to FILE when the run ends"},
+		{Name: "log", Kind: String, Hint: "[NAME=]FILE", Complete: CompleteFile, Repeat: true,
+			Usage: "set a keepalived or FRR log (syslog, journalctl -o short-iso or -o json) against the wire; NAME the router's address or host name"},
+	},
+}
