@@ -123,5 +123,8 @@ type summaryJSON struct {
 	Capture  *capture.Stats        `json:"capture,omitempty"`
 	Groups   []track.GroupSnapshot `json:"groups"`
 	Findings []track.Finding       `json:"findings"`
-	Exit     int                   `json:"exit"`
+	// Incomplete says where and why the reading of a file stopped early
+	// (then Exit is 3); absent when the file was read to its end.
+	Incomplete string `json:"incomplete,omitempty"`
+	Exit       int    `json:"exit"`
 }

@@ -124,6 +124,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	fd.Source = strings.Join(names, ",")
 
 	opts := capture.Options{Count: cfg.Count}
+	closeWrite := func() error { return nil }
 	if isLive && cfg.Duration > 0 {
 		opts.Until = time.Now().Add(cfg.Duration)
 	}
@@ -135,13 +136,21 @@ func Run(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return fmt.Errorf("-w: %w", err)
 		}
-		defer f.Close()
+		defer f.Close() // on early returns; closeWrite checks the close
 		w, err := pcapfile.NewWriter(f, srcs[0].LinkType(), 65535)
 		if err != nil {
-			return fmt.Errorf("-w %s: %w", cfg.Write, err)
+			return &outputError{cfg.Write, err}
 		}
-		defer w.Flush()
-		opts.Write = w
+		opts.Write = pathWriter{w, cfg.Write}
+		closeWrite = func() error {
+			if err := w.Flush(); err != nil {
+				return &outputError{cfg.Write, err}
+			}
+			if err := f.Close(); err != nil {
+				return &outputError{cfg.Write, err}
+			}
+			return nil
+		}
 	}
 
 	rep, err := openReport(cfg)
@@ -154,8 +163,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 			rep.abandon()
 		}
 	}()
-	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10)}
-	defer out.Flush()
+	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10), name: "standard output"}
+	defer out.Flush()                      // on early returns; the end checks the flush
 	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
 		if rep != nil {
 			rep.rec.Finding(f)
@@ -238,8 +247,20 @@ func Run(ctx context.Context, args []string, env Env) error {
 	if hookErr != nil {
 		return hookErr
 	}
+	// A file that could not be read to its end (cut short, a corrupt
+	// record) still gets every output for what was read, then says where
+	// and why it stopped (exit 3). A failed write ends the run (exit 2).
+	var incomplete error
 	if capErr != nil {
-		return capErr
+		var oe *outputError
+		switch {
+		case errors.As(capErr, &oe):
+			return oe
+		case errors.Is(capErr, capture.ErrIncomplete) && !isLive:
+			incomplete = capErr
+		default:
+			return capErr
+		}
 	}
 
 	findings := tr.Findings()
@@ -273,13 +294,20 @@ func Run(ctx context.Context, args []string, env Env) error {
 	switch cfg.Mode {
 	case ModeSummary, ModeTUI:
 		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), findings, first, env.Location)
+		if incomplete != nil {
+			fmt.Fprintf(out, "\nINCOMPLETE %v: the above covers the %d frames read before\n", incomplete, frames)
+		}
 		if capStats != nil {
 			fmt.Fprintf(out, "\ncapture: %d received, %d dropped by the kernel, %d by the interface\n",
 				capStats.Received, capStats.Dropped, capStats.IfDropped)
 		}
 	case ModeJSON:
-		j, _ := json.Marshal(summaryJSON{Kind: "summary", Source: fd.Source, Frames: frames, Stats: tr.Stats(),
-			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Exit: exit})
+		sum := summaryJSON{Kind: "summary", Source: fd.Source, Frames: frames, Stats: tr.Stats(),
+			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Exit: exit}
+		if incomplete != nil {
+			sum.Incomplete, sum.Exit = incomplete.Error(), exitIncomplete
+		}
+		j, _ := json.Marshal(sum)
 		out.Write(append(j, '\n'))
 	case ModeLines, ModeFindings:
 		for _, h := range fd.Health() {
@@ -305,6 +333,15 @@ func Run(ctx context.Context, args []string, env Env) error {
 		if err := rep.finish(fd.Source, frames, tr, findings, notes, env.Location); err != nil {
 			return err
 		}
+	}
+	if err := closeWrite(); err != nil {
+		return err
+	}
+	if err := out.Flush(); err != nil {
+		return err
+	}
+	if incomplete != nil {
+		return fmt.Errorf("%w: %w; everything before was analysed and printed", ErrPartial, incomplete)
 	}
 	if exit == 1 {
 		return ErrErrorFinding
@@ -380,7 +417,9 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		var start time.Time
 		ro.Each = func(pkt *capture.Packet) error {
 			if len(pkt.Out) > 0 {
-				out.Write(pkt.Out)
+				if _, err := out.Write(pkt.Out); err != nil {
+					return err // stdout is gone or full: stop reading
+				}
 			}
 			if cfg.Mode == ModeTUI && !isLive && cfg.Speed > 0 {
 				ts := pkt.CI.Timestamp
@@ -409,20 +448,29 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 }
 
 // lockedWriter lets several capture loops and the tracker's findings share
-// one buffered output. With one link the lock is never contended.
+// one buffered output. With one link the lock is never contended. Its
+// first write error sticks (bufio's do), named as an *outputError.
 type lockedWriter struct {
-	mu sync.Mutex
-	w  *bufio.Writer
+	mu   sync.Mutex
+	w    *bufio.Writer
+	name string // for errors: "standard output"
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	n, err := l.w.Write(p)
+	if err != nil {
+		err = &outputError{l.name, err}
+	}
+	return n, err
 }
 
 func (l *lockedWriter) Flush() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Flush()
+	if err := l.w.Flush(); err != nil {
+		return &outputError{l.name, err}
+	}
+	return nil
 }

@@ -12,10 +12,21 @@ import (
 )
 
 // TestExitStatus: 0 without an error finding (and for -h), 1 with one, 2
-// when vrrpdump fails, with a message on stderr that names the file or
-// flag; a capture on standard input (-r -) reads like a file.
+// when vrrpdump fails (a write to a full disk too), 3 for a capture cut
+// short, with a message on stderr that names the file or flag; a capture
+// on standard input (-r -) reads like a file.
 func TestExitStatus(t *testing.T) {
 	pcaps := filepath.Join("..", "..", "testdata", "pcaps")
+	// The v2-failover capture cut inside its 46th record, as a killed
+	// tcpdump leaves it.
+	whole, err := os.ReadFile(filepath.Join(pcaps, "v2-failover.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.pcap")
+	if err := os.WriteFile(cut, whole[:3000], 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct {
 		name   string
 		args   []string
@@ -26,10 +37,14 @@ func TestExitStatus(t *testing.T) {
 	}{
 		{"clean capture", []string{"-r", filepath.Join(pcaps, "v2-basic.pcap")}, "", 0, "v2-basic.pcap: 15 frames, 15 adverts", ""},
 		{"split brain", []string{"-r", filepath.Join(pcaps, "split-brain.pcap")}, "", 1, "ERROR split-brain", ""},
-		{"standard input", []string{"-r", "-", "--summary"}, filepath.Join(pcaps, "split-brain.pcap"), 1, "-: 195 frames", ""},
+		{"standard input", []string{"-r", "-", "--summary"}, filepath.Join(pcaps, "split-brain.pcap"), 1, "stdin: 195 frames", ""},
 		{"help", []string{"-h"}, "", 0, "usage: vrrpdump", ""},
 		{"bad flag", []string{"--bogus"}, "", 2, "", "vrrpdump: --bogus: no such flag; see vrrpdump -h"},
 		{"no source", nil, "", 2, "", "say where to read: -i IFACE (live) or -r FILE (offline); see vrrpdump -h"},
+		{"cut short", []string{"-r", cut, "--summary"}, "", 3, "INCOMPLETE reading cut.pcap: stopped after frame 45 at byte 2958",
+			"vrrpdump: capture read only in part: reading cut.pcap: stopped after frame 45 at byte 2958: the capture ends inside a record of 42 bytes (it was cut short)"},
+		{"-w on a full disk", []string{"-r", filepath.Join(pcaps, "v2-basic.pcap"), "-w", "/dev/full"}, "", 2, "",
+			"vrrpdump: writing /dev/full: write /dev/full: no space left on device"},
 		{"missing file", []string{"-r", "no-such.pcap"}, "", 2, "", "vrrpdump: open capture: open no-such.pcap: no such file or directory"},
 		{"not a capture", []string{"-r", "main.go"}, "", 2, "", "vrrpdump: read main.go: not a classic pcap file"},
 	} {

@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // Source is where frames come from: a capture file (package pcapfile) or a
@@ -20,8 +19,10 @@ type Source interface {
 	// Unix nanoseconds: what a tagged run needs (Options.Tag), for a file
 	// source without building a CaptureInfo per frame.
 	ReadFrame() (data []byte, unixNano int64, err error)
-	// LinkType is the link type of every frame, for decode.NewParser.
-	LinkType() layers.LinkType
+	// LinkType is the pcap link type of every frame (LINKTYPE_*), for
+	// decode.NewParser; 32 bits, as gopacket's 8-bit layers.LinkType cannot
+	// hold them all (LINKTYPE_LINUX_SLL2 is 276).
+	LinkType() uint32
 	// Name is the interface name or file path, used as the link of groups.
 	Name() string
 	Info() Info
@@ -52,6 +53,12 @@ type Stats struct {
 
 // ErrNoStats is what a file's Stats returns: only the kernel counts drops.
 var ErrNoStats = errors.New("no capture statistics for a file")
+
+// ErrIncomplete is what a file source's error unwraps to when the file
+// could not be read to its end (cut short, a corrupt record): every frame
+// before was read whole, so what was read stands, and the consumer says
+// where the reading stopped (pcapfile.IncompleteError says where and why).
+var ErrIncomplete = errors.New("capture file incomplete")
 
 // ErrTimeout is returned by a live source's read when nothing arrived
 // within the read timeout; Run uses it to advance the clock.

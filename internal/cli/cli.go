@@ -12,7 +12,8 @@
 //   - exit status 0: nothing wrong found; 1: a problem found (ErrProblem);
 //     2: the tool failed (bad command line, unreadable file, no
 //     permission), with a message naming the file, interface, flag or
-//     address and what to do (ExitStatus, Exit);
+//     address and what to do (ExitStatus, Exit); 3: the input was read
+//     only in part (ErrIncomplete), what was read is in the output;
 //   - flags are written -x or --name, with their value as the next
 //     argument or after "="; given twice, the last counts (Repeat flags
 //     keep every value); "--" ends the flags.
@@ -113,7 +114,10 @@ type Command struct {
 	RunsAlone bool
 	// Problem says what exit status 1 means for this program.
 	Problem string
-	parent  *Command
+	// Incomplete says what exit status 3 means for this program; empty
+	// when it never returns ErrIncomplete.
+	Incomplete string
+	parent     *Command
 }
 
 // Programs are vrrpkit's commands, for the man page and completion
@@ -182,6 +186,12 @@ func init() {
 // ErrProblem is exit status 1: the tool worked and found a problem.
 // Commands wrap it (fmt.Errorf("...: %w", ErrProblem)) or return it.
 var ErrProblem = errors.New("a problem was found")
+
+// ErrIncomplete is exit status 3: the tool worked on part of its input
+// only (a capture file cut short or corrupt in the middle): what it read
+// is in its output, and the message says where and why it stopped.
+// Commands return errors that wrap it or answer Is(ErrIncomplete).
+var ErrIncomplete = errors.New("input read only in part")
 
 // ErrHelp is what Parse returns after printing help: exit status 0.
 var ErrHelp = errors.New("help requested")

@@ -128,6 +128,7 @@ func TestExit(t *testing.T) {
 		{Problemf("no owner for %s", "192.0.2.100"), 1, "prog: no owner for 192.0.2.100\n"},
 		{testCmd.Sub("sub").Usagef("-n", "too big"), 2, "prog sub: -n: too big; see prog sub -h\n"},
 		{errors.New("open x: no such file"), 2, "prog: open x: no such file\n"},
+		{errors.Join(errors.New("reading x: cut short"), ErrIncomplete), 3, "prog: reading x: cut short\ninput read only in part\n"},
 	} {
 		var b bytes.Buffer
 		if code := Exit("prog", tc.err, &b); code != tc.code || b.String() != tc.stderr {

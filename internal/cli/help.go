@@ -10,8 +10,12 @@ import (
 // ExitStatus is the exit status paragraph of every program's help, with
 // what a problem means for c's program.
 func ExitStatus(c *Command) string {
-	return fmt.Sprintf("Exit status: 0 nothing wrong found; 1 %s; 2 %s failed (bad command line, unreadable file, "+
-		"missing interface or permission: the message says what to do).", c.Program().Problem, c.Program().Name)
+	s := fmt.Sprintf("Exit status: 0 nothing wrong found; 1 %s; 2 %s failed (bad command line, unreadable file, "+
+		"missing interface or permission: the message says what to do)", c.Program().Problem, c.Program().Name)
+	if c.Program().Incomplete != "" {
+		s += "; 3 " + c.Program().Incomplete
+	}
+	return s + "."
 }
 
 // WriteHelp writes c's help: synopsis, summary, doc, subcommands, flags

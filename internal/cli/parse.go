@@ -201,7 +201,8 @@ func (c *Command) modeDoc(name string) string {
 // Exit maps a command's result to its exit status, explaining a failure on
 // stderr: nil and ErrHelp are 0; ErrProblem is 1 (with the message of a
 // Problemf); a *UsageError is 2 after one line ending
-// "see PROG -h"; anything else is 2 after "PROG: message".
+// "see PROG -h"; ErrIncomplete is 3 after "PROG: message"; anything else
+// is 2 after "PROG: message".
 func Exit(prog string, err error, stderr io.Writer) int {
 	var ue *UsageError
 	switch {
@@ -220,6 +221,9 @@ func Exit(prog string, err error, stderr io.Writer) int {
 		}
 		fmt.Fprintf(stderr, "%s: %v; see %s -h\n", path, ue, path)
 		return 2
+	case errors.Is(err, ErrIncomplete):
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return 3
 	}
 	fmt.Fprintf(stderr, "%s: %v\n", prog, err)
 	return 2

@@ -18,6 +18,8 @@ Live capture needs CAP_NET_RAW rather than root:
   sudo setcap cap_net_raw,cap_net_admin=eip $(command -v vrrpdump)`,
 	Args:    "[BPF expression]",
 	Problem: "an error finding (split-brain, master-down, ...)",
+	Incomplete: "the capture file could not be read to its end (cut short, a corrupt record): " +
+		"everything before the break is in the output, and the message says where and why it stopped",
 	Modes: []Mode{
 		{"live", "live capture (-i)"},
 		{"file", "reading a file (-r)"},
@@ -28,7 +30,7 @@ Live capture needs CAP_NET_RAW rather than root:
 		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface, Repeat: true,
 			Usage: `capture live on IFACE ("any" for all; several with --metrics)`},
 		{Name: "r", Kind: String, Hint: "FILE", Complete: CompleteFile,
-			Usage: `read a pcap or pcapng FILE ("-" for standard input)`},
+			Usage: `read a pcap or pcapng FILE, plain or gzip-compressed ("-" for standard input)`},
 		{Name: "w", Kind: String, Hint: "FILE", Complete: CompleteFile, Usage: "also write every frame read to a pcap FILE"},
 		{Name: "c", Kind: Int, Hint: "N", Usage: "stop after N adverts"},
 		{Name: "duration", Kind: Duration, Hint: "D", Modes: []string{"live"}, Usage: "stop after D (e.g. 30s)"},

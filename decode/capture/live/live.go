@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
 	"github.com/vishvananda/netlink"
 
@@ -55,7 +54,7 @@ func (l *source) Name() string { return l.name }
 
 func (l *source) Close() error { l.h.Close(); return nil }
 
-func (l *source) LinkType() layers.LinkType { return l.h.LinkType() }
+func (l *source) LinkType() uint32 { return uint32(l.h.LinkType()) }
 
 func (l *source) Stats() (capture.Stats, error) {
 	s, err := l.h.Stats()

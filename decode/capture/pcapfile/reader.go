@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/google/gopacket"
-	"github.com/google/gopacket/layers"
 )
 
 // pcapReader reads classic pcap files (the format of tcpdump -w and
@@ -26,9 +25,10 @@ type pcapReader struct {
 	eof     bool
 	big     bool // the file is big-endian
 	nanos   bool
-	snaplen uint32
-	lt      layers.LinkType
+	snaplen uint32 // as libpcap takes it: the header's, or maxRecord when 0 or beyond
+	lt      uint32
 	pos     int64 // file offset of buf[off], for errors
+	frames  int   // records read, for errors
 	// mapped: buf is the whole file, mapped read-only (mapFile); it is
 	// never written, and frames stay valid until the mapping is closed.
 	mapped bool
@@ -44,8 +44,8 @@ const (
 	magicNanos  = 0xa1b23c4d
 )
 
-// maxRecord bounds a record's captured length: pcap files from tcpdump
-// never exceed 262,144 bytes, so more means a corrupt file.
+// maxRecord bounds a record's captured length as libpcap does
+// (MAXIMUM_SNAPLEN): more means a corrupt record.
 const maxRecord = 256 << 10
 
 var errNotPcap = errors.New("not a classic pcap file")
@@ -77,8 +77,11 @@ func newPcapReader(r io.Reader) (*pcapReader, error) {
 		return nil, fmt.Errorf("%w: version %d.%d (want 2.4)", errNotPcap, major, order.Uint16(h[6:]))
 	}
 	p.snaplen = order.Uint32(h[16:])
+	if p.snaplen == 0 || p.snaplen > maxRecord {
+		p.snaplen = maxRecord // libpcap's pcap_check_header
+	}
 	// The link type is the low 16 bits; the upper bits may carry FCS flags.
-	p.lt = layers.LinkType(order.Uint32(h[20:]) & 0xffff)
+	p.lt = order.Uint32(h[20:]) & 0xffff
 	p.off, p.pos = 24, 24
 	return p, nil
 }
@@ -153,11 +156,21 @@ func (p *pcapReader) ReadFrame() ([]byte, int64, error) {
 
 // record reads the next record: its frame, time (nsec may exceed a second
 // in a corrupt file, as time.Unix allows) and original length.
+//
+// It reads as libpcap does (sf-pcap.c), so that vrrpdump sees what tcpdump
+// and tshark see: a record longer than the file's snap length (fuzzed
+// files, Solaris 2.3's BUFMOD) is cut to the snap length; a captured
+// length above the original length is kept; only a captured length beyond
+// 262,144 bytes, which no capture writes, is corrupt. The end of the input
+// inside a record, or a corrupt record, is an *IncompleteError: the frames
+// before it are good.
 func (p *pcapReader) record() (data []byte, sec, nsec int64, orig uint32, err error) {
 	if p.n-p.off < 16 {
 		if err := p.fill(16); err != nil {
 			if errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("truncated record header at byte %d: %w", p.pos, err)
+				err = p.incomplete("the capture ends inside a record header (it was cut short)", err)
+			} else if !errors.Is(err, io.EOF) {
+				err = p.incomplete("reading the next record: "+err.Error(), err)
 			}
 			return nil, 0, 0, 0, err
 		}
@@ -171,16 +184,17 @@ func (p *pcapReader) record() (data []byte, sec, nsec int64, orig uint32, err er
 		sec, nsec = int64(binary.LittleEndian.Uint32(h)), int64(binary.LittleEndian.Uint32(h[4:]))
 		incl, orig = binary.LittleEndian.Uint32(h[8:]), binary.LittleEndian.Uint32(h[12:])
 	}
-	switch {
-	case incl > maxRecord || incl > p.snaplen:
-		return nil, 0, 0, 0, fmt.Errorf("corrupt record at byte %d: captured length %d exceeds the snap length %d", p.pos, incl, p.snaplen)
-	case incl > orig:
-		return nil, 0, 0, 0, fmt.Errorf("corrupt record at byte %d: captured length %d exceeds the frame's length %d", p.pos, incl, orig)
+	if incl > maxRecord {
+		return nil, 0, 0, 0, p.incomplete(fmt.Sprintf("corrupt record: captured length %d, more than any capture holds (%d)",
+			incl, maxRecord), nil)
 	}
 	if p.n-p.off < 16+int(incl) {
 		if err := p.fill(16 + int(incl)); err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				err = fmt.Errorf("truncated record at byte %d (the capture was cut short): %w", p.pos, io.ErrUnexpectedEOF)
+				err = p.incomplete(fmt.Sprintf("the capture ends inside a record of %d bytes (it was cut short)", incl),
+					io.ErrUnexpectedEOF)
+			} else {
+				err = p.incomplete("reading a record: "+err.Error(), err)
 			}
 			return nil, 0, 0, 0, err
 		}
@@ -191,8 +205,18 @@ func (p *pcapReader) record() (data []byte, sec, nsec int64, orig uint32, err er
 	start := p.off + 16
 	p.off = start + int(incl)
 	p.pos += 16 + int64(incl)
+	p.frames++
+	end := p.off
+	if incl > p.snaplen {
+		end = start + int(p.snaplen) // as libpcap: the first snaplen bytes
+	}
 	if p.slide != nil && p.off >= p.slideAt {
 		p.slideAt = p.slide(p.off)
 	}
-	return p.buf[start:p.off:p.off], sec, nsec, orig, nil
+	return p.buf[start:end:end], sec, nsec, orig, nil
+}
+
+// incomplete is the error for the record at p.pos.
+func (p *pcapReader) incomplete(reason string, err error) error {
+	return &IncompleteError{Offset: p.pos, Frames: p.frames, Reason: reason, Err: err}
 }
