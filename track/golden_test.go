@@ -1,7 +1,6 @@
 package track_test
 
 import (
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -9,11 +8,10 @@ import (
 	"testing"
 	"time"
 
+	gold "github.com/vrrpkit/vrrpkit/internal/golden"
 	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/track"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
 // replay feeds a capture to a new tracker the way an offline driver does:
 // every frame with its timestamp, then End at the last frame's time. It
@@ -69,7 +67,7 @@ func TestGolden(t *testing.T) {
 				b.WriteString("\n")
 			}
 			golden := filepath.Join("testdata", name+".golden")
-			if *update {
+			if gold.Update() {
 				if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
 					t.Fatal(err)
 				}

@@ -49,10 +49,12 @@ const maxRouters = 16
 
 // router is what the tracker knows about one advertising source.
 type router struct {
-	// The fields the steady path reads and writes per advert come first:
-	// a repeat (Tracker.repeated) touches the first two cache lines only,
-	// steady also dst and raw. With a thousand groups, cache misses are
-	// most of an advert's cost.
+	// The fields the steady path reads and writes per advert come first,
+	// in the first 128 bytes (two cache lines; TestHotFieldsFirst): a
+	// repeat (Tracker.repeated) touches those, and raised when the
+	// router's adverts repeat a finding (auth-plaintext, unicast, ...);
+	// steady also reads dst and raw. With a thousand groups, cache misses
+	// are most of an advert's cost.
 	addr     netip.Addr
 	last     instant
 	count    int64
@@ -83,7 +85,7 @@ type router struct {
 	vips     []netip.Addr
 	tenure   instant // first advert of the current stretch as master
 	problems decode.Problems
-	raised   [numRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
+	raised   [maxRules]int32 // 1 + index into Tracker.findings of this router's finding, per rule
 	// recentBuf holds the last adverts for timelines (see recent).
 	recentBuf samples
 }
@@ -144,8 +146,9 @@ type vipOwner struct {
 
 // group is one virtual router.
 type group struct {
-	// The fields the steady path reads and writes come first (0–87, in
-	// one 128-byte pair of cache lines: a group takes a 256-byte slot).
+	// The fields the steady path reads and writes come first (within the
+	// first 128 bytes, TestHotFieldsFirst; a group takes a 256-byte slot,
+	// so they share a pair of cache lines).
 	master  *router
 	routers []*router
 	// resignedAt / resignedBy: the last master's priority-0 advert, while

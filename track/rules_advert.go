@@ -187,22 +187,17 @@ func (t *Tracker) repeated(g *group, r *router, ts instant) bool {
 			}
 		}
 	}
-	// The findings that every such advert repeats, as advert raises them;
-	// the router's fields are those of this very advert.
-	var repeat [3]rule
+	// The findings that every such advert repeats, as advert raises them
+	// (the catalog's repeats); the router's fields are those of this very
+	// advert.
+	var repeat [maxRepeatRules]rule
 	n := 0
-	if r.version == decode.V2 && r.authType == decode.AuthSimple {
-		repeat[n], n = ruleAuthPlaintext, n+1
-	}
-	if r.unicast {
-		repeat[n], n = ruleUnicast, n+1
-	}
-	if r.flavour == decode.FlavourMessageOnly && r.version == decode.V3 && g.key.fam == decode.IPv4 {
-		repeat[n], n = ruleChecksumV2Style, n+1
-	}
-	for _, ru := range repeat[:n] {
-		if r.raised[ru] == 0 {
-			return false // not raised yet (or dropped): the full path tries
+	for _, ru := range repeatRules {
+		if catalog[ru].repeats(r, g.key.fam) {
+			if r.raised[ru] == 0 {
+				return false // not raised yet (or dropped): the full path tries
+			}
+			repeat[n], n = ru, n+1
 		}
 	}
 	// What advert and elect do for this advert, and nothing else.

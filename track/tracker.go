@@ -347,16 +347,6 @@ func (t *Tracker) Now() time.Time {
 	return t.now.Time()
 }
 
-// isEvent reports whether every occurrence of a rule is news (delivered
-// each time) rather than a condition delivered once per episode.
-func isEvent(r rule) bool {
-	switch r {
-	case ruleFailover, ruleRelease, ruleMasterDown, ruleGARPMissing, ruleStaleGARP, ruleLateAdvert:
-		return true
-	}
-	return false
-}
-
 // raise records a finding (or coalesces it with an earlier one with the same
 // id, group and routers) and queues it for OnFinding. It returns the index.
 func (t *Tracker) raise(r rule, g GroupKey, ts instant, routers []string, msg, cause string, ev map[string]any) int32 {
@@ -372,7 +362,7 @@ func (t *Tracker) raise(r rule, g GroupKey, ts instant, routers []string, msg, c
 		old.Count++
 		old.last = ts
 		old.Message, old.Cause, old.Evidence = msg, cause, ev
-		if isEvent(r) || gap > reemitAfter {
+		if catalog[r].Kind == KindEvent || gap > reemitAfter {
 			t.emit = append(t.emit, idx)
 		}
 		return idx

@@ -43,7 +43,8 @@ func (m *Model) findingsPane(h int) []string {
 		return nil
 	}
 	var n [3]int
-	for _, f := range m.d.findings {
+	for i := range m.d.findings {
+		f := &m.d.findings[i]
 		switch f.Severity {
 		case track.SeverityError:
 			n[0]++
@@ -53,7 +54,7 @@ func (m *Model) findingsPane(h int) []string {
 			n[2]++
 		}
 	}
-	title := fmt.Sprintf("FINDINGS newest first: %d error, %d warning, %d info", n[0], n[1], n[2])
+	title := fmt.Sprintf("FINDINGS newest first: %d error, %d warning, %d info; %d active now", n[0], n[1], n[2], m.d.active)
 	out := []string{m.st.header.Render(fit(title, m.width))}
 	for i := 0; i < len(m.d.findings) && len(out) < h; i++ {
 		out = append(out, m.findingLine(&m.d.findings[i]))

@@ -71,6 +71,7 @@ type data struct {
 	findings []track.Finding // newest first
 	stats    track.Stats
 	now      time.Time // the tracker's clock
+	active   int       // findings active now (track.Active)
 	counts   map[track.State]int
 	oneLink  bool // every group is on one link
 	anyVLAN  bool // some group is on a VLAN
@@ -168,6 +169,15 @@ func (m *Model) refresh() {
 	m.withTimeline(d)
 	slices.Reverse(d.findings)
 	slices.SortStableFunc(d.findings, func(a, b track.Finding) int { return b.Last.Compare(a.Last) })
+	byKey := make(map[track.GroupKey]*track.GroupSnapshot, len(d.groups))
+	for i := range d.groups {
+		byKey[d.groups[i].Key] = &d.groups[i]
+	}
+	for i := range d.findings {
+		if track.Active(byKey[d.findings[i].Group], &d.findings[i], d.now) {
+			d.active++
+		}
+	}
 	d.oneLink = true
 	for _, g := range d.groups {
 		d.counts[g.State]++

@@ -14,6 +14,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// Update reports whether the test binary runs with -update (golden files
+// are rewritten, not compared).
+func Update() bool { return *update }
+
 // File compares got with the file at path; with -update it writes got
 // there instead.
 func File(t testing.TB, path string, got []byte) {
