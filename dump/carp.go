@@ -13,6 +13,7 @@ import (
 //	02:39:03.456930 em0 192.0.2.1 > 224.0.0.18: CARPv2 vhid 1 advbase 1 advskew 0 intvl 1s demote 0 counter 0x5f0a1b2c00000001 ttl 255 [ok]
 func (pr *printer) carpLine(b []byte, pkt *capture.Packet) []byte {
 	c := &pkt.P.CARP
+	b = pr.appendClock(b, pkt.CI.Timestamp)
 	b = pr.lineHead(b, pkt, &c.IP)
 	b = append(b, "CARP"...)
 	b = append(b, c.Version.String()...)
@@ -47,7 +48,8 @@ func (pr *printer) carpLine(b []byte, pkt *capture.Packet) []byte {
 // README.md, "NDJSON").
 func (pr *printer) carpJSON(b []byte, pkt *capture.Packet) []byte {
 	c := &pkt.P.CARP
-	b = pr.jsonHead(b, `{"kind":"carp","frame":`, pkt, &c.IP)
+	b = pr.jsonStart(b, `{"kind":"carp","frame":`, pkt)
+	b = pr.jsonHead(b, pkt, &c.IP)
 	b = append(b, `,"version":`...)
 	b = strconv.AppendUint(b, uint64(c.Version), 10)
 	b = append(b, `,"type":`...)

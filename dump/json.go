@@ -13,8 +13,13 @@ import (
 // README.md, "NDJSON"). It is written by hand: encoding/json would cost more
 // than decoding the advert.
 func (pr *printer) advertJSON(b []byte, pkt *capture.Packet) []byte {
+	return pr.advertJSONBody(pr.jsonStart(b, `{"kind":"advert","frame":`, pkt), pkt)
+}
+
+// advertJSONBody appends an advert object after its frame and time.
+func (pr *printer) advertJSONBody(b []byte, pkt *capture.Packet) []byte {
 	v := &pkt.P.VRRP
-	b = pr.jsonHead(b, `{"kind":"advert","frame":`, pkt, &v.IP)
+	b = pr.jsonHead(b, pkt, &v.IP)
 	if pkt.Err != nil {
 		b = append(b, `,"problems":["malformed"],"error":`...)
 		b = strconv.AppendQuote(b, pkt.Err.Error())
@@ -77,14 +82,18 @@ func (pr *printer) advertJSON(b []byte, pkt *capture.Packet) []byte {
 	return append(b, "]}\n"...)
 }
 
-// jsonHead appends the fields every advert object (VRRP or CARP) starts
-// with, from start (`{"kind":"advert","frame":`) to "ttl".
-func (pr *printer) jsonHead(b []byte, start string, pkt *capture.Packet, c *decode.Carrier) []byte {
-	p := pkt.P
+// jsonStart appends what starts every advert object (VRRP or CARP): start
+// (`{"kind":"advert","frame":`), the frame number and the time.
+func (pr *printer) jsonStart(b []byte, start string, pkt *capture.Packet) []byte {
 	b = append(b, start...)
 	b = strconv.AppendInt(b, int64(pkt.N), 10)
 	b = append(b, `,"time":"`...)
-	b = pr.appendRFC3339(b, pkt.CI.Timestamp)
+	return pr.appendRFC3339(b, pkt.CI.Timestamp)
+}
+
+// jsonHead appends the fields that follow, from "link" to "ttl".
+func (pr *printer) jsonHead(b []byte, pkt *capture.Packet, c *decode.Carrier) []byte {
+	p := pkt.P
 	b = append(b, `","link":`...)
 	b = append(b, pr.linkJSON...)
 	b = append(b, `,"vlan":`...)

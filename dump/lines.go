@@ -24,6 +24,11 @@ func appendClock(b []byte, t time.Time, loc *time.Location) []byte {
 //
 //	02:39:03.456930 eth0 192.0.2.11 > 224.0.0.18: VRRPv2 vrid 51 prio 150 intvl 1s auth simple "********" addrs 192.0.2.100 ttl 255 [ok]
 func (pr *printer) advertLine(b []byte, pkt *capture.Packet) []byte {
+	return pr.advertBody(pr.appendClock(b, pkt.CI.Timestamp), pkt)
+}
+
+// advertBody appends an advert's line after the time of day.
+func (pr *printer) advertBody(b []byte, pkt *capture.Packet) []byte {
 	p := pkt.P
 	v := &p.VRRP
 	b = pr.lineHead(b, pkt, &v.IP)
@@ -96,10 +101,9 @@ func appendVerdict(b []byte, ps decode.Problems) []byte {
 	return append(b, "]\n"...)
 }
 
-// lineHead appends what starts the line of an advert (VRRP or CARP):
-// "02:39:03.456930 eth0 vlan 10 192.0.2.11 > 224.0.0.18: ".
+// lineHead appends what follows the time of day on the line of an advert
+// (VRRP or CARP): " eth0 vlan 10 192.0.2.11 > 224.0.0.18: ".
 func (pr *printer) lineHead(b []byte, pkt *capture.Packet, c *decode.Carrier) []byte {
-	b = pr.appendClock(b, pkt.CI.Timestamp)
 	b = append(b, ' ')
 	b = append(b, pr.link...)
 	if vl := pkt.P.Link.VLAN(); vl != 0 {

@@ -4,6 +4,9 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 )
 
 // printer formats the frames of one link for --lines and --json, on the
@@ -19,6 +22,12 @@ type printer struct {
 	showAuth bool
 	clock    second // HH:MM:SS in loc, for lines
 	utc      second // 2006-01-02T15:04:05 in UTC, for NDJSON
+	// Nearly every advert repeats its router's previous one byte for byte
+	// (decode.Repeats), and so does its output after the time: tails
+	// holds it per flow, so that a repeat costs its time and a copy. A
+	// printer therefore formats in one mode only: vrrpLine or vrrpJSON.
+	repeats *decode.Repeats
+	tails   [][]byte
 }
 
 // second is the formatted text of one second.
@@ -29,7 +38,56 @@ type second struct {
 
 func newPrinter(link string, loc *time.Location, showAuth bool) *printer {
 	return &printer{link: link, linkJSON: strconv.AppendQuote(nil, link), loc: loc, showAuth: showAuth,
-		clock: second{unix: -1 << 63}, utc: second{unix: -1 << 63}}
+		clock: second{unix: -1 << 63}, utc: second{unix: -1 << 63}, repeats: decode.NewRepeats()}
+}
+
+// vrrpLine is advertLine, the body taken from the tails when the frame
+// repeats its flow's previous one.
+func (pr *printer) vrrpLine(b []byte, pkt *capture.Packet) []byte {
+	flow, tail := pr.repeat(pkt.Data)
+	b = pr.appendClock(b, pkt.CI.Timestamp)
+	if tail != nil {
+		return append(b, tail...)
+	}
+	mark := len(b)
+	b = pr.advertBody(b, pkt)
+	pr.keep(flow, b[mark:])
+	return b
+}
+
+// vrrpJSON is advertJSON the same way.
+func (pr *printer) vrrpJSON(b []byte, pkt *capture.Packet) []byte {
+	flow, tail := pr.repeat(pkt.Data)
+	b = pr.jsonStart(b, `{"kind":"advert","frame":`, pkt)
+	if tail != nil {
+		return append(b, tail...)
+	}
+	mark := len(b)
+	b = pr.advertJSONBody(b, pkt)
+	pr.keep(flow, b[mark:])
+	return b
+}
+
+// repeat tells the frame's flow (-1: none, as for any frame but an
+// Ethernet one Repeats takes) and, if the frame repeats the flow's
+// previous one, the output kept for that one.
+func (pr *printer) repeat(data []byte) (flow int32, tail []byte) {
+	flow, rep := pr.repeats.See(data)
+	if flow >= 0 && rep && int(flow) < len(pr.tails) {
+		return flow, pr.tails[flow]
+	}
+	return flow, nil
+}
+
+// keep remembers the output of flow's latest frame.
+func (pr *printer) keep(flow int32, tail []byte) {
+	if flow < 0 {
+		return
+	}
+	for int(flow) >= len(pr.tails) {
+		pr.tails = append(pr.tails, nil)
+	}
+	pr.tails[flow] = append(pr.tails[flow][:0], tail...)
 }
 
 // appendClock appends a tcpdump-style time of day with microseconds, as

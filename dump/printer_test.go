@@ -1,6 +1,8 @@
 package dump
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -8,6 +10,8 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
+	"github.com/vrrpkit/vrrpkit/internal/refcap"
 	"github.com/vrrpkit/vrrpkit/internal/synth"
 )
 
@@ -61,6 +65,44 @@ func TestPrinterTimes(t *testing.T) {
 		}
 		if got, want := string(pr.appendClock(nil, ts)), ts.In(loc).Format("15:04:05.000000"); got != want {
 			t.Errorf("appendClock(%v) = %s, want %s", ts, got, want)
+		}
+	}
+}
+
+// TestPrinterRepeatsAgree: the line and the object of every advert of
+// every reference capture (and of the bench's synthetic groups) are the
+// same through the cache of repeated adverts as formatted in full.
+func TestPrinterRepeatsAgree(t *testing.T) {
+	paths := refcap.Paths(t, "..")
+	synthPath := filepath.Join(t.TempDir(), "synth.pcap")
+	c := synth.Config{Groups: 300, Interval: 10 * time.Millisecond, Start: time.Unix(1795315143, 0)}
+	if err := c.WritePcap(synthPath, 3000); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range append(paths, synthPath) {
+		src, err := pcapfile.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A printer's cache holds one mode's output: one printer each.
+		lines, objs, full := newPrinter("l", time.UTC, true), newPrinter("l", time.UTC, true), newPrinter("l", time.UTC, true)
+		n := 0
+		err = capture.Run(context.Background(), src, capture.Options{}, func(pkt *capture.Packet) error {
+			if pkt.Kind != decode.KindVRRP {
+				return nil
+			}
+			n++
+			if a, b := lines.vrrpLine(nil, pkt), full.advertLine(nil, pkt); string(a) != string(b) {
+				t.Fatalf("%s frame %d: cached %q, full %q", path, pkt.N, a, b)
+			}
+			if a, b := objs.vrrpJSON(nil, pkt), full.advertJSON(nil, pkt); string(a) != string(b) {
+				t.Fatalf("%s frame %d: cached %q, full %q", path, pkt.N, a, b)
+			}
+			return nil
+		})
+		src.Close()
+		if err != nil || n == 0 {
+			t.Fatalf("%s: %d adverts, %v", path, n, err)
 		}
 	}
 }

@@ -372,7 +372,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		opts.Prepare = func(pkt *capture.Packet) {
 			switch pkt.Kind {
 			case decode.KindVRRP:
-				pkt.Out = pr.advertLine(pkt.Out[:0], pkt)
+				pkt.Out = pr.vrrpLine(pkt.Out[:0], pkt)
 			case decode.KindARP, decode.KindNeighbor, decode.KindUnreachable:
 				pkt.Out = pr.neighLine(pkt.Out[:0], pkt)
 			case decode.KindCARP:
@@ -386,7 +386,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 			pkt.Out = pkt.Out[:0]
 			switch pkt.Kind {
 			case decode.KindVRRP:
-				pkt.Out = pr.advertJSON(pkt.Out, pkt)
+				pkt.Out = pr.vrrpJSON(pkt.Out, pkt)
 			case decode.KindCARP:
 				pkt.Out = pr.carpJSON(pkt.Out, pkt)
 			}
