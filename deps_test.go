@@ -41,6 +41,8 @@ var dependencyRules = []struct {
 		imports: []string{"os/exec", "github.com/google/gopacket/", mod + "/decode/capture/"}},
 	{pkg: "./probe", deps: []string{"github.com/google/gopacket/pcap", mod + "/tui", mod + "/cmd/", mod + "/internal/lab",
 		"github.com/charmbracelet/"}},
+	// Protocol arithmetic: the wire's types only.
+	{pkg: "./timers", deps: []string{mod + "/decode/", mod + "/track", mod + "/probe", mod + "/tui", mod + "/cmd/"}},
 	// The command-line convention is data and parsing only.
 	{pkg: "./internal/cli", deps: []string{mod + "/decode", mod + "/track", mod + "/dump", mod + "/doctor", mod + "/probe",
 		mod + "/tui", mod + "/metrics", mod + "/cmd/"}},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
+	"github.com/vrrpkit/vrrpkit/timers"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -245,7 +246,7 @@ func advertising(r *track.RouterSnapshot, now time.Time) bool {
 	if r.Resigned || r.Priority == 0 {
 		return false
 	}
-	return now.Sub(r.Last) < track.MasterDownInterval(decode.Version(r.Version), r.Priority, r.AdverInt)
+	return now.Sub(r.Last) < timers.MasterDownInterval(decode.Version(r.Version), r.Priority, r.AdverInt)
 }
 
 func groupValues(k track.GroupKey) []string {

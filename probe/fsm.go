@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/timers"
 )
 
 // State is a VRRP router state (RFC 5798 6.4).
@@ -277,19 +278,15 @@ func (m *Machine) MasterAdverInterval() time.Duration { return m.masterAdverInt 
 // the router's own primary address in Master.
 func (m *Machine) Master() netip.Addr { return m.master }
 
-// SkewTime returns Skew_Time for priority p and master interval iv:
-// ((256 - p) * iv) / 256 in VRRPv3 (RFC 5798 6.1), (256 - p) / 256 seconds in
-// VRRPv2 (RFC 3768 6.1).
+// SkewTime is timers.SkewTime: Skew_Time for priority p and master
+// interval iv (RFC 5798 6.1, RFC 3768 6.1).
 func SkewTime(v decode.Version, p uint8, iv time.Duration) time.Duration {
-	if v == decode.V2 {
-		iv = time.Second
-	}
-	return time.Duration(256-int64(p)) * iv / 256
+	return timers.SkewTime(v, p, iv)
 }
 
-// MasterDownInterval returns (3 * iv) + Skew_Time.
+// MasterDownInterval is timers.MasterDownInterval: (3 * iv) + Skew_Time.
 func MasterDownInterval(v decode.Version, p uint8, iv time.Duration) time.Duration {
-	return 3*iv + SkewTime(v, p, iv)
+	return timers.MasterDownInterval(v, p, iv)
 }
 
 // SkewTime returns the router's current Skew_Time.

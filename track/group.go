@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/timers"
 )
 
 // State is the condition of a group as the tracker sees it.
@@ -99,7 +100,7 @@ func (r *router) alive(now instant) bool {
 // mdi is Master_Down_Interval as a backup of priority prio computes it from
 // r's interval.
 func (r *router) mdi(prio uint8) time.Duration {
-	return MasterDownInterval(r.version, prio, r.interval)
+	return timers.MasterDownInterval(r.version, prio, r.interval)
 }
 
 // setAuth records the auth data; the fingerprint is computed only when it

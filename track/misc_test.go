@@ -5,34 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/track"
 )
-
-func TestTiming(t *testing.T) {
-	for _, tc := range []struct {
-		v          decode.Version
-		prio       uint8
-		iv         time.Duration
-		skew, down time.Duration
-	}{
-		// v2-failover: h2 priority 100, 1 s.
-		{decode.V2, 100, time.Second, 609375 * time.Microsecond, 3609375 * time.Microsecond},
-		// v3-ipv4: h1 priority 150, 100 ms (its log: 0.341 s).
-		{decode.V3, 150, 100 * time.Millisecond, 41406250, 341406250},
-		// frr-v3: keepalived h3 priority 150 after FRR's 1 s (0.41 s skew).
-		{decode.V3, 150, time.Second, 414062500, 3414062500},
-	} {
-		if got := track.SkewTime(tc.v, tc.prio, tc.iv); got != tc.skew {
-			t.Errorf("SkewTime(%v, %d, %v) = %v, want %v", tc.v, tc.prio, tc.iv, got, tc.skew)
-		}
-		if got := track.MasterDownInterval(tc.v, tc.prio, tc.iv); got != tc.down {
-			t.Errorf("MasterDownInterval(%v, %d, %v) = %v, want %v", tc.v, tc.prio, tc.iv, got, tc.down)
-		}
-	}
-}
 
 func TestCatalog(t *testing.T) {
 	seen := map[string]bool{}

@@ -3,6 +3,8 @@ package track
 import (
 	"fmt"
 	"time"
+
+	"github.com/vrrpkit/vrrpkit/timers"
 )
 
 // The election rules.
@@ -167,7 +169,7 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 	case g.resignedBy == old && !g.resignedAt.IsZero():
 		reason = "release"
 		gap := ts.Sub(g.resignedAt)
-		allowed := SkewTime(next.version, next.prio, iv)
+		allowed := timers.SkewTime(next.version, next.prio, iv)
 		ev["gap_s"], ev["allowed_s"] = secs(gap), secs(allowed)
 		msg = fmt.Sprintf("master %s → %s %.3f s after %s resigned (priority 0); the protocol allows Skew_Time %.3f s for priority %d",
 			old.addr, next.addr, gap.Seconds(), old.addr, allowed.Seconds(), next.prio)
@@ -187,7 +189,7 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 	default:
 		reason = "master-silent"
 		gap := ts.Sub(old.last)
-		allowed := MasterDownInterval(next.version, next.prio, iv)
+		allowed := timers.MasterDownInterval(next.version, next.prio, iv)
 		ev["gap_s"], ev["allowed_s"] = secs(gap), secs(allowed)
 		msg = fmt.Sprintf("master %s → %s after %.3f s of silence from %s (no priority-0 advert: it died, hung or lost its link); the protocol allows Master_Down_Interval %.3f s for priority %d",
 			old.addr, next.addr, gap.Seconds(), old.addr, allowed.Seconds(), next.prio)
@@ -235,7 +237,7 @@ func (t *Tracker) downInterval(g *group) time.Duration {
 			p = o.prio
 		}
 	}
-	g.mdi, g.mdiFor, g.mdiGen = MasterDownInterval(m.version, p, m.interval), m, t.cfgGen
+	g.mdi, g.mdiFor, g.mdiGen = timers.MasterDownInterval(m.version, p, m.interval), m, t.cfgGen
 	return g.mdi
 }
 

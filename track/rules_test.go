@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/timers"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -110,7 +111,7 @@ func TestMasterDownAtMasterDownInterval(t *testing.T) {
 	r := newRig(t, track.Options{})
 	r.every(0, 4, 1, h1)
 	// No backup was heard: the slowest possible backup, priority 1.
-	mdi := track.MasterDownInterval(decode.V2, 1, time.Second)
+	mdi := timers.MasterDownInterval(decode.V2, 1, time.Second)
 	if mdi != 3*time.Second+255*time.Second/256 {
 		t.Fatalf("MDI %v", mdi)
 	}
@@ -136,7 +137,7 @@ func TestMasterDownUsesKnownBackup(t *testing.T) {
 	r := newRig(t, track.Options{})
 	r.every(0, 2, 1, h2)
 	r.every(2.5, 6.5, 1, h1) // preempts
-	due := at(6.5).Add(track.MasterDownInterval(decode.V2, 100, time.Second))
+	due := at(6.5).Add(timers.MasterDownInterval(decode.V2, 100, time.Second))
 	r.tick(6.5 + 3.5)
 	if len(r.ids("master-down")) != 0 {
 		t.Fatal("early master-down")

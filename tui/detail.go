@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/timers"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -45,7 +46,7 @@ var routerCols = [numRouterCols]column{
 // role says what a router is doing: the master, a second master during a
 // split brain, resigned (priority 0), still advertising, or silent.
 func role(g *track.GroupSnapshot, r *track.RouterSnapshot, now time.Time) string {
-	alive := now.Sub(r.Last) <= track.MasterDownInterval(decode.Version(r.Version), r.Priority, r.AdverInt)
+	alive := now.Sub(r.Last) <= timers.MasterDownInterval(decode.Version(r.Version), r.Priority, r.AdverInt)
 	switch {
 	case r.Master:
 		return "master"
