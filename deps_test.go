@@ -42,7 +42,7 @@ var dependencyRules = []struct {
 	{pkg: "./probe", deps: []string{"github.com/google/gopacket/pcap", mod + "/tui", mod + "/cmd/", mod + "/internal/lab",
 		"github.com/charmbracelet/"}},
 	// Protocol arithmetic: the wire's types only.
-	{pkg: "./timers", deps: []string{mod + "/decode/", mod + "/track", mod + "/probe", mod + "/tui", mod + "/cmd/"}},
+	{pkg: "./timers", deps: []string{mod + "/decode/capture/", mod + "/track", mod + "/probe", mod + "/tui", mod + "/cmd/"}},
 	// The command-line convention is data and parsing only.
 	{pkg: "./internal/cli", deps: []string{mod + "/decode", mod + "/track", mod + "/dump", mod + "/doctor", mod + "/probe",
 		mod + "/tui", mod + "/metrics", mod + "/cmd/"}},
