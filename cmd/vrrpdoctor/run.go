@@ -33,6 +33,11 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 	if err != nil {
 		return nil, err
 	}
+	return checkOptions(p)
+}
+
+// checkOptions reads the checks' flags from a parsed command line.
+func checkOptions(p *cli.Parsed) (*options, error) {
 	o := &options{ifaces: p.Strings("i"), config: p.String("config"), listen: p.Duration("listen"),
 		openstack: p.Bool("openstack"), json: p.Bool("json"), verbose: p.Bool("v")}
 	if o.listen < 0 {
@@ -68,7 +73,14 @@ func readableFile(path string) error {
 
 // run is vrrpdoctor on the real host.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	o, err := parseFlags(args, stdout)
+	p, err := cli.Parse(cli.VRRPDoctor, args, stdout)
+	if err != nil {
+		return err
+	}
+	if p.Cmd == cli.DoctorBundle {
+		return runBundle(ctx, p, stdout)
+	}
+	o, err := checkOptions(p)
 	if err != nil {
 		return err
 	}

@@ -2,9 +2,10 @@ package cli
 
 // VRRPDoctor is vrrpdoctor's command line (cmd/vrrpdoctor reads it).
 var VRRPDoctor = &Command{
-	Name:     "vrrpdoctor",
-	Summary:  "Check this host for what breaks VRRP; print each finding with the evidence read and the exact fix.",
-	Synopsis: []string{"[-i IFACE]... [--config FILE] [--listen D] [--openstack] [--json] [-v]"},
+	Name:    "vrrpdoctor",
+	Summary: "Check this host for what breaks VRRP; print each finding with the evidence read and the exact fix.",
+	Synopsis: []string{"[-i IFACE]... [--config FILE] [--listen D] [--openstack] [--json] [-v]",
+		"bundle [-o FILE] [--capture D] [-i IFACE]... [--since D] [--config FILE]"},
 	Doc: `
 Firewalls dropping IP protocol 112, sysctls, multicast membership,
 keepalived.conf mistakes, split brain on the wire, Neutron port filtering.
@@ -23,6 +24,7 @@ Examples:
 Colour is off with NO_COLOR or when stdout is not a terminal.`,
 	Problem:   "a check failed",
 	RunsAlone: true,
+	Commands:  []*Command{DoctorBundle},
 	Flags: []Flag{
 		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface, Repeat: true,
 			Usage: "VRRP interface to check (default: the interfaces in the config)"},
@@ -32,5 +34,39 @@ Colour is off with NO_COLOR or when stdout is not a terminal.`,
 		{Name: "openstack", Kind: Bool, Usage: "check the Neutron ports of this host (OS_* variables or clouds.yaml)"},
 		{Name: "json", Kind: Bool, Usage: `print {"checks": [...]} instead of the report`},
 		{Name: "v", Kind: Bool, Usage: "print evidence for passing checks too"},
+	},
+}
+
+// DoctorBundle is "vrrpdoctor bundle".
+var DoctorBundle = &Command{
+	Name:     "bundle",
+	Summary:  "Gather what a VRRP support case needs from this host into one .tar.gz with a manifest, secrets masked.",
+	Synopsis: []string{"[-o FILE] [--capture D] [-i IFACE]... [--since D] [--config FILE]"},
+	Doc: `
+One .tar.gz with manifest.json and MANIFEST.txt first: vrrpdoctor's
+report (text and JSON), keepalived.conf and the files it includes, the
+daemons' state, ip -d -j link/addr/route/rule/neigh and multicast groups,
+the nft and iptables rulesets, the sysctls VRRP depends on, the keepalived
+and FRR journal, and with --capture a capture with vrrpdump's summary and
+HTML report.
+
+It changes nothing on the host: it reads files and runs commands that only
+show state (it does not signal keepalived for a state dump). Secrets are
+masked as ******** before anything is written: auth_pass (PASS and AH),
+passwords, tokens and application credential secrets (OS_PASSWORD=...,
+clouds.yaml), SNMP communities, and VRRPv2 passwords in the capture.
+
+Examples:
+  sudo vrrpdoctor bundle                                  # vrrp-bundle-HOST-TIME.tar.gz here
+  sudo vrrpdoctor bundle -o /tmp/case.tar.gz --capture 30s -i eth0`,
+	Flags: []Flag{
+		{Name: "o", Kind: String, Hint: "FILE", Complete: CompleteFile,
+			Usage: "write the bundle to FILE (default vrrp-bundle-HOST-TIME.tar.gz; an existing file is not overwritten)"},
+		{Name: "capture", Kind: Duration, Hint: "D", Usage: "also capture VRRP for D (30s) with vrrpdump's summary and report"},
+		{Name: "since", Kind: Duration, Hint: "D", Default: "30m", Usage: "journal of the last D"},
+		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface, Repeat: true,
+			Usage: "interface for the doctor's checks and the capture (capture default: any)"},
+		{Name: "config", Kind: String, Hint: "FILE", Complete: CompleteFile, Default: "/etc/keepalived/keepalived.conf",
+			Usage: "keepalived configuration"},
 	},
 }

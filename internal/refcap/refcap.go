@@ -64,4 +64,3 @@ func Truth(t testing.TB, path string) map[int]map[string]string {
 	}
 	return rows
 }
-
