@@ -132,6 +132,9 @@ type summaryJSON struct {
 	Capture  *capture.Stats        `json:"capture,omitempty"`
 	Groups   []track.GroupSnapshot `json:"groups"`
 	Findings []track.Finding       `json:"findings"`
+	// Notes says what the capture could not show (track.Tracker.Notes),
+	// such as a capture filtered to VRRP that cannot back garp-missing.
+	Notes []string `json:"notes,omitempty"`
 	// Incomplete says where and why the reading of a file stopped early
 	// (then Exit is 3); absent when the file was read to its end.
 	Incomplete string `json:"incomplete,omitempty"`

@@ -294,6 +294,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	switch cfg.Mode {
 	case ModeSummary, ModeTUI:
 		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), findings, first, env.Location)
+		for _, n := range tr.Notes() {
+			fmt.Fprintf(out, "\nNOT JUDGED %s\n", n)
+		}
 		if incomplete != nil {
 			fmt.Fprintf(out, "\nINCOMPLETE %v: the above covers the %d frames read before\n", incomplete, frames)
 		}
@@ -303,7 +306,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	case ModeJSON:
 		sum := summaryJSON{Kind: "summary", Source: fd.Source, Frames: frames, Stats: tr.Stats(),
-			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Exit: exit}
+			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Notes: tr.Notes(), Exit: exit}
 		if incomplete != nil {
 			sum.Incomplete, sum.Exit = incomplete.Error(), exitIncomplete
 		}

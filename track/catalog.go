@@ -227,7 +227,7 @@ var ruleMalformed = def(Rule{ID: "malformed", Severity: SeverityError, Kind: Kin
 })
 
 var ruleGARPMissing = def(Rule{ID: "garp-missing", Severity: SeverityWarning, Kind: KindEvent, Holds: HoldsWindow,
-	What: "a new master sent no gratuitous ARP / unsolicited neighbour advertisement for its addresses within 1 s",
+	What: "a new master sent no gratuitous ARP / unsolicited neighbour advertisement for its addresses within 1 s (judged only on a capture that carries ARP / NDP: one filtered to VRRP cannot show it, and the summary says so)",
 	Hint: "switches and hosts keep the old MAC until their caches expire; check garp_master_delay / the daemon's GARP settings and that ARP is not filtered",
 })
 

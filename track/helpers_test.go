@@ -146,6 +146,14 @@ func newRig(t testing.TB, opts track.Options) *rig {
 	return r
 }
 
+// carriesARP feeds an ARP frame of an unrelated host at time 0, so that
+// the capture shows it carries ARP and garp-missing is judged.
+func (r *rig) carriesARP() {
+	r.t.Helper()
+	r.feed(at(0), garp(r.t, "02:00:00:00:01:63", "192.0.2.99"))
+	r.got = nil
+}
+
 func (r *rig) feed(ts time.Time, data []byte) {
 	r.t.Helper()
 	r.now = ts

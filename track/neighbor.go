@@ -204,9 +204,10 @@ func (t *Tracker) staleClaim(ts instant, k vipKey, fam decode.Family, mac [6]byt
 		map[string]any{"vip": k.addr.String(), "mac": macString(mac)})
 }
 
-// checkGARP raises garp-missing when r claimed none of its addresses.
+// checkGARP raises garp-missing when r claimed none of its addresses, on
+// a capture that carries ARP/NDP (see blind.go).
 func (t *Tracker) checkGARP(g *group, r *router) {
-	if len(r.vips) == 0 || g.master != r {
+	if len(r.vips) == 0 || g.master != r || !t.carriesNeighbor(g, r) {
 		return
 	}
 	since := r.tenure.Add(-t.opts.GARPGrace - r.interval)
@@ -219,13 +220,18 @@ func (t *Tracker) checkGARP(g *group, r *router) {
 			return
 		}
 	}
+	t.raiseGARPMissing(g, r, r.vips, g.garpDue)
+}
+
+// raiseGARPMissing raises garp-missing for new master r of g, due at due.
+func (t *Tracker) raiseGARPMissing(g *group, r *router, vips []netip.Addr, due instant) {
 	kind := "gratuitous ARP"
 	if g.key.fam == decode.IPv6 {
 		kind = "unsolicited neighbour advertisement"
 	}
-	t.raise(ruleGARPMissing, g.exp, g.garpDue, []string{r.addr.String()},
-		fmt.Sprintf("new master %s sent no %s for %s within %s of taking over", r.addr, kind, joinAddrs(r.vips), t.opts.GARPGrace), "",
-		map[string]any{"vips": addrStrings(r.vips...), "grace_s": secs(t.opts.GARPGrace)})
+	t.raise(ruleGARPMissing, g.exp, due, []string{r.addr.String()},
+		fmt.Sprintf("new master %s sent no %s for %s within %s of taking over", r.addr, kind, joinAddrs(vips), t.opts.GARPGrace), "",
+		map[string]any{"vips": addrStrings(vips...), "grace_s": secs(t.opts.GARPGrace)})
 }
 
 // unreachable raises peer-unreachable for ICMP protocol unreachable quoting

@@ -46,6 +46,7 @@ func TestSplitBrainAtSecondMastersFirstAdvert(t *testing.T) {
 // on advertising, it is.
 func TestPreemptionGrace(t *testing.T) {
 	r := newRig(t, track.Options{})
+	r.carriesARP()
 	r.every(0, 5, 1, h2)
 	r.advert(5.3, h1)
 	r.advert(6.0, h2) // in flight
@@ -168,6 +169,7 @@ func TestFailoverAfterSilence(t *testing.T) {
 
 func TestReleaseAndSkewTakeover(t *testing.T) {
 	r := newRig(t, track.Options{})
+	r.carriesARP()
 	r.every(0, 5, 1, h1)
 	r.advert(5.1, with(h1, func(a *adv) { a.prio = 0 }))
 	if rel := r.ids("release"); len(rel) != 1 || !rel[0].at.Equal(at(5.1)) {
@@ -289,14 +291,42 @@ func TestAuthPlaintextShowAuth(t *testing.T) {
 }
 
 // A new master that sends no GARP within a second is reported at that
-// second; one that does is not.
+// second; one that does is not. Only on a capture that carries ARP: a
+// capture filtered to VRRP cannot show a GARP, and the tracker says that
+// it could not judge (Notes) instead.
 func TestGARPMissing(t *testing.T) {
 	r := newRig(t, track.Options{})
+	r.carriesARP()
 	r.every(0, 3, 1, h2)
 	r.every(3.5, 6.5, 1, h1) // preempts, no GARP
 	g := r.ids("garp-missing")
 	if len(g) != 1 || !g[0].f.First.Equal(at(4.5)) {
 		t.Fatalf("garp-missing %+v", g)
+	}
+	if n := r.tr.Notes(); len(n) != 0 {
+		t.Errorf("notes %q on a capture with ARP", n)
+	}
+
+	// VRRP only: not raised, and Notes says why.
+	r = newRig(t, track.Options{})
+	r.every(0, 3, 1, h2)
+	r.every(3.5, 6.5, 1, h1)
+	if g := r.ids("garp-missing"); len(g) != 0 {
+		t.Fatalf("garp-missing %+v on a capture without ARP", g)
+	}
+	n := r.tr.Notes()
+	if len(n) != 1 || !strings.Contains(n[0], "lab0 ipv4: the capture holds no ARP") ||
+		!strings.Contains(n[0], "garp-missing (1 takeover not judged), vip-arp-conflict and stale-garp cannot be judged") {
+		t.Errorf("notes %q", n)
+	}
+	// An ARP frame later shows that the capture carries ARP: the check
+	// that waited is raised then, as of its own time.
+	r.feed(at(20), garp(t, "02:00:00:00:01:63", "192.0.2.99"))
+	if g := r.ids("garp-missing"); len(g) != 1 || !g[0].f.First.Equal(at(4.5)) || !g[0].at.Equal(at(20)) {
+		t.Fatalf("garp-missing %+v after the first ARP", g)
+	}
+	if n := r.tr.Notes(); len(n) != 0 {
+		t.Errorf("notes %q after an ARP", n)
 	}
 
 	r = newRig(t, track.Options{})

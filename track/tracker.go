@@ -69,6 +69,10 @@ type Tracker struct {
 	// addresses, and routers coming and going: caches derived from them
 	// are valid while it stays the same.
 	cfgGen uint64
+	// neighSeen: links and families whose capture carried ARP/NDP;
+	// garpWait: garp-missing checks waiting for one (blind.go).
+	neighSeen map[linkFam]bool
+	garpWait  map[linkFam][]garpCheck
 }
 
 // Stats counts what the tracker has seen.
@@ -211,9 +215,11 @@ func (t *Tracker) observe(when instant, link string, p *decode.Parser, kind deco
 		}
 	case decode.KindARP:
 		t.stats.ARP++
+		t.sawNeighbor(link, decode.IPv4)
 		t.arp(ts, link, p)
 	case decode.KindNeighbor:
 		t.stats.Neighbor++
+		t.sawNeighbor(link, decode.IPv6)
 		t.neighbor(ts, link, p)
 	case decode.KindUnreachable:
 		t.stats.Unreachable++
