@@ -46,7 +46,9 @@ var dependencyRules = []struct {
 	// The command-line convention is data and parsing only.
 	{pkg: "./internal/cli", deps: []string{mod + "/decode", mod + "/track", mod + "/dump", mod + "/doctor", mod + "/probe",
 		mod + "/tui", mod + "/metrics", mod + "/cmd/"}},
-	{pkg: "./doctor", deps: []string{"github.com/google/gopacket/pcap", mod + "/tui", mod + "/cmd/", "github.com/charmbracelet/"}},
+	// Live capture (cgo) belongs to cmd/vrrpdoctor; the checks read a Wire.
+	{pkg: "./doctor", deps: []string{"github.com/google/gopacket/pcap", mod + "/decode/capture/live", mod + "/tui", mod + "/cmd/",
+		"github.com/charmbracelet/"}},
 }
 
 // goList runs go list and fails the test when it cannot: a rule that is

@@ -6,7 +6,6 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"time"
 )
 
 // vrrpGroup is one virtual router to cross-check on the wire.
@@ -145,55 +144,43 @@ nodes.`,
 var checkLiveMasters = Check{
 	ID:   "live-other-masters",
 	Area: AreaLive,
-	Doc: `With --listen D, looks for routers that sent adverts for the same VRID on one
-interface over the same stretch of time (at least one advert interval; one after the
-other is a failover or a preemption). Only a master sends: two at once mean two masters, because they do not hear
-each other (firewall, multicast, unicast peers) or because two unrelated clusters share
-the VRID on one segment (different VIP lists). Fix: make the nodes hear each other
-(run vrrpdoctor on each), or give the other cluster another virtual_router_id.`,
+	Doc: `With --listen D, runs the capture through vrrpdump's tracker and reports its
+split-brain and vrid-collision findings for each instance's VRID: two routers
+advertising as master over the same stretch of time (one after the other is a failover
+or a preemption). Only a master sends: two at once mean two masters, because they do not
+hear each other (firewall, multicast, unicast peers) or because two unrelated clusters
+share the VRID on one segment (VIP lists with nothing in common). Fix: make the nodes
+hear each other (run vrrpdoctor on each), or give the other cluster another
+virtual_router_id.`,
 	Run: func(ctx context.Context, env *Env) []Result {
 		if rs := env.needWire(); rs != nil {
 			return rs
 		}
+		findings := env.Wire.Findings()
 		var out []Result
 		for _, g := range env.groups() {
-			var active []Advert
-			for _, s := range env.Wire.senders(g.iface, g.vrid) {
-				if s.Priority > 0 && s.Count >= 2 {
-					active = append(active, s)
+			for _, f := range findings {
+				if f.Group.Link != g.iface || int(f.Group.VRID) != g.vrid || f.ID != "split-brain" && f.ID != "vrid-collision" {
+					continue
 				}
-			}
-			// Masters one after the other (a failover, a preemption) are
-			// fine; two advertising over the same stretch of time are not.
-			var masters []Advert
-			for i, a := range active {
-				for j, b := range active {
-					if i != j && concurrent(a, b) {
-						masters = append(masters, a)
-						break
+				var ev []string
+				for _, s := range env.Wire.senders(g.iface, g.vrid) {
+					if slices.Contains(f.Routers, s.Src.String()) {
+						ev = append(ev, describe(s))
 					}
 				}
-			}
-			if len(masters) < 2 {
-				continue
-			}
-			var ev []string
-			collision := false
-			for _, m := range masters {
-				ev = append(ev, describe(m))
-				if len(g.vips) > 0 && !sameAddrs(m.VIPs, g.vips) {
-					collision = true
+				ev = append(ev, fmt.Sprintf("tracker: %s %s, %d times from %s to %s", f.ID, f.Group.Family,
+					f.Count, f.First.Format("15:04:05.000"), f.Last.Format("15:04:05.000")))
+				if f.Cause != "" {
+					ev = append(ev, "cause: "+f.Cause)
 				}
+				r := Result{Status: Fail, Subject: g.subject(), Message: f.Message, Evidence: ev,
+					Fix: "find why they do not hear each other: run vrrpdoctor on each of them (firewall-vrrp-input, multicast-membership, keepalived-unicast-peers)"}
+				if f.ID == "vrid-collision" {
+					r.Fix = "give one of the clusters another virtual_router_id (unique per segment)"
+				}
+				out = append(out, r)
 			}
-			r := Result{Status: Fail, Subject: g.subject(),
-				Message:  fmt.Sprintf("%d routers advertise VRID %d on %s at once", len(masters), g.vrid, g.iface),
-				Evidence: ev,
-				Fix:      "find why they do not hear each other: run vrrpdoctor on each of them (firewall-vrrp-input, multicast-membership, keepalived-unicast-peers)"}
-			if collision {
-				r.Message += " with different VIP lists: another cluster uses this VRID"
-				r.Fix = "give one of the clusters another virtual_router_id (unique per segment)"
-			}
-			out = append(out, r)
 		}
 		if len(out) == 0 {
 			out = append(out, Result{Status: Pass, Message: fmt.Sprintf("one master per VRID during %s", env.Wire.Duration)})
@@ -321,20 +308,4 @@ func sameAddrs(a, b []netip.Addr) bool {
 	slices.SortFunc(x, netip.Addr.Compare)
 	slices.SortFunc(y, netip.Addr.Compare)
 	return slices.Equal(x, y)
-}
-
-// concurrent reports whether two senders advertised over the same stretch
-// of time for at least one advert interval. A preempted master stops at the
-// new master's first advert, and a failed one leaves a gap, so sequential
-// masters overlap by less than an interval.
-func concurrent(a, b Advert) bool {
-	start, end := a.First, a.Last
-	if b.First.After(start) {
-		start = b.First
-	}
-	if b.Last.Before(end) {
-		end = b.Last
-	}
-	iv := max(a.Interval, b.Interval, 100*time.Millisecond)
-	return end.Sub(start) >= iv
 }

@@ -2,7 +2,6 @@ package doctor_test
 
 import (
 	"fmt"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -21,20 +20,4 @@ func TestREADME(t *testing.T) {
 		fmt.Fprintf(&b, "## %s\n\nArea: %s\n\n%s\n\n", c.ID, c.Area, c.Doc)
 	}
 	gold.File(t, "README.md", []byte(b.String()))
-}
-
-// TestDependencies keeps doctor free of the terminal UI, the commands and
-// libpcap (cgo): live capture belongs to cmd/vrrpdoctor.
-func TestDependencies(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go list: %v\n%s", err, out)
-	}
-	for _, dep := range strings.Fields(string(out)) {
-		for _, bad := range []string{"github.com/vrrpkit/vrrpkit/tui", "github.com/vrrpkit/vrrpkit/cmd/", "github.com/google/gopacket/pcap", "github.com/vrrpkit/vrrpkit/decode/capture"} {
-			if dep == bad || strings.HasPrefix(dep, bad+"/") || (strings.HasSuffix(bad, "/") && strings.HasPrefix(dep, bad)) {
-				t.Errorf("doctor imports %s", dep)
-			}
-		}
-	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/track"
 )
 
 // Advert is one sender of VRRP adverts for one VRID seen on an interface
@@ -27,16 +28,27 @@ type Advert struct {
 }
 
 // Wire is what a live capture saw. Observe fills it from decoded frames;
-// the live and neighbour checks read it.
+// the live and neighbour checks read it. Every frame also feeds a
+// track.Tracker, vrrpdump's: split brain and VRID collisions on the wire
+// are its findings (Findings), not a detector of the doctor's own.
 type Wire struct {
 	Duration time.Duration
 	Ifaces   []string
 	Adverts  []Advert
+	tracker  *track.Tracker
+	last     time.Time
 }
 
-// Observe records one decoded frame captured on iface. Frames that are
-// not VRRP are ignored; the parser's slices are copied.
+// Observe records one decoded frame captured on iface; the tracker sees
+// every frame, the Adverts only VRRP. The parser's slices are copied.
 func (w *Wire) Observe(iface string, ts time.Time, kind decode.Kind, err error, p *decode.Parser) {
+	if w.tracker == nil {
+		w.tracker = track.New(track.Options{})
+	}
+	w.tracker.Observe(ts, iface, p, kind, err)
+	if ts.After(w.last) {
+		w.last = ts
+	}
 	if kind != decode.KindVRRP {
 		return
 	}
@@ -62,6 +74,16 @@ func (w *Wire) Observe(iface string, ts time.Time, kind decode.Kind, err error, 
 	a.Priority = int(v.Priority)
 	a.Interval = v.Interval()
 	a.VIPs = append(a.VIPs[:0], v.Addrs...)
+}
+
+// Findings closes the capture at its last frame (timers due by then fire)
+// and returns the tracker's findings, oldest first.
+func (w *Wire) Findings() []track.Finding {
+	if w.tracker == nil {
+		return nil
+	}
+	w.tracker.End(w.last)
+	return w.tracker.Findings()
 }
 
 // senders returns the adverts for one VRID on one interface, busiest first.
