@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 )
 
 var (
@@ -81,7 +83,7 @@ func TestCommandLines(t *testing.T) {
 			{[]string{"--config", missing + ".conf"}, 2, "", "vrrpdoctor: --config " + missing + ".conf: no such file: give the path of keepalived.conf (keepalived -f shows it)"},
 			{[]string{"--config", dir}, 2, "", "vrrpdoctor: --config " + dir + ": is a directory: give the path of keepalived.conf in it"},
 			{[]string{"--listen", "soon"}, 2, "", `vrrpdoctor: --listen: "soon" is not a duration: write it as 500ms, 30s or 5m; see vrrpdoctor -h`},
-			{[]string{"extra"}, 2, "", "vrrpdoctor: extra: unexpected argument: vrrpdoctor takes flags only; see vrrpdoctor -h"},
+			{[]string{"extra"}, 2, "", "vrrpdoctor: extra: no such command: say bundle, or give vrrpdoctor flags only; see vrrpdoctor -h"},
 		},
 		"vrrpprobe": {
 			{nil, 2, "", "vrrpprobe: say what to do: owner, speak, failover or cleanup; see vrrpprobe -h"},
@@ -95,8 +97,11 @@ func TestCommandLines(t *testing.T) {
 	}
 	// Every program and subcommand: help on stdout with exit 0, an unknown
 	// flag refused in one line with exit 2.
-	for _, path := range [][]string{{"vrrpdump"}, {"vrrpdoctor"}, {"vrrpprobe"}, {"vrrpprobe", "owner"},
-		{"vrrpprobe", "speak"}, {"vrrpprobe", "failover"}, {"vrrpprobe", "cleanup"}} {
+	var paths [][]string
+	for _, prog := range cli.Programs() {
+		prog.Walk(func(c *cli.Command) { paths = append(paths, strings.Fields(c.Path())) })
+	}
+	for _, path := range paths {
 		prog, sub := path[0], path[1:]
 		name := strings.Join(path, " ")
 		for _, h := range []string{"-h", "--help"} {

@@ -60,14 +60,19 @@ func Parse(c *Command, args []string, stdout io.Writer) (*Parsed, error) {
 		}
 		if len(p.Cmd.Commands) > 0 && len(p.Args) == 0 {
 			sub := p.Cmd.Sub(arg)
-			if sub == nil {
+			if sub == nil && p.Cmd.RunsAlone && p.Cmd.Args == "" {
+				return nil, p.Cmd.Usagef(arg, "no such command: say %s, or give %s flags only", commandList(p.Cmd), p.Cmd.Path())
+			}
+			if sub == nil && !p.Cmd.RunsAlone {
 				return nil, p.Cmd.Usagef(arg, "no such command: say %s", commandList(p.Cmd))
 			}
-			if len(p.given) > 0 {
-				return nil, p.Cmd.Usagef(arg, "give the command first, then its flags")
+			if sub != nil {
+				if len(p.given) > 0 {
+					return nil, p.Cmd.Usagef(arg, "give the command first, then its flags")
+				}
+				p.Cmd = sub
+				continue
 			}
-			p.Cmd = sub
-			continue
 		}
 		if p.Cmd.Args == "" {
 			return nil, p.Cmd.Usagef(arg, "unexpected argument: %s takes flags only", p.Cmd.Path())
