@@ -7,13 +7,15 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/timers"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
 // Rules are the findings Compare raises, in the tracker's shape.
 var Rules = []track.Rule{
 	{ID: "log-unheard-master", Severity: track.SeverityError,
-		What: "a daemon's log shows its router entering MASTER while a router it should defer to (higher priority, or equal priority and higher address) was advertising as master on the wire: the node did not hear those adverts",
+		What: "a daemon's log shows its router entering MASTER while a router it should defer to (higher priority, or equal priority and higher address) had advertised on the wire within its Master_Down_Interval less one interval: the node did not hear those adverts",
 		Hint: "the adverts were on the wire but did not reach the daemon: a host firewall dropping IP protocol 112 on INPUT, a security group, or multicast filtering; run vrrpdoctor on that node"},
 	{ID: "log-complaint-confirmed", Severity: track.SeverityWarning,
 		What: "a daemon's log complains about a field of the adverts it receives (interval, authentication, version, TTL, addresses, checksum) and the wire shows that field differing",
@@ -122,8 +124,18 @@ func compareMaster(l *Log, e Event, w Wire) []track.Finding {
 			if o.Snap.Addr == e.Router {
 				continue
 			}
+			// Had it heard o, its Master_Down timer would not have
+			// expired: o advertised within the last Master_Down_Interval
+			// before the transition, less one interval (the advert it last
+			// heard may be that long before), to the log's time.
+			iv := o.Snap.AdverInt
+			if iv <= 0 {
+				iv = time.Second
+			}
+			mdi := timers.MasterDownInterval(decode.Version(o.Snap.Version), prio, iv)
+			since := e.Time.Add(-mdi + iv)
 			for _, p := range o.Periods {
-				if !(p.Start.Before(e.Time) && p.End.After(e.Time)) {
+				if !(p.Start.Before(e.Time) && p.End.After(since)) {
 					continue
 				}
 				if p.Priority < prio || p.Priority == prio && o.Snap.Addr < e.Router {
