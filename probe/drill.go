@@ -373,18 +373,18 @@ func (r *Report) Text() string {
 
 // DrillEnv is what RunDrill needs from the host.
 type DrillEnv struct {
-	Watch    Link                     // passive listener for adverts (its own socket)
-	Speak    Link                     // the drill speaker's link
-	Host     Host                     // announcements for --claim
-	Announce Resolver                 // watches gratuitous ARP / NA; may be nil
+	Watch    Link     // passive listener for adverts (its own socket)
+	Speak    Link     // the drill speaker's link
+	Host     Host     // announcements for --claim
+	Announce Resolver // watches gratuitous ARP / NA; may be nil
 	// Frames captures the link (Ethernet frames, sent and received) for
 	// the tracker, whose findings are the drill's evidence; nil leaves
 	// the drill without evidence, and it cannot pass.
-	Frames FrameSource
+	Frames   FrameSource
 	Resolver func(vip netip.Addr) (Resolver, error) // a fresh resolver for each owner lookup
-	Link     string                               // the interface's name, for the tracker
-	Logf     func(string, ...any)     // progress; may be nil
-	Notify   func(Transition)         // speaker transitions; may be nil
+	Link     string                                 // the interface's name, for the tracker
+	Logf     func(string, ...any)                   // progress; may be nil
+	Notify   func(Transition)                       // speaker transitions; may be nil
 }
 
 // timeline collects events from several goroutines.

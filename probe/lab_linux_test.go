@@ -1491,6 +1491,22 @@ func TestCrashCleanupLab(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "nothing to clean up") {
 		t.Errorf("second cleanup: %v\n%s", err, out)
 	}
+	// A table of a speaker's name that no state file lists (an older
+	// vrrpprobe's): listed, removed only with --orphans.
+	if out, err := h.Run(ctx, "nft", "add table inet vrrpprobe-eth0-v4-99"); err != nil {
+		t.Fatalf("nft: %v\n%s", err, out)
+	}
+	out, err = h.Run(ctx, vrrpprobe(t), "cleanup")
+	if err != nil || !strings.Contains(string(out), "nft vrrpprobe-eth0-v4-99 has a speaker's name but no state file lists it") {
+		t.Errorf("cleanup with an orphan table: %v\n%s", err, out)
+	}
+	out, err = h.Run(ctx, vrrpprobe(t), "cleanup", "--orphans")
+	if err != nil || !strings.Contains(string(out), "nft vrrpprobe-eth0-v4-99 (no state file lists it): removed") {
+		t.Errorf("cleanup --orphans: %v\n%s", err, out)
+	}
+	if after := hostState(t, h); after != before {
+		t.Errorf("after cleanup --orphans the host differs from before:\n--- before\n%s--- after\n%s", before, after)
+	}
 
 	crash(t)
 	s := launch(t, h, h.IPv4().Addr(), args...)

@@ -70,3 +70,12 @@ func OpenFrames(*net.Interface) (FrameSource, error) { return nil, ErrUnsupporte
 
 // Participation cannot tell outside Linux.
 func Participation(*Group) []string { return nil }
+
+// Orphan is a speaker's macvlan, table or chain no state file lists.
+type Orphan struct{ Kind, Name, Remove string }
+
+// FindOrphans is not supported outside Linux.
+func FindOrphans([]Found) ([]Orphan, error) { return nil, ErrUnsupported }
+
+// RemoveOrphan is not supported outside Linux.
+func RemoveOrphan(Orphan) error { return ErrUnsupported }

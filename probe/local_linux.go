@@ -69,9 +69,13 @@ var daemonConfs = map[string]struct {
 	vrid     func(n uint8) *regexp.Regexp
 }{
 	"keepalived": {[]string{"-f", "--use-file"}, []string{"/etc/keepalived/keepalived.conf"},
-		func(n uint8) *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*virtual_router_id\s+` + strconv.Itoa(int(n)) + `\b`) }},
+		func(n uint8) *regexp.Regexp {
+			return regexp.MustCompile(`(?m)^\s*virtual_router_id\s+` + strconv.Itoa(int(n)) + `\b`)
+		}},
 	"vrrpd": {[]string{"-f", "--config_file"}, []string{"/etc/frr/frr.conf", "/etc/frr/vrrpd.conf"},
-		func(n uint8) *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*vrrp\s+` + strconv.Itoa(int(n)) + `\b`) }},
+		func(n uint8) *regexp.Regexp {
+			return regexp.MustCompile(`(?m)^\s*vrrp\s+` + strconv.Itoa(int(n)) + `\b`)
+		}},
 }
 
 // localDaemons finds keepalived and FRR vrrpd processes in this network

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -282,4 +283,94 @@ func ClaimState(ifi *net.Interface, fam decode.Family, vrid uint8) (*Claim, erro
 		errs = append(errs, err)
 	}
 	return nil, fmt.Errorf("no state directory is writable: %w", errors.Join(errs...))
+}
+
+// Orphan is a macvlan, nft table or iptables chain with a vrrpprobe
+// speaker's name that no state file lists: left by a speaker without one
+// (a vrrpprobe from before state files), or whose file was removed.
+type Orphan struct {
+	Kind   string `json:"kind"` // "macvlan", "nft", "iptables" or "ip6tables"
+	Name   string `json:"name"`
+	Remove string `json:"remove"` // the command that removes it
+}
+
+var vmacNameRE = regexp.MustCompile(`^vrrpkit[46]\.[0-9]+$`)
+
+// FindOrphans lists the speakers' macvlans, nft tables and iptables chains
+// of this network namespace that no state file in found lists.
+func FindOrphans(found []Found) ([]Orphan, error) {
+	listed := map[string]bool{}
+	for _, f := range found {
+		if f.Leftovers.Macvlan != "" {
+			listed["macvlan "+f.Leftovers.Macvlan] = true
+		}
+		if r := f.Leftovers.Filter; r != nil {
+			listed[r.Tool+" "+r.Name] = true
+		}
+		if f.Alive { // a live speaker's own, recorded or about to be
+			n := VMACName(f.Leftovers.Family, f.Leftovers.VRID)
+			listed["macvlan "+n] = true
+			for _, tool := range []string{"nft", "iptables", "ip6tables"} {
+				listed[tool+" "+FilterName(f.Leftovers.Interface, 0, f.Leftovers.Family, f.Leftovers.VRID)] = true
+				listed[tool+" "+FilterName(n, 0, f.Leftovers.Family, f.Leftovers.VRID)] = true
+			}
+		}
+	}
+	var out []Orphan
+	add := func(kind, name, remove string) {
+		if !listed[kind+" "+name] {
+			out = append(out, Orphan{kind, name, remove})
+		}
+	}
+	links, err := netlink.LinkList()
+	if err != nil {
+		return nil, fmt.Errorf("listing links: %w", err)
+	}
+	for _, l := range links {
+		if n := l.Attrs().Name; l.Type() == "macvlan" && vmacNameRE.MatchString(n) {
+			add("macvlan", n, "ip link del "+n)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), filterTimeout)
+	defer cancel()
+	if _, err := exec.LookPath("nft"); err == nil {
+		b, err := execRunner(ctx, "", "nft", "list", "tables", "inet")
+		if err != nil {
+			return out, err
+		}
+		for l := range strings.Lines(string(b)) {
+			if f := strings.Fields(l); len(f) == 3 && f[0] == "table" && strings.HasPrefix(f[2], "vrrpprobe-") {
+				add("nft", f[2], "nft delete table inet "+f[2])
+			}
+		}
+	}
+	for _, tool := range []string{"iptables", "ip6tables"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			continue
+		}
+		b, err := execRunner(ctx, "", tool, "-w", "5", "-S")
+		if err != nil {
+			return out, err
+		}
+		for l := range strings.Lines(string(b)) {
+			if f := strings.Fields(l); len(f) == 2 && f[0] == "-N" && strings.HasPrefix(f[1], "vrrpprobe-") {
+				n := f[1]
+				add(tool, n, fmt.Sprintf("%s -D INPUT -j %s; %s -F %s; %s -X %s", tool, n, tool, n, tool, n))
+			}
+		}
+	}
+	return out, nil
+}
+
+// RemoveOrphan removes o.
+func RemoveOrphan(o Orphan) error {
+	if o.Kind == "macvlan" {
+		lk, err := netlink.LinkByName(o.Name)
+		if err != nil {
+			return err
+		}
+		return netlink.LinkDel(lk)
+	}
+	_, err := removeFilter(&FilterRecord{Tool: o.Kind, Name: o.Name})
+	return err
 }

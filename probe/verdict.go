@@ -25,9 +25,9 @@ type Expectation struct {
 
 // Expectation names.
 const (
-	ExpTakeover     = "takeover"      // we become master; the old master falls silent
+	ExpTakeover     = "takeover"        // we become master; the old master falls silent
 	ExpOneMasterOur = "one-master-held" // nobody else advertises while we hold
-	ExpHandBack     = "hand-back"     // the expected router takes over within Skew_Time
+	ExpHandBack     = "hand-back"       // the expected router takes over within Skew_Time
 	ExpOneMasterEnd = "one-master-after"
 	ExpVIPOwners    = "vip-owners"   // each VIP answered by the master's MAC alone
 	ExpNoFindings   = "wire-healthy" // no split brain, ARP conflict, flapping or other error

@@ -13,7 +13,15 @@ import (
 // cleanupResult is what "vrrpprobe cleanup" found and did.
 type cleanupResult struct {
 	Speakers []cleanedSpeaker `json:"speakers"`
-	OK       bool             `json:"ok"`
+	// Orphans have a speaker's name but no state file lists them.
+	Orphans []cleanedOrphan `json:"orphans"`
+	OK      bool            `json:"ok"`
+}
+
+type cleanedOrphan struct {
+	probe.Orphan
+	Removed bool   `json:"removed"`
+	Error   string `json:"error,omitempty"`
 }
 
 type cleanedSpeaker struct {
@@ -26,6 +34,7 @@ type cleanedSpeaker struct {
 func runCleanup(_ context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sys) error {
 	iface := ref(p.String("i"))
 	dry := ref(p.Bool("n"))
+	orphans := ref(p.Bool("orphans"))
 	asJSON := ref(p.Bool("json"))
 	found, ferr := s.findLeftovers(*iface)
 	res := cleanupResult{OK: ferr == nil}
@@ -60,7 +69,31 @@ func runCleanup(_ context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sy
 		res.Speakers = append(res.Speakers, c)
 	}
 	if len(found) == 0 && ferr == nil {
-		text.WriteString("no state file of a vrrpprobe speaker in " + strings.Join(probe.StateDirs(), ", ") + ": nothing to clean up\n")
+		text.WriteString("no state file of a vrrpprobe speaker in " + strings.Join(probe.StateDirs(), ", ") + "\n")
+	}
+	orph, oerr := s.findOrphans(found)
+	if oerr != nil {
+		res.OK = false
+		fmt.Fprintf(&text, "looking for speakers' macvlans and firewall tables no state file lists: %v\n", oerr)
+	}
+	for _, o := range orph {
+		c := cleanedOrphan{Orphan: o}
+		if *orphans && !*dry {
+			if err := s.removeOrphan(o); err != nil {
+				res.OK = false
+				c.Error = err.Error()
+				fmt.Fprintf(&text, "%s %s (no state file lists it): removing failed: %v (%s)\n", o.Kind, o.Name, err, o.Remove)
+			} else {
+				c.Removed = true
+				fmt.Fprintf(&text, "%s %s (no state file lists it): removed\n", o.Kind, o.Name)
+			}
+		} else {
+			fmt.Fprintf(&text, "%s %s has a speaker's name but no state file lists it: --orphans removes it, or: %s\n", o.Kind, o.Name, o.Remove)
+		}
+		res.Orphans = append(res.Orphans, c)
+	}
+	if len(found) == 0 && len(orph) == 0 && ferr == nil && oerr == nil {
+		text.WriteString("nothing to clean up\n")
 	}
 	out := newOutput(stdout, stderr, *asJSON)
 	out.result(text.String(), res)

@@ -53,6 +53,8 @@ type sys struct {
 	claimState    func(ifi *net.Interface, fam decode.Family, vrid uint8) (*probe.Claim, error)
 	findLeftovers func(ifname string) ([]probe.Found, error)
 	clean         func(path string, l *probe.Leftovers) ([]string, error)
+	findOrphans   func(found []probe.Found) ([]probe.Orphan, error)
+	removeOrphan  func(probe.Orphan) error
 	// participation says why this host takes part in a group (the drill
 	// refuses then); frames captures the link for the drill's evidence.
 	participation func(g *probe.Group) []string
@@ -78,6 +80,8 @@ func system() sys {
 		claimState:    probe.ClaimState,
 		findLeftovers: func(ifname string) ([]probe.Found, error) { return probe.FindLeftovers(probe.StateDirs(), ifname) },
 		clean:         probe.Clean,
+		findOrphans:   probe.FindOrphans,
+		removeOrphan:  probe.RemoveOrphan,
 		participation: probe.Participation,
 		frames:        probe.OpenFrames,
 

@@ -138,6 +138,8 @@ func (f *fakeSys) sys() sys {
 			return &probe.Claim{}, nil
 		},
 		findLeftovers: func(string) ([]probe.Found, error) { return nil, nil },
+		findOrphans:   func([]probe.Found) ([]probe.Orphan, error) { return nil, nil },
+		removeOrphan:  func(probe.Orphan) error { return errors.New("the fake removes nothing") },
 		participation: func(*probe.Group) []string { return f.participates },
 		frames: func(*net.Interface) (probe.FrameSource, error) {
 			note("frames")

@@ -8,7 +8,7 @@ var VRRPProbe = &Command{
 		"owner -i IFACE VIP [-c N] [--timeout D] [--json]",
 		"speak -i IFACE --vrid N --priority P [--vip ADDR...] [flags] [--yes]",
 		"failover -i IFACE --vrid N [--hold D] [--claim] [--yes]",
-		"cleanup [-i IFACE] [-n] [--json]",
+		"cleanup [-i IFACE] [-n] [--orphans] [--json]",
 	},
 	Doc: `
 It needs raw sockets: run it as root or give the binary the capability
@@ -115,11 +115,13 @@ var probeFailover = &Command{
 var probeCleanup = &Command{
 	Name:     "cleanup",
 	Summary:  "Remove what a killed speaker left: addresses, macvlan, firewall table.",
-	Synopsis: []string{"[-i IFACE] [-n] [--json]"},
+	Synopsis: []string{"[-i IFACE] [-n] [--orphans] [--json]"},
 	Flags: []Flag{
 		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface,
 			Usage: "only what speakers on this interface left (default: every interface)"},
 		{Name: "n", Kind: Bool, Usage: "list what dead speakers left, remove nothing"},
+		{Name: "orphans", Kind: Bool,
+			Usage: "also remove macvlans, nft tables and iptables chains with a speaker's name that no state file lists (listed without it)"},
 		{Name: "json", Kind: Bool, Usage: "print one JSON object"},
 	},
 }
