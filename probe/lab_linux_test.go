@@ -1081,6 +1081,20 @@ func TestDrillLab(t *testing.T) {
 func drill(t *testing.T, pk peer) {
 	l := newLab(t, 4)
 	h1, h2, h3, h4 := l.Host(1), l.Host(2), l.Host(3), l.Host(4)
+	if pk.frr && pk.fam == decode.IPv4 {
+		// FRR keeps the VIPs on every router's macvlan; with arp_ignore 0
+		// each router's eth0 answers ARP for them too, and the drill
+		// rightly fails its vip-owners expectation (three MACs). Set up
+		// as FRR's macvlan deployments (and keepalived's use_vmac) are.
+		for _, h := range []*lab.Host{h1, h2, h4} {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			out, err := h.Run(ctx, "sysctl", "-w", "net.ipv4.conf."+h.Iface()+".arp_ignore=1")
+			cancel()
+			if err != nil {
+				t.Fatalf("sysctl: %v\n%s", err, out)
+			}
+		}
+	}
 	d1 := pk.start(t, h1, 150)
 	waitLog(t, d1, pk.master, 15*time.Second)
 	d2 := pk.start(t, h2, 100)

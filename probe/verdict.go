@@ -164,7 +164,11 @@ func expect(r *Report, tl []TimelineEvent, ev *Evidence) []Expectation {
 			bad := f.Severity == track.SeverityError || slices.Contains(failingIDs, f.ID)
 			if bad {
 				e.OK = false
-				e.Evidence = append(e.Evidence, fmt.Sprintf("%s: %s (%s, %d×)", f.ID, f.Message, strings.Join(f.Routers, " "), f.Count))
+				line := fmt.Sprintf("%s: %s (%d×", f.ID, f.Message, f.Count)
+				if len(f.Routers) > 0 {
+					line += ", " + strings.Join(f.Routers, " ")
+				}
+				e.Evidence = append(e.Evidence, line+")")
 			}
 		}
 		if e.OK {
