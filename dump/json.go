@@ -125,13 +125,15 @@ func appendFindingJSON(b []byte, f *track.Finding) []byte {
 
 // summaryJSON is the last NDJSON object.
 type summaryJSON struct {
-	Kind     string                `json:"kind"`
-	Source   string                `json:"source"`
-	Frames   int                   `json:"frames"`
-	Stats    track.Stats           `json:"stats"`
-	Capture  *capture.Stats        `json:"capture,omitempty"`
-	Groups   []track.GroupSnapshot `json:"groups"`
-	Findings []track.Finding       `json:"findings"`
+	Kind    string                `json:"kind"`
+	Source  string                `json:"source"`
+	Frames  int                   `json:"frames"`
+	Stats   track.Stats           `json:"stats"`
+	Capture *capture.Stats        `json:"capture,omitempty"`
+	Groups  []track.GroupSnapshot `json:"groups"`
+	// CARP holds the CARP groups (OpenBSD carp(4)), when there are any.
+	CARP     []track.CARPSnapshot `json:"carp,omitempty"`
+	Findings []track.Finding      `json:"findings"`
 	// Notes says what the capture could not show (track.Tracker.Notes),
 	// such as a capture filtered to VRRP that cannot back garp-missing.
 	Notes []string `json:"notes,omitempty"`

@@ -293,7 +293,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	switch cfg.Mode {
 	case ModeSummary, ModeTUI:
-		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), findings, first, env.Location)
+		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, first, env.Location)
 		for _, n := range tr.Notes() {
 			fmt.Fprintf(out, "\nNOT JUDGED %s\n", n)
 		}
@@ -306,7 +306,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	case ModeJSON:
 		sum := summaryJSON{Kind: "summary", Source: fd.Source, Frames: frames, Stats: tr.Stats(),
-			Capture: capStats, Groups: tr.Snapshot(), Findings: findings, Notes: tr.Notes(), Exit: exit}
+			Capture: capStats, Groups: tr.Snapshot(), CARP: tr.CARP(), Findings: findings, Notes: tr.Notes(), Exit: exit}
 		if incomplete != nil {
 			sum.Incomplete, sum.Exit = incomplete.Error(), exitIncomplete
 		}

@@ -14,13 +14,17 @@ import (
 // writeSummary writes the end-of-run report: one block per group with its
 // routers, then every finding, worst first.
 func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups []track.GroupSnapshot,
-	findings []track.Finding, start time.Time, loc *time.Location) {
+	carps []track.CARPSnapshot, findings []track.Finding, start time.Time, loc *time.Location) {
 	groupsWord := "groups"
 	if len(groups) == 1 {
 		groupsWord = "group"
 	}
-	fmt.Fprintf(w, "%s: %d frames, %d adverts (%d undecodable), %d ARP, %d NDP, %d %s\n",
+	fmt.Fprintf(w, "%s: %d frames, %d adverts (%d undecodable), %d ARP, %d NDP, %d %s",
 		source, frames, st.Adverts, st.Undecodable, st.ARP, st.Neighbor, len(groups), groupsWord)
+	if len(carps) > 0 {
+		fmt.Fprintf(w, "; %d CARP adverts, %d CARP groups", st.CARP, len(carps))
+	}
+	fmt.Fprintln(w)
 	rel := func(t time.Time) string {
 		if t.IsZero() {
 			return "-"
@@ -54,6 +58,25 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 			fmt.Fprintf(tw, "  %s %s\t%s\tprio %d\tv%d\t%d adverts\tintvl %s (mean %s, max %s)\tttl %d\t%s\n",
 				role, r.Addr, r.MAC, r.Priority, r.Version, r.Count, dur(r.AdverInt), dur(r.IntervalMean),
 				dur(r.IntervalMax), r.TTL, auth)
+		}
+	}
+	tw.Flush()
+	if len(carps) > 0 {
+		fmt.Fprintln(w, "\nCARP GROUPS (OpenBSD carp(4), pfSense, OPNsense: not VRRP; master = lowest demote, then advskew)")
+	}
+	for _, g := range carps {
+		master := g.Master
+		if master == "" {
+			master = "none"
+		}
+		fmt.Fprintf(tw, "%s\tmaster %s\tchanges %d\n", g.Group, master, g.Changes)
+		for _, r := range g.Routers {
+			role := "      "
+			if r.Master {
+				role = "master"
+			}
+			fmt.Fprintf(tw, "  %s %s\t%s\tadvbase %d\tadvskew %d\tdemote %d\t%d adverts\tintvl %s\tlast %s\n",
+				role, r.Addr, r.MAC, r.AdvBase, r.AdvSkew, r.Demote, r.Count, dur(r.Interval), rel(r.Last))
 		}
 	}
 	tw.Flush()

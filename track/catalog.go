@@ -284,6 +284,16 @@ var rulePeerUnreachable = def(Rule{ID: "peer-unreachable", Severity: SeverityWar
 	Hint: "the VRRP daemon on that peer is not running (crashed or stopped); restart it",
 })
 
+var ruleCARPSplit = def(Rule{ID: "carp-split", Severity: SeverityError, Kind: KindState, Holds: HoldsWindow,
+	What: "two routers advertise as CARP master for one vhid at the same time (in CARP only the master advertises)",
+	Hint: "they do not hear each other: IP protocol 112 or multicast filtered between them (pf: pass proto carp), or different carp passwords (an advert whose HMAC does not verify is ignored); check both",
+})
+
+var ruleCARPVRRPMAC = def(Rule{ID: "carp-vrrp-vmac", Severity: SeverityError, Kind: KindState, Holds: HoldsWindow,
+	What: "a CARP vhid and a VRRP vrid of the same number on one segment: both use the virtual MAC 00:00:5e:00:01:NN",
+	Hint: "switches move the MAC between the CARP master's and the VRRP master's ports and traffic to both breaks; give the CARP vhid and the VRRP vrid different numbers",
+})
+
 func disjointVIPs(a, b *RouterSnapshot) bool {
 	return len(a.VIPs) > 0 && len(b.VIPs) > 0 && !slices.ContainsFunc(a.VIPs, func(v string) bool { return slices.Contains(b.VIPs, v) })
 }

@@ -1,7 +1,9 @@
 package track
 
 import (
+	"errors"
 	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,9 +50,44 @@ type GroupKey struct {
 	VLAN   uint32 `json:"vlan"`
 	Family string `json:"family"`
 	VRID   uint8  `json:"vrid"`
+	// Proto is ProtoCARP for a CARP group (VRID is then its vhid): "proto":
+	// "carp" in JSON, absent for VRRP.
+	Proto Proto `json:"proto,omitempty"`
 }
 
-// String formats the key as link[.vlan] family vrid N.
+// Proto is the protocol of a group: VRRP (the zero value) or CARP.
+type Proto uint8
+
+// Protocols.
+const (
+	ProtoVRRP Proto = iota
+	ProtoCARP
+)
+
+func (p Proto) String() string {
+	if p == ProtoCARP {
+		return "carp"
+	}
+	return "vrrp"
+}
+
+// MarshalText writes "vrrp" or "carp".
+func (p Proto) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
+
+// UnmarshalText reads "vrrp" (or nothing) and "carp".
+func (p *Proto) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "", "vrrp":
+		*p = ProtoVRRP
+	case "carp":
+		*p = ProtoCARP
+	default:
+		return errors.New("track: unknown group protocol " + strconv.Quote(string(b)))
+	}
+	return nil
+}
+
+// String formats the key as link[.vlan] family vrid N (CARP: carp vhid N).
 func (k GroupKey) String() string {
 	var b strings.Builder
 	b.WriteString(k.Link)
@@ -60,7 +97,11 @@ func (k GroupKey) String() string {
 	}
 	b.WriteString(" ")
 	b.WriteString(k.Family)
-	b.WriteString(" vrid ")
+	if k.Proto == ProtoCARP {
+		b.WriteString(" carp vhid ")
+	} else {
+		b.WriteString(" vrid ")
+	}
 	b.WriteString(itoa(int(k.VRID)))
 	return b.String()
 }

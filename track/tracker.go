@@ -73,6 +73,9 @@ type Tracker struct {
 	// garpWait: garp-missing checks waiting for one (blind.go).
 	neighSeen map[linkFam]bool
 	garpWait  map[linkFam][]garpCheck
+	// carps are the CARP groups (carp.go), carpOrder as they appeared.
+	carps     map[carpKey]*carpGroup
+	carpOrder []*carpGroup
 }
 
 // Stats counts what the tracker has seen.
@@ -82,6 +85,7 @@ type Stats struct {
 	ARP           int64 `json:"arp"`
 	Neighbor      int64 `json:"neighbor"`
 	Unreachable   int64 `json:"unreachable"`
+	CARP          int64 `json:"carp"`
 	DroppedGroups int64 `json:"dropped_groups"`
 	DroppedFinds  int64 `json:"dropped_findings"`
 }
@@ -224,6 +228,8 @@ func (t *Tracker) observe(when instant, link string, p *decode.Parser, kind deco
 	case decode.KindUnreachable:
 		t.stats.Unreachable++
 		t.unreachable(ts, link, p)
+	case decode.KindCARP:
+		t.carpAdvert(ts, link, p)
 	}
 }
 
@@ -425,6 +431,7 @@ func (t *Tracker) group(key groupKey) *group {
 	g := &group{key: key, exp: exportKey(key)}
 	sg.vrid[key.vrid] = g
 	t.list = append(t.list, g)
+	t.sharedMACCheck(g)
 	return g
 }
 
