@@ -36,6 +36,11 @@ type Config struct {
 	Filter   string   // extra BPF expression
 	Report   string   // --report: the HTML report's file
 	Logs     []string // --log [NAME=]FILE: daemon logs to set against the wire
+	// -w rotation as tcpdump's -C (millions of bytes), -G (seconds), -W
+	// (files kept); 0 when not given.
+	RotateSize, RotateSeconds, RotateFiles int
+	Ring                                   time.Duration // --ring: the flight recorder's span
+	Save                                   string        // --save: where it writes
 }
 
 // Parse reads the command line (cli.VRRPDump). -h prints help to stdout
@@ -52,6 +57,8 @@ func Parse(args []string, stdout io.Writer) (Config, error) {
 	c.Count, c.Duration = p.Int("c"), p.Duration("duration")
 	c.ShowAuth, c.Promisc, c.Speed = p.Bool("show-auth"), p.Bool("promisc"), p.Float("speed")
 	c.Metrics, c.Report, c.Logs = p.String("metrics"), p.String("report"), p.Strings("log")
+	c.RotateSize, c.RotateSeconds, c.RotateFiles = p.Int("C"), p.Int("G"), p.Int("W")
+	c.Ring, c.Save = p.Duration("ring"), p.String("save")
 	c.Filter = strings.Join(p.Args, " ")
 	var chosen []string
 	for _, m := range []struct {
@@ -74,6 +81,18 @@ func Parse(args []string, stdout io.Writer) (Config, error) {
 		return c, cmd.Usagef("--speed", "takes a positive multiple of real time (2: twice as fast)")
 	case c.Metrics != "" && c.Mode == ModeTUI:
 		return c, cmd.Usagef("--metrics", "runs headless: drop --tui")
+	case c.RotateSize < 0 || c.RotateSeconds < 0 || c.RotateFiles < 0:
+		return c, cmd.Usagef("-C/-G/-W", "take positive numbers (millions of bytes, seconds, files)")
+	case (c.RotateSize > 0 || c.RotateSeconds > 0 || c.RotateFiles > 0) && c.Write == "":
+		return c, cmd.Usagef("-C/-G/-W", "rotate the files of -w FILE: add -w")
+	case c.RotateFiles > 0 && c.RotateSize == 0 && c.RotateSeconds == 0:
+		return c, cmd.Usagef("-W", "bounds the files -C or -G start: add one of them")
+	case c.Ring < 0:
+		return c, cmd.Usagef("--ring", "takes a positive duration (60s)")
+	case (c.Ring > 0) != (c.Save != ""):
+		return c, cmd.Usagef("--ring/--save", "go together: --ring 60s --save DIR")
+	case c.Ring > 0 && len(c.Ifaces) > 1:
+		return c, cmd.Usagef("--ring", "records one interface: run one vrrpdump per interface")
 	case len(c.Ifaces) > 1 && c.Metrics == "":
 		return c, cmd.Usagef("-i", "several interfaces need --metrics (the text outputs and the screen watch one)")
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
+	"github.com/vrrpkit/vrrpkit/report"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -132,6 +133,17 @@ func Run(ctx context.Context, args []string, env Env) error {
 		if len(srcs) > 1 {
 			return cli.VRRPDump.Usagef("-w", "writes one interface's frames: run one vrrpdump per interface to keep several")
 		}
+		if cfg.RotateSize > 0 || cfg.RotateSeconds > 0 {
+			rw := &rotatingWriter{base: cfg.Write, lt: srcs[0].LinkType(), size: int64(cfg.RotateSize) * 1e6,
+				every: time.Duration(cfg.RotateSeconds) * time.Second, keep: cfg.RotateFiles}
+			if err := rw.open(time.Time{}); err != nil {
+				return err
+			}
+			defer rw.Close() // on early returns; closeWrite checks the close
+			opts.Write, closeWrite = rw, rw.Close
+		}
+	}
+	if cfg.Write != "" && opts.Write == nil {
 		f, err := os.Create(cfg.Write)
 		if err != nil {
 			return fmt.Errorf("-w: %w", err)
@@ -163,11 +175,26 @@ func Run(ctx context.Context, args []string, env Env) error {
 			rep.abandon()
 		}
 	}()
+	var fr *flightRecorder
+	if cfg.Ring > 0 {
+		if fr, err = newFlightRecorder(cfg.Save, cfg.Ring, srcs[0].LinkType(), env.Stderr); err != nil {
+			return err
+		}
+		if rep == nil { // the reports beside the saved captures
+			rep = &reportOut{rec: report.NewRecorder()}
+		}
+		fr.report = func(path string) error {
+			return rep.snapshot(path, fd.Source, tr, env.Location)
+		}
+	}
 	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10), name: "standard output"}
 	defer out.Flush()                      // on early returns; the end checks the flush
 	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
 		if rep != nil {
 			rep.rec.Finding(f)
+		}
+		if fr != nil {
+			fr.finding(f)
 		}
 		switch cfg.Mode {
 		case ModeLines, ModeFindings:
@@ -214,7 +241,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	frames := 0
 	var capErr error
 	if len(srcs) == 1 {
-		frames, first, last, capErr = readOne(loopCtx, fd.Links()[0], opts, cfg, tr, rep, out, env, isLive, updates)
+		frames, first, last, capErr = readOne(loopCtx, fd.Links()[0], opts, cfg, tr, rep, fr, out, env, isLive, updates)
 	} else {
 		var mu sync.Mutex
 		var cwg sync.WaitGroup
@@ -222,7 +249,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 			cwg.Add(1)
 			go func() {
 				defer cwg.Done()
-				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, rep, out, env, isLive, updates)
+				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, rep, fr, out, env, isLive, updates)
 				mu.Lock()
 				frames += n
 				if err != nil && capErr == nil {
@@ -238,6 +265,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	if !last.IsZero() {
 		tr.End(last)
+	}
+	if fr != nil {
+		fr.finish() // an incident still recording is saved with what there is
 	}
 	close(updates)
 	if cfg.Mode != ModeTUI {
@@ -354,7 +384,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 
 // readOne runs the capture loop on one link until it ends.
 func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config, tr *track.Tracker, rep *reportOut,
-	out *lockedWriter, env Env, isLive bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
+	fr *flightRecorder, out *lockedWriter, env Env, isLive bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
 	link := l.Name()
 	lastFlush := time.Now()
 	notify := func() {
@@ -363,9 +393,12 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		default:
 		}
 	}
-	opts.OnIdle = func(time.Time) { // the tracker has ticked
+	opts.OnIdle = func(now time.Time) { // the tracker has ticked
 		out.Flush()
 		notify()
+		if fr != nil {
+			fr.due(now)
+		}
 	}
 	// Lines and JSON are formatted by Prepare: for a file, on the reading
 	// goroutine, while this one tracks the previous frames.
@@ -402,7 +435,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	// report takes each finding as it is raised (a run would hand them
 	// over after its last frame, with that frame's times): frame by frame
 	// then.
-	batched := !isLive && rep == nil && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
+	batched := !isLive && rep == nil && fr == nil && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
 	ro.Progress = func(p track.Progress) {
 		if batched || isLive || p.Frames&0xff == 0 { // an atomic store costs more than tracking on a file
 			l.SetPackets(p.Frames)
@@ -439,9 +472,14 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 			}
 			return nil
 		}
-		if rep != nil {
+		if rep != nil || fr != nil {
 			ro.After = func(pkt *capture.Packet) {
-				rep.rec.Frame(pkt.CI.Timestamp, link, pkt.P, pkt.Kind, pkt.Err)
+				if rep != nil {
+					rep.rec.Frame(pkt.CI.Timestamp, link, pkt.P, pkt.Kind, pkt.Err)
+				}
+				if fr != nil {
+					fr.frame(pkt)
+				}
 			}
 		}
 	}
