@@ -114,6 +114,30 @@ func options() bundle.Options {
 	}
 }
 
+// checkManifest checks that the manifest lists every file of the bundle
+// and every part it lists as read is there; it returns the manifest and
+// its parts by path.
+func checkManifest(t *testing.T, files map[string][]byte) (bundle.Manifest, map[string]bundle.Part) {
+	t.Helper()
+	var m bundle.Manifest
+	if err := json.Unmarshal(files["manifest.json"], &m); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bundle.Part{}
+	for _, p := range m.Parts {
+		listed[p.Path] = p
+		if _, ok := files[p.Path]; (p.Status == "ok") != ok {
+			t.Errorf("part %s: status %s, in the archive: %v", p.Path, p.Status, ok)
+		}
+	}
+	for name := range files {
+		if _, ok := listed[name]; !ok && name != "manifest.json" && name != "MANIFEST.txt" {
+			t.Errorf("%s is in the archive but not in the manifest", name)
+		}
+	}
+	return m, listed
+}
+
 // untar returns the bundle's files by name.
 func untar(t *testing.T, b []byte) map[string][]byte {
 	t.Helper()
@@ -162,27 +186,9 @@ func TestBundle(t *testing.T) {
 		}
 	}
 
-	// The manifest lists every file, and every file it lists as read is there.
-	var mj bundle.Manifest
-	if err := json.Unmarshal(files["manifest.json"], &mj); err != nil {
-		t.Fatal(err)
-	}
+	mj, listed := checkManifest(t, files)
 	if mj.Host != "h1" || len(mj.Parts) != len(m.Parts) {
 		t.Errorf("manifest: host %q, %d parts (returned %d)", mj.Host, len(mj.Parts), len(m.Parts))
-	}
-	listed := map[string]bundle.Part{}
-	for _, p := range mj.Parts {
-		listed[p.Path] = p
-		if _, ok := files[p.Path]; (p.Status == "ok") != ok {
-			t.Errorf("part %s: status %s, in the archive: %v", p.Path, p.Status, ok)
-		}
-	}
-	for name := range files {
-		if name != "manifest.json" && name != "MANIFEST.txt" {
-			if _, ok := listed[name]; !ok {
-				t.Errorf("%s is in the archive but not in the manifest", name)
-			}
-		}
 	}
 	for _, want := range []string{"doctor/report.txt", "doctor/report.json", "keepalived/etc/keepalived/keepalived.conf",
 		"keepalived/etc/keepalived/conf.d/ah.conf", "ip/link.json", "ip/addr.json", "firewall/nft.json",
