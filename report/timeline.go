@@ -491,12 +491,16 @@ func (tl *timeline) failovers(events []track.Finding, lanesH float64, byAddr map
 	}
 }
 
-// logMarks draws a log's events on a lane.
+// logMarks draws a log's events on a lane; a transition also gets its
+// state as a word.
 func (tl *timeline) logMarks(es []daemonlog.Event, y float64) {
 	for _, e := range es {
 		x := tl.x(e.Time.UnixNano())
 		if x < labelW || x > labelW+plotW {
 			continue
+		}
+		if e.Kind == daemonlog.KindTransition && e.State != "" {
+			fmt.Fprintf(&tl.b, `<text class="loglabel" x="%s" y="%s">%s</text>`, f1(x+4), f1(y+7), esc(e.State))
 		}
 		fmt.Fprintf(&tl.b, `<rect class="log log-%s" x="%s" y="%s" width="6" height="6" data-kind="%s" data-state="%s" data-router="%s" data-log="%s" data-time="%s"><title>%s %s: %s</title></rect>`,
 			esc(string(e.Kind)), f1(x-3), f1(y+1), esc(string(e.Kind)), esc(e.State), esc(e.Router), esc(e.Log), tl.iso(e.Time.UnixNano()),
