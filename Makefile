@@ -5,7 +5,7 @@ BIN       := bin
 CAPTURE   ?= testdata/pcaps/split-brain.pcap
 TESTFLAGS ?= -count=1 -timeout 30m
 
-.PHONY: setup build demo test test-unit lab fuzz bench compare
+.PHONY: setup build demo test test-unit load lab fuzz bench compare
 
 setup:
 	@scripts/setup.sh
@@ -17,14 +17,24 @@ build: setup
 demo: build
 	$(BIN)/vrrpdump -r $(CAPTURE) --summary || test $$? -eq 1
 
-# Every test: unit, golden, fuzz seeds, and the namespace lab with real
-# keepalived and FRR (root; skipped without it, failing under CI=true).
+# Every test: the unit tests (golden, fuzz seeds; -short starts no lab)
+# under the race detector, then everything again with the namespace lab of
+# real keepalived and FRR (root; skipped without it, failing under CI=true).
+# The load tests are not in it: make load.
 test: setup
 	$(GO) vet ./...
+	$(GO) test -race -short -count=1 ./...
 	$(GO) test $(TESTFLAGS) -p 1 ./...
 
+# The unit tests alone: no network namespace is created, even as root.
 test-unit:
 	$(GO) test -count=1 -short ./...
+
+# The load tests (internal/lab.Load): vrrpdump live at 50,000 adverts/s
+# with no drop, the screen at 100,000/s, the exporter's cost. Each loads
+# both cores for up to a minute and needs an otherwise idle machine (root).
+load: setup
+	VRRPKIT_LOAD=1 $(GO) test -count=1 -p 1 -v -run 'TestLiveKeepsUpWithBusyTrunk|TestLabTUILoad|TestLabExporterCost' ./dump/ ./tui/ ./metrics/
 
 # Every fuzz target in turn, FUZZTIME each (the decoder's, the pcap
 # reader's, the repeat tagging and the tracker's paths, which must agree).

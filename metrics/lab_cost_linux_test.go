@@ -16,14 +16,11 @@ import (
 // groups advertising every 100 ms (10,000 adverts/s from bench/vrrpgen on a
 // lab host): vrrpdump's CPU and RSS without scrapes, then while scraped
 // every second, and how long a scrape takes. It is a measurement, not a
-// check: run it with VRRPKIT_EXPORTER_COST=1 (about 80 s).
+// check: a load test (make load, about 80 s).
 //
-//	VRRPKIT_EXPORTER_COST=1 go test -count=1 -run TestLabExporterCost -v ./metrics/
+//	VRRPKIT_LOAD=1 go test -count=1 -run TestLabExporterCost -v ./metrics/
 func TestLabExporterCost(t *testing.T) {
-	if os.Getenv("VRRPKIT_EXPORTER_COST") == "" {
-		t.Skip("a measurement: set VRRPKIT_EXPORTER_COST=1 to run it")
-	}
-	lab.Require(t)
+	lab.Load(t)
 	l := lab.New(t, lab.Config{Hosts: 1})
 	br := l.Bridge()
 	vd := br.Start(t, lab.Binary(t, "../cmd/vrrpdump"), "-i", l.BridgeIface(), "--metrics", exporterAddr)

@@ -197,14 +197,11 @@ func TestLabTUI(t *testing.T) {
 // TestLabTUILoad measures the TUI under 1,000 groups at 10 ms (100,000
 // adverts a second) sent live by bench/vrrpgen from a lab host: CPU and
 // RSS of vrrpdump, and how long a key takes to show on the screen. It
-// loads both cores of a small machine for half a minute, so it runs only
-// with VRRPKIT_TUI_LOAD=1; it logs the numbers and fails only when a key
-// takes more than 100 ms or vrrpdump uses more than one core.
+// loads both cores of a small machine for half a minute, so it is a load
+// test (make load); it logs the numbers and fails only when a key takes
+// more than 100 ms or vrrpdump uses more than one core.
 func TestLabTUILoad(t *testing.T) {
-	if os.Getenv("VRRPKIT_TUI_LOAD") == "" {
-		t.Skip("set VRRPKIT_TUI_LOAD=1 to measure the TUI under 100,000 adverts a second")
-	}
-	lab.Require(t)
+	lab.Load(t)
 	bin := lab.Binary(t, "../cmd/vrrpdump")
 	gen := lab.Binary(t, "../bench/vrrpgen")
 	l := lab.New(t, lab.Config{Name: "tui-load", Hosts: 1})

@@ -182,3 +182,19 @@ func probeNetem() error {
 	}
 	return nil
 }
+
+// LoadEnv, set to 1, runs the load tests (make load): measurements that
+// load both cores of a small machine for up to a minute and fail when the
+// machine is too busy to reach the rate they need. They are not in the
+// default suite.
+const LoadEnv = "VRRPKIT_LOAD"
+
+// Load skips t, a load test, unless LoadEnv is set; then it is a lab test
+// (Require).
+func Load(t testing.TB, needs ...Need) {
+	t.Helper()
+	if os.Getenv(LoadEnv) == "" {
+		t.Skipf("a load test: run it with %s=1 (make load)", LoadEnv)
+	}
+	Require(t, needs...)
+}
