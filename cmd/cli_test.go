@@ -93,6 +93,9 @@ func TestCommandLines(t *testing.T) {
 			{[]string{"speak", "-i", "lo", "--vrid", "5", "--priority", "9", "--vip", "192.0.2.300"}, 2, "",
 				`vrrpprobe speak: --vip: "192.0.2.300" is not an IP address: write it as 192.0.2.100 or 2001:db8::100; see vrrpprobe speak -h`},
 			{[]string{"failover", "--hold"}, 2, "", "vrrpprobe failover: --hold: needs a value (D); see vrrpprobe failover -h"},
+			{[]string{"owner", "-i", "lo", "300.1.1.1"}, 2, "",
+				`vrrpprobe owner: "300.1.1.1" is not an IP address: write it as 192.0.2.100 or 2001:db8::100; see vrrpprobe owner -h`},
+			{[]string{"owner", "-i", "nosuch0", "192.0.2.100"}, 2, "", "vrrpprobe: interface nosuch0: no such interface: list them with `ip -br link`"},
 		},
 	}
 	// Every program and subcommand: help on stdout with exit 0, an unknown
@@ -109,6 +112,10 @@ func TestCommandLines(t *testing.T) {
 		}
 		cases[prog] = append(cases[prog], cliCase{append(sub, "--bogus"), 2, "", name + ": --bogus: no such flag; see " + name + " -h"},
 			cliCase{append(sub, "--bogus=1"), 2, "", name + ": --bogus: no such flag; see " + name + " -h"})
+	}
+	if os.Geteuid() == 0 { // without root, libpcap refuses before it looks for the interface
+		cases["vrrpdump"] = append(cases["vrrpdump"], cliCase{[]string{"-i", "nosuch0", "--lines"}, 2, "",
+			"vrrpdump: capture on nosuch0: no such interface: list them with `ip -br link`"})
 	}
 	for prog, cs := range cases {
 		for _, tc := range cs {

@@ -24,7 +24,7 @@ func runOwner(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sy
 	}
 	vip, err := netip.ParseAddr(pos[0])
 	if err != nil {
-		return usageError("owner: %v", err)
+		return usageError("owner: %q is not an IP address: write it as 192.0.2.100 or 2001:db8::100", pos[0])
 	}
 	if *count < 1 || *count > 100 {
 		return usageError("owner: -c must be 1-100")

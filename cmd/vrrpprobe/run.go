@@ -154,6 +154,9 @@ func interfaceOf(s sys, name string) (*net.Interface, error) {
 	}
 	ifi, err := s.iface(name)
 	if err != nil {
+		if strings.Contains(err.Error(), "no such network interface") {
+			return nil, &exitError{code: 2, err: fmt.Errorf("interface %s: no such interface: list them with `ip -br link`", name)}
+		}
 		return nil, &exitError{code: 2, err: fmt.Errorf("interface %s: %w", name, err)}
 	}
 	return ifi, nil
