@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -271,7 +272,7 @@ type RouterSnapshot struct {
 	Unicast         bool     `json:"unicast"`
 	Checksum        string   `json:"checksum_flavour,omitempty"`
 	Problems        []string `json:"problems,omitempty"` // of the last advert
-	Recent          []Sample `json:"recent,omitempty"`   // last adverts, oldest first
+	Recent          Samples  `json:"recent,omitempty"`   // last adverts, oldest first
 }
 
 // LastAdvert is the time of the latest advert from any router of the
@@ -290,6 +291,32 @@ func (g *GroupSnapshot) LastAdvert() time.Time {
 type Sample struct {
 	Time     time.Time `json:"t"`
 	Priority uint8     `json:"prio"`
+}
+
+// Samples are a router's last adverts. They marshal as a list of Sample
+// written by hand: a summary of 1,000 groups holds a quarter of a million,
+// which encoding/json's reflection took a third of a second to write.
+type Samples []Sample
+
+// MarshalJSON writes [{"t":RFC 3339 time,"prio":N},...], as encoding/json
+// writes []Sample.
+func (ss Samples) MarshalJSON() ([]byte, error) {
+	if ss == nil {
+		return []byte("null"), nil
+	}
+	b := make([]byte, 0, 2+len(ss)*48)
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"t":"`...)
+		b = s.Time.AppendFormat(b, time.RFC3339Nano)
+		b = append(b, `","prio":`...)
+		b = strconv.AppendUint(b, uint64(s.Priority), 10)
+		b = append(b, '}')
+	}
+	return append(b, ']'), nil
 }
 
 // VIPSnapshot says which MAC claimed a virtual address last, and before.
