@@ -107,6 +107,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, s sys) er
 		return runFailover(ctx, p, stdout, stderr, s)
 	case "cleanup":
 		return runCleanup(ctx, p, stdout, stderr, s)
+	case "listen": // vrrpprobe path listen
+		return runPathListen(ctx, p, stdout, stderr, systemPath())
+	case "send": // vrrpprobe path send
+		return runPathSend(ctx, p, stdout, stderr, systemPath())
 	}
 	return fmt.Errorf("vrrpprobe %s is defined in internal/cli but not run here", p.Cmd.Name)
 }

@@ -162,7 +162,7 @@ func TestRunRefuses(t *testing.T) {
 		want string
 	}{
 		{"no command", nil, ""},
-		{"unknown command", []string{"flood"}, `flood: no such command: say owner, speak, failover or cleanup`},
+		{"unknown command", []string{"flood"}, `flood: no such command: say owner, speak, failover, cleanup or path`},
 		{"speak without interface", []string{"speak", "--vrid", "5", "--priority", "100", "--vip", "192.0.2.100", "--yes"}, "no interface named"},
 		{"speak without vrid", []string{"speak", "-i", "eth0", "--priority", "100", "--vip", "192.0.2.100", "--yes"}, "--vrid 1-255 is required"},
 		{"speak without priority", []string{"speak", "-i", "eth0", "--vrid", "5", "--vip", "192.0.2.100", "--yes"}, "--priority 1-255 is required"},

@@ -9,6 +9,7 @@ var VRRPProbe = &Command{
 		"speak -i IFACE --vrid N --priority P [--vip ADDR...] [flags] [--yes]",
 		"failover -i IFACE --vrid N [--hold D] [--claim] [--yes]",
 		"cleanup [-i IFACE] [-n] [--orphans] [--json]",
+		"path listen|send -i IFACE [PEER] [--yes]",
 	},
 	Doc: `
 It needs raw sockets: run it as root or give the binary the capability
@@ -29,9 +30,10 @@ Examples:
   vrrpprobe speak -i eth0 --vrid 51 --priority 100
   vrrpprobe speak -i eth0 --vrid 51 --priority 100 --auth-pass-file /etc/vrrpprobe.pass --yes
   vrrpprobe failover -i eth0 --vrid 51 --hold 10s --yes
-  vrrpprobe cleanup -i eth0`,
+  vrrpprobe cleanup -i eth0
+  vrrpprobe path send -i eth0 192.0.2.12 --remote 'ssh root@192.0.2.12' --yes`,
 	Problem:  "a negative answer (no owner or several, a drill that failed)",
-	Commands: []*Command{probeOwner, probeSpeak, probeFailover, probeCleanup},
+	Commands: []*Command{probeOwner, probeSpeak, probeFailover, probeCleanup, probePath},
 }
 
 // authFlags give a group's VRRPv2 password (speak, failover).
