@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/bundle"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/live"
 	"github.com/vrrpkit/vrrpkit/doctor"
 	"github.com/vrrpkit/vrrpkit/dump"
 	"github.com/vrrpkit/vrrpkit/internal/cli"
@@ -59,7 +61,9 @@ func runBundle(ctx context.Context, p *cli.Parsed, stdout io.Writer) error {
 			pcap, html := filepath.Join(tmp, "vrrp.pcap"), filepath.Join(tmp, "report.html")
 			var summary, errb bytes.Buffer
 			err = dump.Run(ctx, []string{"-i", iface, "--duration", capDur.String(), "--summary", "-w", pcap, "--report", html},
-				dump.Env{Stdout: &summary, Stderr: &errb})
+				dump.Env{Stdout: &summary, Stderr: &errb, OpenLive: func(iface string, o dump.LiveOptions) (capture.Source, error) {
+					return live.Open(iface, live.Options{Filter: o.Filter, Promisc: o.Promisc, Warn: o.Warn})
+				}})
 			if err != nil && !errors.Is(err, dump.ErrErrorFinding) {
 				return "", nil, nil, fmt.Errorf("capture on %s: %w %s", iface, err, strings.TrimSpace(errb.String()))
 			}
