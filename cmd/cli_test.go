@@ -83,6 +83,7 @@ func TestCommandLines(t *testing.T) {
 			{[]string{"--config", missing + ".conf"}, 2, "", "vrrpdoctor: --config " + missing + ".conf: no such file: give the path of keepalived.conf (keepalived -f shows it)"},
 			{[]string{"--config", dir}, 2, "", "vrrpdoctor: --config " + dir + ": is a directory: give the path of keepalived.conf in it"},
 			{[]string{"--listen", "soon"}, 2, "", `vrrpdoctor: --listen: "soon" is not a duration: write it as 500ms, 30s or 5m; see vrrpdoctor -h`},
+			{[]string{"--json", "-v"}, 2, "", "vrrpdoctor: -v: applies to the text report only, not to --json: drop it; see vrrpdoctor -h"},
 			{[]string{"extra"}, 2, "", "vrrpdoctor: extra: no such command: say bundle, or give vrrpdoctor flags only; see vrrpdoctor -h"},
 		},
 		"vrrpprobe": {

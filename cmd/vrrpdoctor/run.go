@@ -43,6 +43,13 @@ func checkOptions(p *cli.Parsed) (*options, error) {
 	if o.listen < 0 {
 		return nil, p.Cmd.Usagef("--listen", "takes a positive duration (5s)")
 	}
+	mode := "text"
+	if o.json {
+		mode = "json"
+	}
+	if err := p.CheckModes(mode); err != nil {
+		return nil, err
+	}
 	if p.IsSet("config") { // the default may be absent: a check says so
 		if err := readableFile(o.config); err != nil {
 			return nil, fmt.Errorf("--config %s: %w", o.config, err)

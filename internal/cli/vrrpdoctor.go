@@ -24,6 +24,7 @@ Examples:
 Colour is off with NO_COLOR or when stdout is not a terminal.`,
 	Problem:   "a check failed",
 	RunsAlone: true,
+	Modes:     []Mode{{"text", "the text report"}, {"json", "--json"}},
 	Commands:  []*Command{DoctorBundle},
 	Flags: []Flag{
 		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface, Repeat: true,
@@ -33,7 +34,7 @@ Colour is off with NO_COLOR or when stdout is not a terminal.`,
 		{Name: "listen", Kind: Duration, Hint: "D", Usage: "capture VRRP for D and cross-check the wire"},
 		{Name: "openstack", Kind: Bool, Usage: "check the Neutron ports of this host (OS_* variables or clouds.yaml)"},
 		{Name: "json", Kind: Bool, Usage: `print {"checks": [...]} instead of the report`},
-		{Name: "v", Kind: Bool, Usage: "print evidence for passing checks too"},
+		{Name: "v", Kind: Bool, Usage: "print evidence for passing checks too (--json always has it)", Modes: []string{"text"}},
 	},
 }
 
