@@ -84,11 +84,11 @@ func TestCommandLines(t *testing.T) {
 			{[]string{"--config", dir}, 2, "", "vrrpdoctor: --config " + dir + ": is a directory: give the path of keepalived.conf in it"},
 			{[]string{"--listen", "soon"}, 2, "", `vrrpdoctor: --listen: "soon" is not a duration: write it as 500ms, 30s or 5m; see vrrpdoctor -h`},
 			{[]string{"--json", "-v"}, 2, "", "vrrpdoctor: -v: applies to the text report only, not to --json: drop it; see vrrpdoctor -h"},
-			{[]string{"extra"}, 2, "", "vrrpdoctor: extra: no such command: say bundle, or give vrrpdoctor flags only; see vrrpdoctor -h"},
+			{[]string{"extra"}, 2, "", "vrrpdoctor: extra: no such command: say " + subcommands(cli.VRRPDoctor) + ", or give vrrpdoctor flags only; see vrrpdoctor -h"},
 		},
 		"vrrpprobe": {
-			{nil, 2, "", "vrrpprobe: say what to do: owner, speak, failover or cleanup; see vrrpprobe -h"},
-			{[]string{"flood"}, 2, "", "vrrpprobe: flood: no such command: say owner, speak, failover or cleanup; see vrrpprobe -h"},
+			{nil, 2, "", "vrrpprobe: say what to do: " + subcommands(cli.VRRPProbe) + "; see vrrpprobe -h"},
+			{[]string{"flood"}, 2, "", "vrrpprobe: flood: no such command: say " + subcommands(cli.VRRPProbe) + "; see vrrpprobe -h"},
 			{[]string{"owner", "--vrid", "5", "192.0.2.100"}, 2, "", "vrrpprobe owner: --vrid: no such flag here (it is a flag of vrrpprobe speak and vrrpprobe failover); see vrrpprobe owner -h"},
 			{[]string{"owner", "-i", "lo", "-c", "0", "192.0.2.100"}, 2, "", "vrrpprobe owner: -c must be 1-100; see vrrpprobe owner -h"},
 			{[]string{"speak", "-i", "lo", "--vrid", "5", "--priority", "9", "--vip", "192.0.2.300"}, 2, "",
@@ -149,6 +149,19 @@ func TestCommandLines(t *testing.T) {
 			})
 		}
 	}
+}
+
+// subcommands lists c's subcommands as usage errors name them: "a, b or c"
+// (new subcommands join the table's expectations by themselves).
+func subcommands(c *cli.Command) string {
+	var names []string
+	for _, s := range c.Commands {
+		names = append(names, s.Name)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 func firstLines(s string) string {
