@@ -101,6 +101,8 @@ func TestParse(t *testing.T) {
 		{[]string{"sub", "-n", "1.5"}, `-n: "1.5" is not a whole number`},
 		{[]string{"sub", "--verbose=maybe"}, "--verbose: want true or false"},
 		{[]string{"other"}, "other: no such command: say sub"},
+		{[]string{"-n", "1", "sub"}, "-n: give the command first: say sub"},
+		{[]string{"-q"}, "-q: no such flag"},
 	} {
 		_, err := Parse(testCmd, tc.args, nil)
 		var ue *UsageError

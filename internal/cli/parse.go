@@ -40,6 +40,9 @@ func Parse(c *Command, args []string, stdout io.Writer) (*Parsed, error) {
 				return nil, ErrHelp
 			}
 			f := p.Cmd.Flag(name)
+			if f == nil && !p.Cmd.RunsAlone && subHasFlag(p.Cmd, name) {
+				return nil, p.Cmd.Usagef(written, "give the command first: say %s", commandList(p.Cmd))
+			}
 			if f == nil {
 				return nil, p.Cmd.Usagef(written, "no such flag%s", elsewhere(p.Cmd, name))
 			}
@@ -86,6 +89,15 @@ func Parse(c *Command, args []string, stdout io.Writer) (*Parsed, error) {
 		return nil, p.Cmd.Usagef("", "say what to do: %s", commandList(p.Cmd))
 	}
 	return p, nil
+}
+
+// subHasFlag reports whether a command below c has flag name.
+func subHasFlag(c *Command, name string) bool {
+	found := false
+	for _, s := range c.Commands {
+		s.Walk(func(x *Command) { found = found || x.Flag(name) != nil })
+	}
+	return found
 }
 
 // elsewhere names the other subcommands that have flag name, as a hint.
