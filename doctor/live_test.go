@@ -3,18 +3,21 @@ package doctor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcapgo"
 
-	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 	"github.com/vrrpkit/vrrpkit/doctor"
 )
 
-// wireFrom replays a bundled capture into a Wire, as --listen would fill it.
+// wireFrom replays a bundled capture into a Wire, as --listen would fill it:
+// the frames of its first until (all when 0), written to a file first.
 func wireFrom(t *testing.T, pcap string, until time.Duration) *doctor.Wire {
 	t.Helper()
 	f, err := os.Open("../testdata/pcaps/" + pcap)
@@ -26,11 +29,15 @@ func wireFrom(t *testing.T, pcap string, until time.Duration) *doctor.Wire {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := decode.NewParser(r.LinkType())
+	path := filepath.Join(t.TempDir(), pcap)
+	out, err := os.Create(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &doctor.Wire{Duration: until, Ifaces: []string{"eth0"}}
+	pw, err := pcapfile.NewWriter(out, r.LinkType(), 65535)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var start time.Time
 	for {
 		data, ci, err := r.ReadPacketData()
@@ -43,13 +50,24 @@ func wireFrom(t *testing.T, pcap string, until time.Duration) *doctor.Wire {
 		if until > 0 && ci.Timestamp.Sub(start) > until {
 			break
 		}
-		kind, derr := p.Decode(data)
-		w.Observe("eth0", ci.Timestamp, kind, derr, p)
+		if err := pw.WritePacket(ci, data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := errors.Join(pw.Flush(), out.Close()); err != nil {
+		t.Fatal(err)
+	}
+	src, err := pcapfile.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	w := &doctor.Wire{Duration: until, Ifaces: []string{"eth0"}}
+	if err := w.Read(context.Background(), "eth0", src, capture.Options{}); err != nil {
+		t.Fatal(err)
 	}
 	return w
 }
-
-var _ = layers.LinkTypeEthernet
 
 func TestLiveFromCapture(t *testing.T) {
 	cases := []struct {

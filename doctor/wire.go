@@ -1,12 +1,15 @@
 package doctor
 
 import (
+	"context"
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -27,25 +30,38 @@ type Advert struct {
 	Malformed int // adverts from this sender that did not decode
 }
 
-// Wire is what a live capture saw. Observe fills it from decoded frames;
-// the live and neighbour checks read it. Every frame also feeds a
-// track.Tracker, vrrpdump's: split brain and VRID collisions on the wire
-// are its findings (Findings), not a detector of the doctor's own.
+// Wire is what a live capture saw. Read fills it, one capture per
+// interface; the live and neighbour checks read it. Every frame goes
+// through a track.Tracker, vrrpdump's: split brain and VRID collisions on
+// the wire are its findings (Findings), not a detector of the doctor's own.
 type Wire struct {
 	Duration time.Duration
 	Ifaces   []string
 	Adverts  []Advert
+	once     sync.Once
 	tracker  *track.Tracker
+	mu       sync.Mutex // Adverts and last, for Reads of several interfaces at once
 	last     time.Time
 }
 
-// Observe records one decoded frame captured on iface; the tracker sees
-// every frame, the Adverts only VRRP. The parser's slices are copied.
-func (w *Wire) Observe(iface string, ts time.Time, kind decode.Kind, err error, p *decode.Parser) {
-	if w.tracker == nil {
-		w.tracker = track.New(track.Options{})
-	}
-	w.tracker.Observe(ts, iface, p, kind, err)
+// Read captures src, interface link, into the Wire until it ends, ctx is
+// done or a limit in o is reached: every frame through the tracker
+// (track.Tracker.Read), VRRP adverts into Adverts. Reads of several
+// interfaces may run at once.
+func (w *Wire) Read(ctx context.Context, link string, src capture.Source, o capture.Options) error {
+	w.once.Do(func() { w.tracker = track.New(track.Options{}) })
+	_, err := w.tracker.Read(ctx, src, track.ReadOptions{Options: o, Link: link, Each: func(p *capture.Packet) error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		w.observe(link, p.CI.Timestamp, p.Kind, p.Err, p.P)
+		return nil
+	}})
+	return err
+}
+
+// observe records one decoded frame captured on iface in Adverts; frames
+// that are not VRRP only move the clock. The parser's slices are copied.
+func (w *Wire) observe(iface string, ts time.Time, kind decode.Kind, err error, p *decode.Parser) {
 	if ts.After(w.last) {
 		w.last = ts
 	}

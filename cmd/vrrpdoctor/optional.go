@@ -50,7 +50,6 @@ func listen(ctx context.Context, ifaces []string, d time.Duration) (*doctor.Wire
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
-	var mu sync.Mutex
 	var wg sync.WaitGroup
 	errs := make([]error, len(srcs))
 	for k, src := range srcs {
@@ -58,12 +57,7 @@ func listen(ctx context.Context, ifaces []string, d time.Duration) (*doctor.Wire
 		go func() {
 			defer wg.Done()
 			defer src.Close()
-			errs[k] = capture.Run(ctx, src, capture.Options{Until: time.Now().Add(d)}, func(p *capture.Packet) error {
-				mu.Lock()
-				w.Observe(ifaces[k], p.CI.Timestamp, p.Kind, p.Err, p.P)
-				mu.Unlock()
-				return nil
-			})
+			errs[k] = w.Read(ctx, ifaces[k], src, capture.Options{Until: time.Now().Add(d)})
 		}()
 	}
 	wg.Wait()
