@@ -50,6 +50,16 @@ func runFailover(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s
 	out := newOutput(stdout, stderr, *asJSON)
 	fmt.Fprintf(stderr, "listening %s on %s for vrid %d...\n", d, ifi.Name, *vrid)
 	heard, err := collect(ctx, watch, d, false, uint8(*vrid), fam)
+	if err == nil && *listen <= 0 {
+		// Three of the group's own intervals: a slow group gets them.
+		if g, lerr := probe.LearnGroup(uint8(*vrid), fam, heard); lerr == nil && 3*g.Interval > d {
+			more := min(3*g.Interval, 3*time.Minute) - d
+			fmt.Fprintf(stderr, "the group advertises every %s: listening %s more...\n", g.Interval, more)
+			var h []probe.Heard
+			h, err = collect(ctx, watch, more, false, uint8(*vrid), fam)
+			heard = append(heard, h...)
+		}
+	}
 	watch.Close()
 	if err != nil {
 		return &exitError{code: 2, err: err}
