@@ -393,7 +393,7 @@ func writeTar(w io.Writer, m *Manifest, c *collector) error {
 
 func manifestText(m *Manifest) []byte {
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s %s, %s, host %s; %d secrets masked as %s\n\n", m.Tool, m.Version, m.Created.Format(time.RFC3339), m.Host, m.Masked, Masked)
+	fmt.Fprintf(&b, "%s (vrrpkit %s), %s, host %s; %d secrets masked as %s\n\n", m.Tool, m.Version, m.Created.Format(time.RFC3339), m.Host, m.Masked, Masked)
 	for _, p := range m.Parts {
 		fmt.Fprintf(&b, "%-7s %-38s %8d  %s  (%s)", p.Status, p.Path, p.Bytes, p.What, p.Source)
 		if p.Masked > 0 {

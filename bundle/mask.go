@@ -82,7 +82,6 @@ func maskFrame(p *decode.Parser, kind decode.Kind, frame []byte) []byte {
 	return out
 }
 
-
 // maskPcap copies the capture at path with every VRRPv2 simple-text
 // password masked (maskFrame), and reports how many frames it changed.
 func maskPcap(path string) ([]byte, int, error) {

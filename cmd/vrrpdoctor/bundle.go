@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -33,7 +34,7 @@ func runBundle(ctx context.Context, p *cli.Parsed, stdout io.Writer) error {
 		return p.Cmd.Usagef("-i", "--capture watches one interface: give one -i (or none for any)")
 	}
 	host := bundle.Host{FS: os.DirFS("/"), Run: doctor.ExecRunner{}}
-	o := bundle.Options{ConfigPath: config, Since: since}
+	o := bundle.Options{ConfigPath: config, Since: since, Version: buildVersion()}
 	o.Doctor = func(ctx context.Context) ([]byte, []byte, error) {
 		env := &doctor.Env{FS: host.FS, Run: host.Run, Net: doctor.Netlink{}, Ifaces: ifaces, ConfigPath: config}
 		rs := doctor.RunChecks(ctx, env, doctor.Checks())
@@ -106,4 +107,20 @@ func runBundle(ctx context.Context, p *cli.Parsed, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "%s: %d parts, %d not available (see MANIFEST.txt), %d secrets masked\n", path, ok, missing, m.Masked)
 	return nil
+}
+
+// buildVersion is the module version and VCS revision the binary was built
+// from, for the manifest.
+func buildVersion() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	for _, s := range info.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
 }
