@@ -284,4 +284,14 @@ func TestMatchFRR(t *testing.T) {
 	if h1.Router != "192.0.2.11" {
 		t.Errorf("FRR h1 matched to %q (%s)", h1.Router, h1.MatchedBy)
 	}
+	// Its IPv6 adverts come from vrrp6-5's random link-local address
+	// (testdata/pcaps/README.md): the IPv6 events go to that router.
+	if v6 := h1.ByFamily["ipv6"]; v6 != "fe80::3ef2:9bc3:ee3c:6da" {
+		t.Errorf("FRR h1's IPv6 router: %q", v6)
+	}
+	for _, e := range h1.Events {
+		if e.Family == "ipv6" && e.Router != h1.ByFamily["ipv6"] {
+			t.Errorf("IPv6 event %q given router %q", e.Text, e.Router)
+		}
+	}
 }
