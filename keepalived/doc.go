@@ -1,0 +1,36 @@
+// Package keepalived reads keepalived.conf the way keepalived 2.2 does and
+// returns the configuration the daemon would run, with the file and line of
+// every value and the messages keepalived itself would print about it.
+//
+// The reader follows keepalived's parser (keepalived/core/parser.c) rather
+// than a generic block grammar:
+//
+//   - A line whose first word starts with '!' or '#' is a comment, and an
+//     unquoted '!' or '#' ends a line anywhere, inside a word too:
+//     "auth_pass keep0ut!" is the 7-character keep0ut.
+//   - "double quotes" make one word of what they enclose, comment characters
+//     included; '{' and '}' outside quotes start a new line, so
+//     "virtual_ipaddress { 192.0.2.1 }" is three lines.
+//   - The preprocessor (keepalived.conf(5), ADVANCED CONFIGURATION): lines
+//     starting "@id" are kept only when id is the node's config id (-i,
+//     default the host name), "@^id" only when it is not; "$NAME=value"
+//     defines a parameter (continued over lines ending in '\'), "$NAME" and
+//     "${NAME}" expand it, with the built-ins _PWD, _INSTANCE, _HASH, _BANG;
+//     "~SEQ(var,start,step,end)", "~SEQx(...)" and "~LST(var,v1,v2,...)"
+//     repeat the rest of the line.
+//   - "include PATTERN" (glob, with {a,b} braces) is relative to the
+//     directory of the file that includes it; a pattern that matches nothing
+//     is reported as keepalived reports it ("Config files missing").
+//   - Keywords are case-sensitive and checked against keepalived 2.2.7's own
+//     keyword tables (keywords_gen.go, read out of the binary): an unknown
+//     keyword is reported, and a '{' after it is ignored, so its '}' closes
+//     the enclosing block — as keepalived does.
+//   - Values get keepalived's defaults and rules: an IPv6 instance runs
+//     VRRPv3 whatever its version says and ignores authentication; a MASTER
+//     without priority has 255; vrrp_strict drops authentication; "state
+//     master" and "auth_type pass" are not accepted (BACKUP, no
+//     authentication); auth_pass is cut to 8 characters; a second instance
+//     of the same name is skipped; and so on, each with keepalived's message.
+//
+// Read is the entry point; Config is its result.
+package keepalived

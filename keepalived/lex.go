@@ -1,0 +1,558 @@
+package keepalived
+
+import (
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// tok is one word of a line: quoted words are never '{' or '}'.
+type tok struct {
+	s      string
+	quoted bool
+}
+
+// line is a line as keepalived's parser sees it after the preprocessor:
+// comments gone, parameters expanded, split at '{' and '}'.
+type line struct {
+	toks []tok
+	pos  Pos
+}
+
+func (l line) word(i int) string {
+	if i < len(l.toks) {
+		return l.toks[i].s
+	}
+	return ""
+}
+
+// is reports whether the line is exactly the brace b.
+func (l line) is(b string) bool { return len(l.toks) == 1 && !l.toks[0].quoted && l.toks[0].s == b }
+
+// maxExpansions bounds parameter expansion in one line: keepalived itself
+// loops for ever on "$A=$A" followed by "$A".
+const maxExpansions = 1000
+
+// maxIncludeDepth bounds nested includes (a file including itself).
+const maxIncludeDepth = 32
+
+// maxLines bounds the lines one configuration may expand to.
+const maxLines = 1 << 20
+
+type param struct {
+	lines []string // one per source line of a multi-line definition
+}
+
+// lexer reads files into lines the way keepalived's read_line does.
+type lexer struct {
+	fsys     fs.FS
+	id       string
+	c        *Config
+	params   map[string]param
+	out      []line
+	depth    int
+	overflow bool
+}
+
+func (c *Config) msg(p Pos, k Kind, format string, a ...any) {
+	text := format
+	if len(a) > 0 {
+		text = sprintf(format, a...)
+	}
+	c.Messages = append(c.Messages, Message{Pos: p, Kind: k, Text: text})
+}
+
+// readFile reads one file (name is slash-separated, absolute in fsys).
+func (lx *lexer) readFile(name string) error {
+	b, err := fs.ReadFile(lx.fsys, fsPath(name))
+	if err != nil {
+		return err
+	}
+	lx.c.Files = append(lx.c.Files, name)
+	raw := strings.Split(string(b), "\n")
+	for i := 0; i < len(raw); i++ {
+		if lx.overflow {
+			return nil
+		}
+		pos := Pos{File: name, Line: i + 1}
+		text := decomment(raw[i])
+		if text == "" {
+			continue
+		}
+		// A definition may go on over lines ending in '\'.
+		if name, val, ok := definition(text); ok {
+			vals := []string{val}
+			for strings.HasSuffix(vals[len(vals)-1], "\\") && i+1 < len(raw) {
+				last := &vals[len(vals)-1]
+				*last = strings.TrimSpace(strings.TrimSuffix(*last, "\\"))
+				i++
+				vals = append(vals, decomment(raw[i]))
+			}
+			lx.define(name, vals)
+			continue
+		}
+		lx.process(text, pos, name, 0)
+	}
+	return nil
+}
+
+func fsPath(name string) string {
+	p := strings.TrimPrefix(path.Clean("/"+name), "/")
+	if p == "" {
+		return "."
+	}
+	return p
+}
+
+// define stores $NAME=value; an empty last line of a multi-line value is
+// dropped (the line after the last '\').
+func (lx *lexer) define(name string, vals []string) {
+	for len(vals) > 1 && vals[len(vals)-1] == "" {
+		vals = vals[:len(vals)-1]
+	}
+	lx.params[name] = param{lines: vals}
+}
+
+// process handles one decommented line: @id, ~SEQ/~LST, parameters,
+// include, then splits it at braces.
+func (lx *lexer) process(text string, pos Pos, file string, depth int) {
+	if depth > 16 {
+		lx.c.msg(pos, KindPreprocessor, "~SEQ/~LST nested too deep")
+		return
+	}
+	if strings.HasPrefix(text, "@") {
+		rest, keep := lx.conditional(text)
+		if !keep {
+			return
+		}
+		text = rest
+		if name, val, ok := definition(text); ok {
+			lx.define(name, []string{val})
+			return
+		}
+	}
+	if strings.HasPrefix(text, "~SEQ") || strings.HasPrefix(text, "~LST") {
+		if lx.repeat(text, pos, file, depth) {
+			return
+		}
+	}
+	lines, ok := lx.expand(text, pos, file)
+	if !ok {
+		return
+	}
+	for _, t := range lines {
+		t = decomment(t)
+		if t == "" {
+			continue
+		}
+		if name, val, ok := definition(t); ok && strings.Contains(text, "$") {
+			lx.define(name, []string{val})
+			continue
+		}
+		if w, rest, _ := strings.Cut(t, " "); w == "include" || strings.HasPrefix(t, "include\t") {
+			if w != "include" {
+				_, rest, _ = strings.Cut(t, "\t")
+			}
+			lx.include(strings.TrimSpace(rest), pos, file)
+			continue
+		}
+		lx.emit(t, pos)
+	}
+}
+
+// conditional applies "@id rest" and "@^id rest".
+func (lx *lexer) conditional(text string) (string, bool) {
+	rev := strings.HasPrefix(text, "@^")
+	id := text[1:]
+	if rev {
+		id = text[2:]
+	}
+	i := strings.IndexAny(id, " \t")
+	if i < 0 {
+		return "", false
+	}
+	match := id[:i] == lx.id
+	return strings.TrimLeft(id[i:], " \t"), match != rev
+}
+
+// definition recognises "$NAME=value".
+func definition(text string) (name, val string, ok bool) {
+	if len(text) < 3 || text[0] != '$' {
+		return "", "", false
+	}
+	i := 1
+	for i < len(text) && isNameByte(text[i]) {
+		i++
+	}
+	if i == 1 || i >= len(text) || text[i] != '=' {
+		return "", "", false
+	}
+	return text[1:i], strings.TrimSpace(text[i+1:]), true
+}
+
+func isNameByte(b byte) bool {
+	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// builtin returns keepalived's built-in parameters.
+func (lx *lexer) builtin(name, file string) (string, bool) {
+	switch name {
+	case "_PWD":
+		return path.Dir(file), true
+	case "_INSTANCE":
+		return lx.id, true
+	case "_HASH":
+		return "#", true
+	case "_BANG":
+		return "!", true
+	}
+	return "", false
+}
+
+// expand replaces $NAME and ${NAME}; a multi-line parameter makes several
+// lines. Unknown names stay as written.
+func (lx *lexer) expand(text string, pos Pos, file string) ([]string, bool) {
+	if !strings.Contains(text, "$") {
+		return []string{text}, true
+	}
+	out := []string{text}
+	n := 0
+	for k := 0; k < len(out); k++ {
+		from := 0
+		for {
+			s := out[k]
+			i := strings.IndexByte(s[from:], '$')
+			if i < 0 {
+				break
+			}
+			i += from
+			j, name := i+1, ""
+			if j < len(s) && s[j] == '{' {
+				e := strings.IndexByte(s[j:], '}')
+				if e < 0 {
+					from = i + 1
+					continue
+				}
+				name, j = s[j+1:j+e], j+e+1
+			} else {
+				for j < len(s) && isNameByte(s[j]) {
+					j++
+				}
+				name = s[i+1 : j]
+			}
+			val, ok := lx.params[name]
+			var lines []string
+			if ok {
+				lines = val.lines
+			} else if b, ok2 := lx.builtin(name, file); ok2 {
+				lines, ok = []string{b}, true
+			}
+			if !ok || name == "" {
+				from = i + 1
+				continue
+			}
+			n++
+			if n > maxExpansions {
+				lx.c.msg(pos, KindPreprocessor, "parameter $%s expands without end (keepalived loops here)", name)
+				return nil, false
+			}
+			before, after := s[:i], s[j:]
+			if len(lines) == 1 {
+				out[k] = before + lines[0] + after
+				from = i // the value is read again: parameters in parameters
+				continue
+			}
+			rep := make([]string, 0, len(lines))
+			rep = append(rep, before+lines[0])
+			rep = append(rep, lines[1:len(lines)-1]...)
+			rep = append(rep, lines[len(lines)-1]+after)
+			out = append(out[:k], append(rep, out[k+1:]...)...)
+			from = i
+		}
+	}
+	return out, true
+}
+
+// repeat handles ~SEQ(var,[start,[step,]]end) and ~LST(var,v1,...) lines.
+func (lx *lexer) repeat(text string, pos Pos, file string, depth int) bool {
+	hex := strings.HasPrefix(text, "~SEQx(")
+	lst := strings.HasPrefix(text, "~LST(")
+	open := strings.IndexByte(text, '(')
+	if open < 0 || (!hex && !lst && text[:open] != "~SEQ") {
+		return false
+	}
+	close := matchParen(text, open)
+	if close < 0 {
+		lx.c.msg(pos, KindPreprocessor, "%s missing ')'", text[:open])
+		return true
+	}
+	args := splitArgs(text[open+1 : close])
+	rest := strings.TrimLeft(text[close+1:], " \t")
+	if len(args) < 2 {
+		lx.c.msg(pos, KindPreprocessor, "%s needs a variable and values", text[:open])
+		return true
+	}
+	vars := []string{strings.TrimSpace(args[0])}
+	if v := vars[0]; strings.HasPrefix(v, "{") && strings.HasSuffix(v, "}") {
+		vars = nil
+		for _, s := range splitArgs(v[1 : len(v)-1]) {
+			vars = append(vars, strings.TrimSpace(s))
+		}
+	}
+	set := func(vals []string) {
+		for i, v := range vars {
+			val := ""
+			if i < len(vals) {
+				val = strings.TrimSpace(vals[i])
+			}
+			lx.params[v] = param{lines: []string{val}}
+		}
+	}
+	if lst {
+		for _, a := range args[1:] {
+			a = strings.TrimSpace(a)
+			if strings.HasPrefix(a, "{") && strings.HasSuffix(a, "}") {
+				set(splitArgs(a[1 : len(a)-1]))
+			} else {
+				set([]string{a})
+			}
+			lx.process(rest, pos, file, depth+1)
+		}
+		return true
+	}
+	nums := make([]int64, 0, 3)
+	for _, a := range args[1:] {
+		a = strings.TrimSpace(a)
+		base := 10
+		if hex || strings.HasPrefix(a, "0x") {
+			base = 16
+			a = strings.TrimPrefix(a, "0x")
+		}
+		v, err := strconv.ParseInt(a, base, 64)
+		if err != nil {
+			lx.c.msg(pos, KindPreprocessor, "~SEQ value %q is not a number", a)
+			return true
+		}
+		nums = append(nums, v)
+	}
+	start, step, end := int64(1), int64(1), nums[len(nums)-1]
+	switch len(nums) {
+	case 2:
+		start = nums[0]
+	case 3:
+		start, step = nums[0], nums[1]
+	}
+	if step == 0 || len(nums) > 3 {
+		lx.c.msg(pos, KindPreprocessor, "~SEQ step 0 or too many values")
+		return true
+	}
+	for v, n := start, 0; (step > 0 && v <= end) || (step < 0 && v >= end); v += step {
+		if n++; n > 100000 {
+			break
+		}
+		s := strconv.FormatInt(v, 10)
+		if hex {
+			s = strconv.FormatInt(v, 16)
+		}
+		set([]string{s})
+		lx.process(rest, pos, file, depth+1)
+	}
+	return true
+}
+
+func matchParen(s string, open int) int {
+	depth := 0
+	for i := open; i < len(s); i++ {
+		switch s[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// splitArgs splits at commas outside {} and ().
+func splitArgs(s string) []string {
+	var out []string
+	depth, from := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '{', '(':
+			depth++
+		case '}', ')':
+			depth--
+		case ',':
+			if depth == 0 {
+				out = append(out, s[from:i])
+				from = i + 1
+			}
+		}
+	}
+	return append(out, s[from:])
+}
+
+// include reads the files the patterns match, relative to the including
+// file's directory.
+func (lx *lexer) include(args string, pos Pos, from string) {
+	words := tokens(args)
+	if len(words) == 0 {
+		lx.c.msg(pos, KindInclude, "No config file specified for include")
+		return
+	}
+	if lx.depth >= maxIncludeDepth {
+		lx.c.msg(pos, KindInclude, "include %s nested deeper than %d (a file including itself?)", args, maxIncludeDepth)
+		return
+	}
+	for _, w := range words {
+		pat := w.s
+		if !path.IsAbs(pat) {
+			pat = path.Join(path.Dir(from), pat)
+		}
+		var matches []string
+		for _, p := range braces(pat) {
+			m, err := fs.Glob(lx.fsys, fsPath(p))
+			if err == nil {
+				for _, f := range m {
+					matches = append(matches, "/"+f)
+				}
+			}
+		}
+		if len(matches) == 0 {
+			lx.c.msg(pos, KindInclude, "Config files missing '%s'.", w.s)
+			continue
+		}
+		for _, m := range matches {
+			lx.depth++
+			if err := lx.readFile(m); err != nil {
+				lx.c.msg(pos, KindInclude, "include %s: %v", m, err)
+			}
+			lx.depth--
+		}
+	}
+}
+
+// braces expands {a,b} as glob(3) with GLOB_BRACE does.
+func braces(p string) []string {
+	i := strings.IndexByte(p, '{')
+	if i < 0 {
+		return []string{p}
+	}
+	depth := 0
+	for j := i; j < len(p); j++ {
+		switch p[j] {
+		case '{':
+			depth++
+		case '}':
+			depth--
+			if depth == 0 {
+				var out []string
+				for _, alt := range splitArgs(p[i+1 : j]) {
+					out = append(out, braces(p[:i]+alt+p[j+1:])...)
+				}
+				return out
+			}
+		}
+	}
+	return []string{p}
+}
+
+// emit splits a line at unquoted braces and tokenises it.
+func (lx *lexer) emit(text string, pos Pos) {
+	toks := tokens(text)
+	cur := []tok{}
+	flush := func() {
+		if len(cur) > 0 {
+			if len(lx.out) >= maxLines {
+				if !lx.overflow {
+					lx.overflow = true
+					lx.c.msg(pos, KindPreprocessor, "configuration expands to more than %d lines; reading stopped", maxLines)
+				}
+				return
+			}
+			lx.out = append(lx.out, line{toks: cur, pos: pos})
+			cur = []tok{}
+		}
+	}
+	for _, t := range toks {
+		if t.quoted || !strings.ContainsAny(t.s, "{}") {
+			cur = append(cur, t)
+			continue
+		}
+		s := t.s
+		for s != "" {
+			k := strings.IndexAny(s, "{}")
+			if k < 0 {
+				cur = append(cur, tok{s: s})
+				break
+			}
+			if k > 0 {
+				cur = append(cur, tok{s: s[:k]})
+			}
+			if s[k] == '{' {
+				// "kw args {" stays one line, as keepalived's strvec keeps the
+				// trailing '{'; the '{' is its own line below.
+				flush()
+				lx.out = append(lx.out, line{toks: []tok{{s: "{"}}, pos: pos})
+			} else {
+				flush()
+				lx.out = append(lx.out, line{toks: []tok{{s: "}"}}, pos: pos})
+			}
+			s = s[k+1:]
+		}
+	}
+	flush()
+}
+
+// decomment drops what keepalived treats as a comment: from an unquoted '!'
+// or '#' to the end of the line. It trims the line.
+func decomment(s string) string {
+	s = strings.TrimRight(s, "\r")
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '"':
+			quoted = !quoted
+		case '!', '#':
+			if !quoted {
+				s = s[:i]
+			}
+		}
+	}
+	return strings.Trim(s, " \t\r\v\f")
+}
+
+// tokens splits a decommented line into words; "quoted text" is one word
+// without its quotes, and a quote also ends the word before it.
+func tokens(s string) []tok {
+	var out []tok
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' {
+			i++
+			continue
+		}
+		if c == '"' {
+			e := strings.IndexByte(s[i+1:], '"')
+			if e < 0 {
+				out = append(out, tok{s: s[i+1:], quoted: true})
+				break
+			}
+			out = append(out, tok{s: s[i+1 : i+1+e], quoted: true})
+			i += e + 2
+			continue
+		}
+		j := i
+		for j < len(s) && !strings.ContainsRune(" \t\r\v\f\"", rune(s[j])) {
+			j++
+		}
+		out = append(out, tok{s: s[i:j]})
+		i = j
+	}
+	return out
+}

@@ -1,0 +1,73 @@
+package keepalived
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+)
+
+// Options say how to read a configuration.
+type Options struct {
+	// ConfigID is the node's id for "@id" lines (keepalived's -i); empty
+	// means the host name, as keepalived does.
+	ConfigID string
+}
+
+// ErrNoFile is returned when the main file cannot be read.
+var ErrNoFile = errors.New("cannot read keepalived configuration")
+
+// Read reads the configuration name and what it includes from fsys, which
+// is rooted at "/" (os.DirFS("/") on a host; name is absolute). Problems in
+// the file do not stop the reading: they are Messages, as keepalived prints
+// them. Only an unreadable main file is an error; it wraps fs.ErrNotExist
+// when the file is missing.
+func Read(fsys fs.FS, name string, o Options) (*Config, error) {
+	if !path.IsAbs(name) {
+		name = "/" + name
+	}
+	c := &Config{File: name, ConfigID: o.ConfigID}
+	if c.ConfigID == "" {
+		if h, err := os.Hostname(); err == nil {
+			c.ConfigID = h
+		}
+	}
+	lx := &lexer{fsys: fsys, id: c.ConfigID, c: c, params: map[string]param{}}
+	if err := lx.readFile(name); err != nil {
+		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
+	}
+	p := &parser{lines: lx.out, c: c}
+	top, _ := p.block("top", false, 0)
+	c.users = passwdUsers(fsys)
+	c.interpret(top)
+	return c, nil
+}
+
+// Parse reads a configuration held in memory as if it were the file name;
+// includes are resolved in fsys (nil: includes match nothing).
+func Parse(name string, src []byte, fsys fs.FS, o Options) *Config {
+	m := memFS{name: fsPath(name), data: src, under: fsys}
+	c, err := Read(m, name, o)
+	if err != nil {
+		// memFS always has name.
+		panic(err)
+	}
+	return c
+}
+
+// passwdUsers lists the user names in fsys's /etc/passwd: keepalived runs
+// scripts as keepalived_script when that user exists.
+func passwdUsers(fsys fs.FS) map[string]bool {
+	b, err := fs.ReadFile(fsys, "etc/passwd")
+	if err != nil {
+		return nil
+	}
+	users := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		if name, _, ok := strings.Cut(l, ":"); ok && name != "" {
+			users[name] = true
+		}
+	}
+	return users
+}

@@ -1,0 +1,284 @@
+package keepalived_test
+
+import (
+	"slices"
+	"strconv"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/keepalived"
+)
+
+// Each case is a configuration of ours; where keepalived prints something
+// about it, the comment quotes keepalived 2.2.7's message (keepalived -t).
+
+func parse(t *testing.T, src string) *keepalived.Config {
+	t.Helper()
+	return keepalived.Parse("/etc/keepalived/keepalived.conf", []byte(src), nil, keepalived.Options{ConfigID: "node1"})
+}
+
+func only(t *testing.T, c *keepalived.Config) *keepalived.Instance {
+	t.Helper()
+	if len(c.Instances) != 1 {
+		t.Fatalf("%d instances, want 1 (messages %v)", len(c.Instances), c.Messages)
+	}
+	return c.Instances[0]
+}
+
+func hasMessage(c *keepalived.Config, line int, text string) bool {
+	for _, m := range c.Messages {
+		if m.Text == text && (line == 0 || m.Pos.Line == line) {
+			return true
+		}
+	}
+	return false
+}
+
+func instance(body string) string {
+	return "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n" + body + "\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n"
+}
+
+func TestComments(t *testing.T) {
+	cases := []struct {
+		name, body, pass string
+	}{
+		// '!' inside a word ends the line: keepalived runs with "keep0ut".
+		{"bang inside a word", "authentication {\n auth_type PASS\n auth_pass keep0ut!\n}", "keep0ut"},
+		{"hash inside a word", "authentication {\n auth_type PASS\n auth_pass ab#cd\n}", "ab"},
+		{"comment after the value", "authentication {\n auth_type PASS\n auth_pass secret # the password\n}", "secret"},
+		// Quotes protect comment characters.
+		{"quoted", "authentication {\n auth_type PASS\n auth_pass \"a!b#c d\"\n}", "a!b#c d"},
+		// A quote ends the word before it: auth_pass takes "a".
+		{"quote inside a word", "authentication {\n auth_type PASS\n auth_pass a\"b c\"d\n}", "a"},
+		{"block on one line", "authentication { auth_type PASS\n auth_pass one }", "one"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := only(t, parse(t, instance(c.body)))
+			if in.Auth.Pass != c.pass {
+				t.Errorf("auth_pass %q, want %q", in.Auth.Pass, c.pass)
+			}
+		})
+	}
+	t.Run("comment lines", func(t *testing.T) {
+		c := parse(t, "! a comment\n# another\n   ! indented\n"+instance(" priority 150! comment"))
+		if in := only(t, c); in.Priority != 150 {
+			t.Errorf("priority %d, want 150", in.Priority)
+		}
+	})
+	t.Run("brace glued to the name", func(t *testing.T) {
+		c := parse(t, "vrrp_instance VI_2{\n interface eth0\n virtual_router_id 2\n virtual_ipaddress { 192.0.2.9 }\n}\n")
+		in := only(t, c)
+		if in.Name != "VI_2" || len(in.VIPs) != 1 {
+			t.Errorf("name %q, VIPs %v", in.Name, in.VIPs)
+		}
+	})
+}
+
+func TestPreprocessor(t *testing.T) {
+	t.Run("@id and @^id", func(t *testing.T) {
+		src := "$PRIO=100\n@node1 $PRIO=150\n@^node1 $PRIO=50\n" + instance(" priority $PRIO\n @node2 priority 20")
+		if in := only(t, parse(t, src)); in.Priority != 150 {
+			t.Errorf("priority %d, want 150 (the @node1 line)", in.Priority)
+		}
+	})
+	t.Run("${PARAM} inside a word", func(t *testing.T) {
+		src := "$N=7\n" + "vrrp_instance VI_${N} {\n interface eth${N}\n virtual_router_id 5${N}\n}\n"
+		in := only(t, parse(t, src))
+		if in.Name != "VI_7" || in.Interface != "eth7" || in.VRID != 57 {
+			t.Errorf("%s %s %d", in.Name, in.Interface, in.VRID)
+		}
+	})
+	t.Run("multi-line definition", func(t *testing.T) {
+		src := "$VIPS=virtual_ipaddress { \\\n  192.0.2.50 \\\n  192.0.2.51 \\\n}\n" +
+			"vrrp_instance P2 {\n interface eth0\n virtual_router_id 7\n $VIPS\n}\n"
+		in := only(t, parse(t, src))
+		var got []string
+		for _, v := range in.VIPs {
+			got = append(got, v.Prefix.Addr().String())
+		}
+		if !slices.Equal(got, []string{"192.0.2.50", "192.0.2.51"}) {
+			t.Errorf("VIPs %v", got)
+		}
+	})
+	t.Run("~SEQ", func(t *testing.T) {
+		src := "$I=vrrp_instance S${N} { \\\n interface eth0 \\\n virtual_router_id ${N} \\\n}\n~SEQ(N,1,2,5) $I\n"
+		c := parse(t, src)
+		var names []string
+		for _, in := range c.Instances {
+			names = append(names, in.Name+"/"+itoa(in.VRID))
+		}
+		if !slices.Equal(names, []string{"S1/1", "S3/3", "S5/5"}) {
+			t.Errorf("instances %v", names)
+		}
+	})
+	t.Run("~LST with tuples", func(t *testing.T) {
+		src := "$I=vrrp_instance L${A} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n~LST({A,B},{x,20},{y,21}) $I\n"
+		c := parse(t, src)
+		if len(c.Instances) != 2 || c.Instances[0].Name != "Lx" || c.Instances[1].VRID != 21 {
+			t.Errorf("instances %+v", c.Instances)
+		}
+	})
+	t.Run("_HASH makes a comment", func(t *testing.T) {
+		src := "$H=${_HASH}\n" + instance(" priority 20 $H 30")
+		if in := only(t, parse(t, src)); in.Priority != 20 {
+			t.Errorf("priority %d", in.Priority)
+		}
+	})
+	t.Run("self-reference ends", func(t *testing.T) {
+		// keepalived itself loops for ever here.
+		c := parse(t, "$A=$A\nvrrp_instance $A {\n}\n")
+		found := false
+		for _, m := range c.Messages {
+			found = found || m.Kind == keepalived.KindPreprocessor
+		}
+		if !found {
+			t.Errorf("no preprocessor message: %v", c.Messages)
+		}
+	})
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestIncludes(t *testing.T) {
+	fsys := fstest.MapFS{
+		"etc/keepalived/keepalived.conf": {Data: []byte("include conf.d/*.conf\ninclude missing.conf\n")},
+		"etc/keepalived/conf.d/a.conf":   {Data: []byte(instance(" priority 120"))},
+	}
+	c, err := keepalived.Read(fsys, "/etc/keepalived/keepalived.conf", keepalived.Options{ConfigID: "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := only(t, c)
+	if in.Pos.File != "/etc/keepalived/conf.d/a.conf" || in.Where["priority"].Line != 4 {
+		t.Errorf("instance at %v, priority at %v", in.Pos, in.Where["priority"])
+	}
+	// keepalived: "(Line 2) Config files missing 'missing.conf'."
+	if !hasMessage(c, 2, "Config files missing 'missing.conf'.") {
+		t.Errorf("messages %v", c.Messages)
+	}
+}
+
+func TestRules(t *testing.T) {
+	cases := []struct {
+		name   string
+		src    string
+		check  func(*keepalived.Instance) bool
+		line   int
+		text   string // keepalived's message; "" for none
+		global string
+	}{
+		{name: "MASTER without priority is the owner", src: instance(" state MASTER"),
+			check: func(in *keepalived.Instance) bool { return in.Priority == 255 && in.State == "MASTER" }},
+		{name: "BACKUP default priority", src: instance(""),
+			check: func(in *keepalived.Instance) bool {
+				return in.Priority == 100 && in.State == "BACKUP" && in.AdvertInt == time.Second && in.Version == 2
+			}},
+		{name: "lower-case state", src: instance(" state master"), line: 4,
+			text:  "(VI_1) unknown state 'master', defaulting to BACKUP",
+			check: func(in *keepalived.Instance) bool { return in.State == "BACKUP" && in.Priority == 100 }},
+		{name: "lower-case auth_type", src: instance(" authentication {\n  auth_type pass\n  auth_pass x\n }"), line: 5,
+			text:  "(VI_1) unknown authentication type 'pass'",
+			check: func(in *keepalived.Instance) bool { return in.Auth.Type == "" }},
+		{name: "auth_pass truncated", src: instance(" authentication {\n  auth_type PASS\n  auth_pass supersecret1\n }"), line: 6,
+			text:  "Truncating auth_pass to 8 characters",
+			check: func(in *keepalived.Instance) bool { return in.Auth.Pass == "supersec" }},
+		{name: "IPv6 runs VRRPv3 and ignores authentication",
+			src:   "vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 1\n authentication {\n  auth_type PASS\n  auth_pass secret\n }\n virtual_ipaddress {\n  2001:db8::15\n }\n}\n",
+			text:  "(VI_6) VRRP version 3 does not support authentication. Ignoring.",
+			check: func(in *keepalived.Instance) bool { return in.Version == 3 && in.Auth.Type == "" && in.Family == 6 }},
+		{name: "vrrp_strict drops authentication",
+			src:   "global_defs {\n vrrp_strict\n}\n" + instance(" authentication {\n  auth_type PASS\n  auth_pass secret\n }"),
+			text:  "(VI_1) Strict mode does not support authentication. Ignoring.",
+			check: func(in *keepalived.Instance) bool { return in.Auth.Type == "" && in.StrictMode }},
+		{name: "v3 interval in 10 ms", src: instance(" version 3\n advert_int 0.015"),
+			text:  "(VI_1) VRRPv3 advertisement interval 0.015000s must be in units of 10ms - rounding",
+			check: func(in *keepalived.Instance) bool { return in.AdvertInt == 20*time.Millisecond }},
+		{name: "v2 interval in seconds", src: instance(" advert_int 1.5"),
+			text:  "(VI_1) VRRPv2 advertisement interval 1.500000s must be an integer. rounding",
+			check: func(in *keepalived.Instance) bool { return in.AdvertInt == 2*time.Second }},
+		{name: "priority out of range", src: instance(" priority 0"), line: 4,
+			text:  "(VI_1) Priority not valid! must be between 1 & 255. Using default 100",
+			check: func(in *keepalived.Instance) bool { return in.Priority == 100 }},
+		{name: "nopreempt with MASTER", src: instance(" state MASTER\n priority 150\n nopreempt"),
+			text:  "(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing",
+			check: func(in *keepalived.Instance) bool { return in.Preempt }},
+		{name: "address family", src: instance(" virtual_ipaddress {\n  192.0.2.1\n  2001:db8::1\n }"), line: 6,
+			text:  "(VI_1): address family must match VRRP instance [2001:db8::1] - ignoring",
+			check: func(in *keepalived.Instance) bool { return len(in.VIPs) == 2 && in.Family == 4 }},
+		{name: "unknown keyword", src: instance(" prority 150"), line: 4, text: "Unknown keyword 'prority'",
+			check: func(in *keepalived.Instance) bool { return in.Priority == 100 }},
+		{name: "duplicate instance", src: instance(" priority 150") + instance(" priority 50"), line: 9,
+			text:  "vrrp instance VI_1 already defined",
+			check: func(in *keepalived.Instance) bool { return in.Priority == 150 }},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			conf := parse(t, c.src)
+			in := only(t, conf)
+			if !c.check(in) {
+				t.Errorf("wrong reading: %+v", in)
+			}
+			if c.text != "" && !hasMessage(conf, c.line, c.text) {
+				t.Errorf("no message %q at line %d: %v", c.text, c.line, conf.Messages)
+			}
+		})
+	}
+}
+
+// An unknown keyword's '{' is ignored, so its '}' closes the instance: the
+// priority inside applies to the instance, and the instance's own '}' is
+// left over at the top level.
+func TestUnknownBlock(t *testing.T) {
+	src := "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n unknown_blk {\n  priority 7\n }\n}\n"
+	c := parse(t, src)
+	in := only(t, c)
+	if in.Priority != 7 {
+		t.Errorf("priority %d, want 7", in.Priority)
+	}
+	// keepalived: "(keepalived.conf: Line 4) Unknown keyword 'unknown_blk'",
+	// "(Line 4) Unexpected '{' - ignoring", "(Line 7) Unknown keyword '}'".
+	for _, m := range []struct {
+		line int
+		text string
+	}{{4, "Unknown keyword 'unknown_blk'"}, {4, "Unexpected '{' - ignoring"}, {7, "Unknown keyword '}'"}} {
+		if !hasMessage(c, m.line, m.text) {
+			t.Errorf("no %q at line %d: %v", m.text, m.line, c.Messages)
+		}
+	}
+}
+
+func TestScriptSecurity(t *testing.T) {
+	src := "global_defs {\n enable_script_security\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\n" + instance(" track_script {\n  chk\n }")
+	c := parse(t, src)
+	// keepalived: "(Line 6) Unable to set default user for vrrp script chk - removing"
+	// then "(VI_1) track script chk not found, ignoring..."
+	if !hasMessage(c, 6, "Unable to set default user for vrrp script chk - removing") ||
+		!hasMessage(c, 0, "(VI_1) track script chk not found, ignoring...") {
+		t.Errorf("messages %v", c.Messages)
+	}
+	c = parse(t, "global_defs {\n enable_script_security\n script_user nobody\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(" track_script {\n  chk\n }"))
+	if c.Script("chk") == nil {
+		t.Errorf("script_user set: the script must stay: %v", c.Messages)
+	}
+	c = parse(t, "vrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(" track_script {\n  chk\n }"))
+	if !hasMessage(c, 0, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.") {
+		t.Errorf("messages %v", c.Messages)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	f.Add([]byte(instance(" state MASTER\n priority 150")))
+	f.Add([]byte("$A=$A\nvrrp_instance $A {\n}\n"))
+	f.Add([]byte("$B=x \\\n$B \\\n\n~SEQ(N,1,3) ~LST(M,a,b) $B$N$M {\n}\n"))
+	f.Add([]byte("@^x include /etc/*.conf\nvrrp_instance \"a{\" { } } {{ \"\n"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		c := keepalived.Parse("/k.conf", src, nil, keepalived.Options{ConfigID: "x"})
+		for _, in := range c.Instances {
+			if in.Name == "" || in.VRID < 1 || in.VRID > 255 || in.Priority < 1 || in.Priority > 255 {
+				t.Fatalf("instance out of range: %+v", in)
+			}
+		}
+	})
+}

@@ -1,0 +1,605 @@
+package keepalived
+
+import (
+	"math"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// interpret turns the top-level statements into the configuration, with
+// keepalived's defaults and rules.
+func (c *Config) interpret(top []*stmt) {
+	c.Global = Global{VRRPVersion: 2, Where: map[string]Pos{}}
+	var insts []*stmt
+	for _, s := range top {
+		switch s.key() {
+		case "global_defs":
+			c.Global.Pos = s.pos
+			c.global(s.kids)
+		case "net_namespace":
+			if a := s.args(); len(a) > 0 {
+				c.NetNamespace = a[0]
+			}
+		case "vrrp_script":
+			c.script(s)
+		case "vrrp_sync_group":
+			g := &SyncGroup{Pos: s.pos}
+			if a := s.args(); len(a) > 0 {
+				g.Name = a[0]
+			}
+			for _, k := range s.kids {
+				if k.key() == "group" {
+					for _, l := range k.value {
+						for _, t := range l.toks {
+							g.Instances = append(g.Instances, t.s)
+						}
+					}
+				}
+			}
+			c.SyncGroups = append(c.SyncGroups, g)
+		case "vrrp_instance":
+			insts = append(insts, s)
+		}
+	}
+	for _, s := range insts {
+		c.instance(s)
+	}
+	c.complete()
+}
+
+func (c *Config) global(kids []*stmt) {
+	g := &c.Global
+	for _, k := range kids {
+		g.Where[k.key()] = k.pos
+		a := k.args()
+		switch k.key() {
+		case "router_id":
+			if len(a) > 0 {
+				g.RouterID = a[0]
+			}
+		case "vrrp_strict":
+			g.VRRPStrict = true
+		case "enable_script_security":
+			g.EnableScriptSecurity = true
+		case "script_user":
+			if len(a) > 0 {
+				g.ScriptUser = a[0]
+			}
+		case "vrrp_version":
+			if v, ok := c.number(k, 2, 3); ok {
+				g.VRRPVersion = int(v)
+			}
+		case "vrrp_check_unicast_src":
+			g.CheckUnicastSrc = true
+		case "vrrp_skip_check_adv_addr":
+			g.SkipCheckAdvAddr = true
+		case "vrrp_garp_master_delay":
+			if v, ok := c.number(k, 0, math.MaxInt32); ok {
+				g.GarpMasterDelay = time.Duration(v) * time.Second
+			}
+		case "vrrp_garp_master_repeat":
+			if v, ok := c.number(k, 0, math.MaxInt32); ok {
+				g.GarpMasterRepeat = int(v)
+			}
+		case "vrrp_garp_master_refresh":
+			if v, ok := c.number(k, 0, math.MaxInt32); ok {
+				g.GarpMasterRefresh = time.Duration(v) * time.Second
+			}
+		case "vrrp_garp_interval":
+			if d, ok := c.seconds(k, 0, 1); ok {
+				g.GarpInterval = d
+			}
+		case "vrrp_gna_interval":
+			if d, ok := c.seconds(k, 0, 1); ok {
+				g.GnaInterval = d
+			}
+		case "vrrp_mcast_group4":
+			if len(a) > 0 {
+				g.McastGroup4, _ = netip.ParseAddr(a[0])
+			}
+		case "vrrp_mcast_group6":
+			if len(a) > 0 {
+				g.McastGroup6, _ = netip.ParseAddr(a[0])
+			}
+		}
+	}
+}
+
+// number reads the keyword's first argument as an integer in [lo, hi], with
+// keepalived's read_int messages.
+func (c *Config) number(s *stmt, lo, hi int64) (int64, bool) {
+	a := s.args()
+	if len(a) == 0 {
+		c.msg(s.pos, KindValue, "%s requires a value", s.key())
+		return 0, false
+	}
+	v, err := strconv.ParseInt(a[0], 10, 64)
+	if err != nil {
+		c.msg(s.pos, KindValue, "invalid number '%s'", a[0])
+		return 0, false
+	}
+	if v < lo || v > hi {
+		c.msg(s.pos, KindValue, "number '%s' outside range [%d, %d]", a[0], lo, hi)
+		return v, false
+	}
+	return v, true
+}
+
+// seconds reads a decimal number of seconds in [lo, hi] to the microsecond.
+func (c *Config) seconds(s *stmt, lo, hi float64) (time.Duration, bool) {
+	a := s.args()
+	if len(a) == 0 {
+		c.msg(s.pos, KindValue, "%s requires a value", s.key())
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(a[0], 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		c.msg(s.pos, KindValue, "invalid number '%s'", a[0])
+		return 0, false
+	}
+	if v < lo || v > hi {
+		c.msg(s.pos, KindValue, "number '%s' outside range [%f, %f]", a[0], lo, hi)
+		return 0, false
+	}
+	return time.Duration(math.Round(v * 1e6)) * time.Microsecond, true
+}
+
+func (c *Config) script(s *stmt) {
+	sc := &Script{Pos: s.pos, Interval: time.Second, Rise: 1, Fall: 1, Where: map[string]Pos{}}
+	if a := s.args(); len(a) > 0 {
+		sc.Name = a[0]
+	}
+	for _, k := range s.kids {
+		sc.Where[k.key()] = k.pos
+		a := k.args()
+		switch k.key() {
+		case "script":
+			sc.Command = joinArgs(k)
+		case "interval":
+			if d, ok := c.seconds(k, 0, float64(math.MaxInt32)); ok {
+				sc.Interval = d
+			}
+		case "timeout":
+			if d, ok := c.seconds(k, 0, float64(math.MaxInt32)); ok {
+				sc.Timeout = d
+			}
+		case "weight":
+			if v, ok := c.number(k, -254, 254); ok {
+				sc.Weight = int(v)
+			}
+			sc.Reverse = len(a) > 1 && a[1] == "reverse"
+		case "rise":
+			if v, ok := c.number(k, 1, math.MaxInt32); ok {
+				sc.Rise = int(v)
+			}
+		case "fall":
+			if v, ok := c.number(k, 1, math.MaxInt32); ok {
+				sc.Fall = int(v)
+			}
+		case "user":
+			if len(a) > 0 {
+				sc.User = a[0]
+			}
+		}
+	}
+	if c.Script(sc.Name) != nil {
+		c.msg(s.pos, KindIgnored, "vrrp script %s already defined", sc.Name)
+		return
+	}
+	// keepalived 2.2 with enable_script_security and no user to run the
+	// script as (no user, no global script_user, no keepalived_script user
+	// on the host) drops the script when its block closes.
+	if c.Global.EnableScriptSecurity && sc.User == "" && c.Global.ScriptUser == "" && !c.users["keepalived_script"] {
+		c.msg(s.end, KindSecurity, "Unable to set default user keepalived_script for script")
+		c.msg(s.end, KindSecurity, "Unable to set default user for vrrp script %s - removing", sc.Name)
+		return
+	}
+	c.Scripts = append(c.Scripts, sc)
+}
+
+// instance reads a vrrp_instance block as vrrp_parser.c's handlers do.
+func (c *Config) instance(s *stmt) {
+	a := s.args()
+	if len(a) == 0 {
+		c.msg(s.pos, KindSyntax, "vrrp_instance must have a name")
+		return
+	}
+	in := &Instance{Name: a[0], Pos: s.pos, State: "BACKUP", Preempt: true, Accept: true,
+		AdvertInt: time.Second, Where: map[string]Pos{}, GarpMasterDelay: 5 * time.Second, GarpMasterRepeat: 5}
+	if c.Instance(in.Name) != nil {
+		c.msg(s.pos, KindIgnored, "vrrp instance %s already defined", in.Name)
+		return
+	}
+	priority, version := -1, 0
+	var advert float64 = -1
+	for _, k := range s.kids {
+		in.Where[k.key()] = k.pos
+		a := k.args()
+		arg := ""
+		if len(a) > 0 {
+			arg = a[0]
+		}
+		switch k.key() {
+		case "state":
+			switch arg {
+			case "MASTER", "BACKUP":
+				in.State = arg
+			default:
+				c.msg(k.pos, KindIgnored, "(%s) unknown state '%s', defaulting to BACKUP", in.Name, arg)
+				in.State = "BACKUP"
+			}
+		case "interface":
+			if arg == "lo" {
+				c.msg(k.pos, KindIgnored, "(%s) cannot use a loopback interface (lo) for vrrp - ignoring", in.Name)
+				continue
+			}
+			in.Interface = arg
+		case "virtual_router_id":
+			v, ok := c.number(k, 1, 255)
+			if !ok {
+				c.msg(k.pos, KindValue, "(%s): VRID '%s' not valid - must be between 1 & 255", in.Name, arg)
+				continue
+			}
+			in.VRID = int(v)
+		case "priority":
+			v, ok := c.number(k, 1, 255)
+			if !ok {
+				c.msg(k.pos, KindValue, "(%s) Priority not valid! must be between 1 & 255. Using default 100", in.Name)
+				priority = 100
+				continue
+			}
+			priority = int(v)
+		case "advert_int":
+			d, ok := c.seconds(k, 0.01, 255)
+			if !ok {
+				c.msg(k.pos, KindValue, "(%s) Advert interval (%s) not valid! Must be > 0 - ignoring", in.Name, arg)
+				continue
+			}
+			advert = d.Seconds()
+		case "version":
+			v, ok := c.number(k, 2, 3)
+			if !ok {
+				c.msg(k.pos, KindValue, "(%s): Version must be either 2 or 3", in.Name)
+				continue
+			}
+			version = int(v)
+		case "native_ipv6":
+			in.NativeIPv6 = true
+		case "nopreempt":
+			in.Preempt = false
+		case "preempt":
+			in.Preempt = true
+		case "preempt_delay":
+			if d, ok := c.seconds(k, 0, 1000); ok {
+				in.PreemptDelay = d
+			}
+		case "accept":
+			in.Accept = true
+		case "no_accept":
+			in.Accept = false
+		case "use_vmac":
+			in.UseVMAC = true
+			in.VMACName = arg
+		case "strict_mode":
+			in.StrictMode = arg == "" || arg == "on" || arg == "true" || arg == "yes"
+		case "old_unicast_checksum":
+			in.OldUnicastChecksum = true
+		case "garp_master_delay":
+			if v, ok := c.number(k, 0, math.MaxInt32); ok {
+				in.GarpMasterDelay = time.Duration(v) * time.Second
+			}
+		case "garp_master_repeat":
+			if v, ok := c.number(k, 0, math.MaxInt32); ok {
+				in.GarpMasterRepeat = int(v)
+			}
+		case "garp_master_refresh":
+			if v, ok := c.number(k, 0, math.MaxInt32); ok {
+				in.GarpMasterRefresh = time.Duration(v) * time.Second
+			}
+		case "authentication":
+			in.Auth.Pos = k.pos
+			for _, x := range k.kids {
+				xa := x.args()
+				xarg := ""
+				if len(xa) > 0 {
+					xarg = xa[0]
+				}
+				in.Where[x.key()] = x.pos
+				switch x.key() {
+				case "auth_type":
+					switch xarg {
+					case "PASS", "AH":
+						in.Auth.Written = xarg
+					default:
+						c.msg(x.pos, KindIgnored, "(%s) unknown authentication type '%s'", in.Name, xarg)
+						in.Auth.Written = ""
+					}
+				case "auth_pass":
+					in.Auth.WrittenPass = xarg
+					in.Auth.Pos = x.pos
+					if len(xarg) > 8 {
+						c.msg(x.pos, KindTruncated, "Truncating auth_pass to %d characters", 8)
+					}
+				}
+			}
+		case "unicast_src_ip":
+			ip, err := netip.ParseAddr(arg)
+			if err != nil {
+				c.msg(k.pos, KindValue, "Configuration error: VRRP instance[%s] malformed src address[%s]. Skipping...", in.Name, arg)
+				continue
+			}
+			in.UnicastSrc = ip
+		case "unicast_peer":
+			in.UnicastPos = k.pos
+			for _, l := range k.value {
+				ip, err := netip.ParseAddr(l.word(0))
+				if err != nil {
+					c.msg(l.pos, KindValue, "Configuration error: VRRP instance[%s] malformed unicast peer address[%s]. Skipping...", in.Name, l.word(0))
+					continue
+				}
+				for i := 1; i < len(l.toks); i += 2 {
+					if i+1 >= len(l.toks) {
+						c.msg(l.pos, KindValue, "(%s) %s is missing a value", in.Name, l.word(i))
+					}
+				}
+				in.UnicastPeers = append(in.UnicastPeers, ip)
+			}
+		case "virtual_ipaddress", "virtual_ipaddress_excluded":
+			for _, l := range k.value {
+				v, ok := c.vip(in, l, k.key() == "virtual_ipaddress")
+				if !ok {
+					continue
+				}
+				if k.key() == "virtual_ipaddress" {
+					in.VIPs = append(in.VIPs, v)
+				} else {
+					in.ExcludedVIPs = append(in.ExcludedVIPs, v)
+				}
+			}
+		case "track_script":
+			for _, l := range k.value {
+				in.TrackScripts = append(in.TrackScripts, c.track(l))
+			}
+		case "track_interface":
+			for _, l := range k.value {
+				in.TrackInterfaces = append(in.TrackInterfaces, c.track(l))
+			}
+		case "track_file":
+			for _, l := range k.value {
+				in.TrackFiles = append(in.TrackFiles, c.track(l))
+			}
+		case "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_deleted", "notify_master_rx_lower_pri":
+			in.Notify = append(in.Notify, Script{Name: k.key(), Command: joinArgs(k), Pos: k.pos})
+		}
+	}
+	if in.VRID == 0 {
+		c.msg(s.pos, KindIgnored, "(%s) the virtual router id must be set", in.Name)
+		return
+	}
+	if in.Family == 0 {
+		in.Family = 4
+		if in.NativeIPv6 {
+			in.Family = 6
+		}
+	}
+	in.Version = version
+	if priority < 0 {
+		priority = 100
+		if in.State == "MASTER" {
+			priority = 255
+		}
+	}
+	in.Priority = priority
+	if advert >= 0 {
+		in.AdvertInt = time.Duration(math.Round(advert*1e6)) * time.Microsecond
+	}
+	c.Instances = append(c.Instances, in)
+}
+
+// track reads "name [weight N [reverse]]".
+func (c *Config) track(l line) Track {
+	t := Track{Name: l.word(0), Pos: l.pos}
+	for i := 1; i < len(l.toks); i++ {
+		switch l.word(i) {
+		case "weight":
+			if i+1 < len(l.toks) {
+				if v, err := strconv.Atoi(l.word(i + 1)); err == nil {
+					t.Weight, t.WeightSet = v, true
+				}
+				i++
+			}
+		case "reverse":
+			t.Reverse = true
+		}
+	}
+	return t
+}
+
+// vip reads a virtual_ipaddress line: ADDR[/LEN] [dev IF] [label L] [...].
+func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
+	v := VIP{Pos: l.pos}
+	s := l.word(0)
+	if strings.Contains(s, "/") {
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			c.msg(l.pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", s)
+			return v, false
+		}
+		v.Prefix, v.HasLen = p, true
+	} else {
+		ip, err := netip.ParseAddr(s)
+		if err != nil {
+			c.msg(l.pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", s)
+			return v, false
+		}
+		v.Prefix = netip.PrefixFrom(ip, ip.BitLen())
+	}
+	// Options with a value; others are flags.
+	withValue := map[string]bool{"dev": true, "label": true, "scope": true, "brd": true, "broadcast": true,
+		"peer": true, "preferred_lft": true, "track_group": true, "use_vmac": false}
+	flags := map[string]bool{"home": true, "-nodad": true, "nodad": true, "noprefixroute": true,
+		"autojoin": true, "no_track": true, "use_vmac": true}
+	for i := 1; i < len(l.toks); i++ {
+		w := l.word(i)
+		switch {
+		case withValue[w]:
+			if i+1 < len(l.toks) {
+				switch w {
+				case "dev":
+					v.Dev = l.word(i + 1)
+				case "label":
+					v.Label = l.word(i + 1)
+				}
+				i++
+			}
+		case flags[w]:
+		default:
+			c.msg(l.pos, KindValue, "Unknown configuration entry '%s' for ip address - ignoring", w)
+		}
+	}
+	fam := 4
+	if v.Prefix.Addr().Is6() {
+		fam = 6
+	}
+	if !sameFamily {
+		return v, true
+	}
+	if in.Family == 0 {
+		in.Family = fam
+	} else if in.Family != fam {
+		c.msg(l.pos, KindIgnored, "(%s): address family must match VRRP instance [%s] - ignoring", in.Name, s)
+		return v, false
+	}
+	return v, true
+}
+
+// complete applies what vrrp_complete_instance does once everything is read.
+func (c *Config) complete() {
+	strict := c.Global.VRRPStrict
+	for _, in := range c.Instances {
+		if strict {
+			in.StrictMode = true
+		}
+		if in.Version == 0 {
+			in.Version = c.Global.VRRPVersion
+		}
+		if in.Family == 6 && in.Version == 2 {
+			// keepalived: VRRPv2 has no IPv6, the instance runs VRRPv3.
+			in.Version = 3
+		}
+		if in.Auth.Written != "" {
+			switch {
+			case in.Version == 3:
+				c.msg(in.Auth.Pos, KindIgnored, "(%s) VRRP version 3 does not support authentication. Ignoring.", in.Name)
+			case in.StrictMode:
+				c.msg(in.Auth.Pos, KindIgnored, "(%s) Strict mode does not support authentication. Ignoring.", in.Name)
+			default:
+				in.Auth.Type = in.Auth.Written
+				if in.Auth.Type == "PASS" {
+					in.Auth.Pass = in.Auth.WrittenPass
+					if len(in.Auth.Pass) > 8 {
+						in.Auth.Pass = in.Auth.Pass[:8]
+					}
+				}
+			}
+		}
+		// Advert interval: v2 in whole seconds, v3 in centiseconds.
+		if in.Version == 2 {
+			if us := in.AdvertInt.Microseconds(); us%1_000_000 != 0 {
+				secs := (us + 500_000) / 1_000_000
+				if secs < 1 {
+					secs = 1
+				}
+				c.msg(in.At("advert_int"), KindValue, "(%s) VRRPv2 advertisement interval %fs must be an integer. rounding", in.Name, in.AdvertInt.Seconds())
+				in.AdvertInt = time.Duration(secs) * time.Second
+			}
+		} else if us := in.AdvertInt.Microseconds(); us%10_000 != 0 {
+			cs := (us + 5_000) / 10_000
+			if cs < 1 {
+				cs = 1
+			}
+			c.msg(in.At("advert_int"), KindValue, "(%s) VRRPv3 advertisement interval %fs must be in units of 10ms - rounding", in.Name, in.AdvertInt.Seconds())
+			in.AdvertInt = time.Duration(cs) * 10 * time.Millisecond
+		}
+		if in.State == "MASTER" && in.Priority != 255 && strict {
+			c.msg(in.At("state"), KindIgnored, "(%s) State MASTER must match being address owner", in.Name)
+			in.State = "BACKUP"
+		}
+		if !in.Preempt {
+			switch {
+			case in.State == "MASTER":
+				c.msg(in.At("nopreempt"), KindIgnored, "(%s) Warning - nopreempt will not work with initial state MASTER - clearing", in.Name)
+				in.Preempt = true
+			case in.Priority == 255:
+				c.msg(in.At("nopreempt"), KindIgnored, "(%s) nopreempt is incompatible with priority 255. resetting nopreempt", in.Name)
+				in.Preempt = true
+			}
+		}
+		for i, t := range in.TrackScripts {
+			s := c.Script(t.Name)
+			if s == nil {
+				c.msg(t.Pos, KindIgnored, "(%s) track script %s not found, ignoring...", in.Name, t.Name)
+				continue
+			}
+			if !t.WeightSet {
+				in.TrackScripts[i].Weight = s.Weight
+				in.TrackScripts[i].Reverse = s.Reverse
+			}
+		}
+	}
+	for _, g := range c.SyncGroups {
+		states := map[string]bool{}
+		for _, n := range g.Instances {
+			if in := c.Instance(n); in != nil {
+				states[in.State] = true
+			}
+		}
+		if len(states) > 1 {
+			for _, n := range g.Instances {
+				if in := c.Instance(n); in != nil && in.State == "MASTER" {
+					c.msg(in.At("state"), KindIgnored, "(%s) sync group %s has members in state BACKUP: starts as BACKUP", in.Name, g.Name)
+					in.State = "BACKUP"
+				}
+			}
+		}
+	}
+	c.scriptSecurity()
+}
+
+// ScriptUser is the user keepalived runs a script as when it names none:
+// script_user, else keepalived_script if the host has that user, else root.
+func (c *Config) ScriptUser() string {
+	switch {
+	case c.Global.ScriptUser != "":
+		return c.Global.ScriptUser
+	case c.users["keepalived_script"]:
+		return "keepalived_script"
+	}
+	return "root"
+}
+
+// scriptSecurity reports what keepalived says about who runs scripts: a
+// script that runs as root without enable_script_security.
+func (c *Config) scriptSecurity() {
+	if c.Global.EnableScriptSecurity {
+		return
+	}
+	root := false
+	for _, in := range c.Instances {
+		root = root || len(in.Notify) > 0 && c.ScriptUser() == "root"
+		for _, t := range in.TrackScripts {
+			if s := c.Script(t.Name); s != nil {
+				u := s.User
+				if u == "" {
+					u = c.ScriptUser()
+				}
+				root = root || u == "root"
+			}
+		}
+	}
+	if root {
+		c.msg(c.Global.Pos, KindSecurity, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
+	}
+}
