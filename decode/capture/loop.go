@@ -41,9 +41,6 @@ type Batch struct {
 	Data    [][]byte
 }
 
-// Len is the number of frames in the run.
-func (b *Batch) Len() int { return max(len(b.Packets), len(b.Tags)) }
-
 // Options tune Run.
 type Options struct {
 	Count  int                 // stop after this many VRRP adverts (0: no limit), as tcpdump -c
