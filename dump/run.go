@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -102,14 +103,20 @@ func Run(ctx context.Context, args []string, env Env) error {
 			srcs = append(srcs, s)
 		}
 	} else {
-		if cfg.Filter != "" {
-			return cli.VRRPDump.Usagef(cfg.Filter, "a BPF expression applies to live capture (-i); filter a file with tcpdump -r FILE -w OUT EXPR first")
-		}
 		s, err := pcapfile.Open(cfg.Read)
 		if err != nil {
 			return err
 		}
 		srcs = append(srcs, s)
+		if cfg.Filter != "" {
+			// As tcpdump -r FILE -w - EXPR: only the frames EXPR accepts
+			// are read, counted and numbered.
+			f, err := capture.Filtered(s, cfg.Filter)
+			if err != nil {
+				return fmt.Errorf("%s: %w", cfg.Read, err)
+			}
+			srcs[0] = f
+		}
 	}
 	tr := track.New(track.Options{ShowAuth: cfg.ShowAuth})
 	fd := feed.New(tr, isLive)
@@ -324,6 +331,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 	switch cfg.Mode {
 	case ModeSummary, ModeTUI:
 		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, first, env.Location)
+		if frames == 0 {
+			fmt.Fprintf(out, "\nNO FRAME MATCHED: %s\n", noFrameMatched(cfg))
+		}
 		for _, n := range tr.Notes() {
 			fmt.Fprintf(out, "\nNOT JUDGED %s\n", n)
 		}
@@ -379,7 +389,27 @@ func Run(ctx context.Context, args []string, env Env) error {
 	if exit == 1 {
 		return ErrErrorFinding
 	}
+	if frames == 0 && isLive {
+		// Nothing seen is no all-clear: a wrong interface or an
+		// expression that matches nothing looks the same.
+		return cli.Problemf("%s", noFrameMatched(cfg))
+	}
 	return nil
+}
+
+// noFrameMatched is what a run that read no frame says at its end.
+func noFrameMatched(cfg Config) string {
+	if cfg.Read != "" {
+		if cfg.Filter != "" {
+			return "no frame in " + filepath.Base(cfg.Read) + " matched " + strconv.Quote(cfg.Filter) + ": check the expression"
+		}
+		return filepath.Base(cfg.Read) + " holds no frames"
+	}
+	where := "on " + strings.Join(cfg.Ifaces, ", ")
+	if cfg.Filter != "" {
+		where += " with " + strconv.Quote(cfg.Filter)
+	}
+	return "no frame matched " + where + ": check the interface and the expression"
 }
 
 // readOne runs the capture loop on one link until it ends.

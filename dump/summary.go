@@ -88,7 +88,9 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 		return a.First.Compare(b.First)
 	})
 	if len(fs) == 0 {
-		fmt.Fprintln(w, "\nNo findings.")
+		if frames > 0 { // no frame at all is no all-clear: the caller says why
+			fmt.Fprintln(w, "\nNo findings.")
+		}
 		return
 	}
 	fmt.Fprintln(w, "\nFINDINGS")

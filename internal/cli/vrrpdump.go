@@ -15,7 +15,7 @@ its cause and fix.
   vrrpdump -i eth0 --json -w vrrp.pcap    NDJSON for machines, and keep the frames
 
 Live capture needs CAP_NET_RAW rather than root:
-  sudo setcap cap_net_raw,cap_net_admin=eip $(command -v vrrpdump)`,
+  sudo setcap cap_net_raw=ep $(command -v vrrpdump)`,
 	Args:    "[BPF expression]",
 	Problem: "an error finding (split-brain, master-down, ...)",
 	Incomplete: "the capture file could not be read to its end (cut short, a corrupt record): " +

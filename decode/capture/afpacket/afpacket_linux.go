@@ -128,6 +128,12 @@ func (h *Handle) setup(o Options) error {
 		}
 	}
 	h.ring = ring
+	if o.Filter == nil && o.FilterFor != nil {
+		var err error
+		if o.Filter, err = o.FilterFor(h.cooked); err != nil {
+			return fmt.Errorf("capture on %s: %w", h.name, err)
+		}
+	}
 	if len(o.Filter) > 0 {
 		if err := h.SetBPF(o.Filter); err != nil {
 			return err

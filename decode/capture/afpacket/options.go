@@ -9,10 +9,14 @@ import (
 
 // Options tune a capture.
 type Options struct {
-	Filter     []bpf.Instruction // attached before binding; compile it for the kernel (decode/filter)
-	Promisc    bool              // join the interface's promiscuous mode (not for "any")
-	BufferSize int               // ring size in bytes; default 32 MiB
-	Timeout    time.Duration     // how long a read waits before ErrTimeout; default 100 ms
+	Filter []bpf.Instruction // attached before binding; compile it for the kernel (decode/filter)
+	// FilterFor, when Filter is nil, returns the filter for the frames
+	// the socket will see: cooked (SOCK_DGRAM, the network header first)
+	// or Ethernet, which Open learns from the interface.
+	FilterFor  func(cooked bool) ([]bpf.Instruction, error)
+	Promisc    bool          // join the interface's promiscuous mode (not for "any")
+	BufferSize int           // ring size in bytes; default 32 MiB
+	Timeout    time.Duration // how long a read waits before ErrTimeout; default 100 ms
 }
 
 func (o *Options) defaults() {

@@ -1,3 +1,5 @@
+//go:build pcap
+
 package live
 
 import (
@@ -5,26 +7,16 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/google/gopacket"
+	"github.com/google/gopacket/layers"
 	"github.com/google/gopacket/pcap"
 	"github.com/vishvananda/netlink"
+	"golang.org/x/net/bpf"
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/decode/filter"
 )
-
-// Options tune a live capture.
-type Options struct {
-	Filter     string        // extra BPF expression, ANDed with the VRRP filter
-	Promisc    bool          // put the interface in promiscuous mode
-	Snaplen    int           // bytes kept per frame; default 4224, room for a v3 IPv6 advert of 255 addresses behind QinQ
-	BufferSize int           // kernel ring size in bytes; default 32 MiB
-	Timeout    time.Duration // how long a read waits before reporting a timeout; default 100 ms
-	// Warn, if set, receives what the capture could not do as asked but
-	// can run without (promiscuous mode refused).
-	Warn func(msg string)
-}
 
 // source is a libpcap handle as a capture.Source.
 type source struct {
@@ -64,18 +56,13 @@ func (l *source) Stats() (capture.Stats, error) {
 	return capture.Stats{Received: s.PacketsReceived, Dropped: s.PacketsDropped, IfDropped: s.PacketsIfDropped}, nil
 }
 
-// Open starts capturing VRRP (capture.Filter) on iface ("any" for every
-// interface).
+// Kind is the build's live capture, for --version.
+const Kind = "libpcap"
+
+// Open starts capturing VRRP on iface ("any" for every interface) with
+// libpcap, the kernel filter compiled by capture.LiveFilter.
 func Open(iface string, o Options) (capture.Source, error) {
-	if o.Snaplen == 0 {
-		o.Snaplen = 4096 + 128
-	}
-	if o.BufferSize == 0 {
-		o.BufferSize = 32 << 20
-	}
-	if o.Timeout == 0 {
-		o.Timeout = 100 * time.Millisecond
-	}
+	o.defaults()
 	in, err := pcap.NewInactiveHandle(iface)
 	if err != nil {
 		return nil, liveError(iface, err)
@@ -91,9 +78,30 @@ func Open(iface string, o Options) (capture.Source, error) {
 	if err != nil {
 		return nil, liveError(iface, err)
 	}
-	if err := h.SetBPFFilter(capture.Filter(o.Filter)); err != nil {
+	// libpcap moves a cooked (-i any) program's loads to the kernel's
+	// view itself, or filters in user space what it cannot move: give it
+	// the program for cooked frames as they are read, tags inline.
+	var prog []bpf.Instruction
+	if h.LinkType() == layers.LinkTypeLinuxSLL {
+		var user filter.Expr = nil
+		e := filter.VRRP()
+		if o.Filter != "" {
+			if user, err = capture.UserFilter(o.Filter, filter.Cooked); err != nil {
+				h.Close()
+				return nil, fmt.Errorf("capture on %s: %w", iface, err)
+			}
+			e = filter.And(e, user)
+		}
+		prog, err = filter.Compile(e, filter.Target{Link: filter.Cooked, Snaplen: uint32(o.Snaplen)})
+	} else {
+		prog, err = capture.LiveFilter(o.Filter, filter.Ethernet, uint32(o.Snaplen))
+	}
+	if err == nil {
+		err = setFilter(h, prog)
+	}
+	if err != nil {
 		h.Close()
-		return nil, fmt.Errorf("capture on %s: filter %q: %w", iface, o.Filter, err)
+		return nil, fmt.Errorf("capture on %s: %w", iface, err)
 	}
 	if o.Promisc && iface != "any" && o.Warn != nil {
 		// libpcap reports no error when the kernel does not raise the
@@ -103,6 +111,18 @@ func Open(iface string, o Options) (capture.Source, error) {
 		}
 	}
 	return &source{h, iface}, nil
+}
+
+func setFilter(h *pcap.Handle, prog []bpf.Instruction) error {
+	raw, err := bpf.Assemble(prog)
+	if err != nil {
+		return err
+	}
+	ins := make([]pcap.BPFInstruction, len(raw))
+	for i, r := range raw {
+		ins[i] = pcap.BPFInstruction{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
+	}
+	return h.SetBPFInstructionFilter(ins)
 }
 
 func liveError(iface string, err error) error {
