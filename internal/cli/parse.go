@@ -19,7 +19,9 @@ type Parsed struct {
 }
 
 // Parse reads args (without the program name) for program c. -h or
-// --help prints the chosen command's help to stdout and returns ErrHelp;
+// --help prints the chosen command's help to stdout and returns ErrHelp,
+// and so does --version after printing the build (WriteVersion), unless
+// the command has a flag of that name;
 // a command line c cannot use returns a *UsageError.
 func Parse(c *Command, args []string, stdout io.Writer) (*Parsed, error) {
 	p := &Parsed{Cmd: c, vals: map[string][]any{}, given: map[string]string{}}
@@ -35,6 +37,14 @@ func Parse(c *Command, args []string, stdout io.Writer) (*Parsed, error) {
 			written, _, _ := strings.Cut(arg, "=")
 			if name == "h" || name == "help" {
 				if err := WriteHelp(stdout, p.Cmd); err != nil {
+					return nil, err
+				}
+				return nil, ErrHelp
+			}
+			if name == "version" && !hasVal && p.Cmd.Flag("version") == nil {
+				// The build's version; a subcommand's own --version
+				// (vrrpprobe speak --version 3) is that flag.
+				if err := WriteVersion(stdout, c.Name); err != nil {
 					return nil, err
 				}
 				return nil, ErrHelp
