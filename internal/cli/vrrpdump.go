@@ -4,7 +4,7 @@ package cli
 var VRRPDump = &Command{
 	Name:     "vrrpdump",
 	Summary:  "Watch VRRP (v2 and v3, IPv4 and IPv6, keepalived and FRR) and say what is wrong.",
-	Synopsis: []string{"(-i IFACE | -r FILE) [flags] [BPF expression]"},
+	Synopsis: []string{"(-i IFACE | -r FILE) [flags] [expression]"},
 	Doc: `
 Split-brain, failover and its timing, mismatched intervals, VIPs, auth or
 versions, VRID collisions, missing gratuitous ARP: each finding comes with
@@ -13,10 +13,18 @@ its cause and fix.
   vrrpdump -r capture.pcap                summary of a capture (tcpdump -w / tshark -w)
   sudo vrrpdump -i eth0 --lines           one line per advert and per finding
   vrrpdump -i eth0 --json -w vrrp.pcap    NDJSON for machines, and keep the frames
+  vrrpdump -r capture.pcap host 192.0.2.11   only what tcpdump's "host 192.0.2.11" lets through
+
+An expression in tcpdump's language (pcap-filter(7)) narrows what is read,
+live and from a file, as tcpdump does: host, net, src, dst, ip, ip6, arp,
+proto, vrrp, ah, icmp6, ether host/src/dst, vlan, and, or, not. It applies
+to the IP packet whether the frame is VLAN-tagged or not ("vlan 10" tests
+the tag without shifting the rest). What vrrpkit does not compile itself
+(ports, host names) is compiled by tcpdump -ddd when tcpdump is installed.
 
 Live capture needs CAP_NET_RAW rather than root:
   sudo setcap cap_net_raw=ep $(command -v vrrpdump)`,
-	Args:    "[BPF expression]",
+	Args:    "[expression]",
 	Problem: "an error finding (split-brain, master-down, ...)",
 	Incomplete: "the capture file could not be read to its end (cut short, a corrupt record): " +
 		"everything before the break is in the output, and the message says where and why it stopped",
