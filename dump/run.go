@@ -17,6 +17,8 @@ import (
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
+	"github.com/vrrpkit/vrrpkit/decode/filter"
+	"github.com/vrrpkit/vrrpkit/decode/filter/tcpdump"
 	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/report"
@@ -111,7 +113,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		if cfg.Filter != "" {
 			// As tcpdump -r FILE -w - EXPR: only the frames EXPR accepts
 			// are read, counted and numbered.
-			f, err := capture.Filtered(s, cfg.Filter)
+			f, err := capture.Filtered(s, func(l filter.Link) (filter.Expr, error) { return tcpdump.Compile(cfg.Filter, l) })
 			if err != nil {
 				return fmt.Errorf("%s: %w", cfg.Read, err)
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/decode/capture/afpacket"
 	"github.com/vrrpkit/vrrpkit/decode/filter"
+	"github.com/vrrpkit/vrrpkit/decode/filter/tcpdump"
 )
 
 // Kind is the build's live capture, for --version.
@@ -28,7 +29,14 @@ func Open(iface string, o Options) (capture.Source, error) {
 		if cooked {
 			link = filter.CookedLive
 		}
-		return capture.LiveFilter(o.Filter, link, uint32(o.Snaplen))
+		var user filter.Expr
+		if o.Filter != "" {
+			var err error
+			if user, err = tcpdump.Compile(o.Filter, link); err != nil {
+				return nil, err
+			}
+		}
+		return capture.LiveFilter(user, link, uint32(o.Snaplen))
 	}
 	h, err := afpacket.Open(iface, afpacket.Options{FilterFor: filterFor, Promisc: o.Promisc, BufferSize: o.BufferSize, Timeout: o.Timeout})
 	if err != nil {

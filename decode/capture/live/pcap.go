@@ -16,6 +16,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/decode/filter"
+	"github.com/vrrpkit/vrrpkit/decode/filter/tcpdump"
 )
 
 // source is a libpcap handle as a capture.Source.
@@ -81,20 +82,23 @@ func Open(iface string, o Options) (capture.Source, error) {
 	// libpcap moves a cooked (-i any) program's loads to the kernel's
 	// view itself, or filters in user space what it cannot move: give it
 	// the program for cooked frames as they are read, tags inline.
-	var prog []bpf.Instruction
+	link := filter.Ethernet
 	if h.LinkType() == layers.LinkTypeLinuxSLL {
-		var user filter.Expr = nil
+		link = filter.Cooked
+	}
+	var user filter.Expr
+	if o.Filter != "" {
+		user, err = tcpdump.Compile(o.Filter, link)
+	}
+	var prog []bpf.Instruction
+	if err == nil && link == filter.Cooked {
 		e := filter.VRRP()
-		if o.Filter != "" {
-			if user, err = capture.UserFilter(o.Filter, filter.Cooked); err != nil {
-				h.Close()
-				return nil, fmt.Errorf("capture on %s: %w", iface, err)
-			}
+		if user != nil {
 			e = filter.And(e, user)
 		}
 		prog, err = filter.Compile(e, filter.Target{Link: filter.Cooked, Snaplen: uint32(o.Snaplen)})
-	} else {
-		prog, err = capture.LiveFilter(o.Filter, filter.Ethernet, uint32(o.Snaplen))
+	} else if err == nil {
+		prog, err = capture.LiveFilter(user, filter.Ethernet, uint32(o.Snaplen))
 	}
 	if err == nil {
 		err = setFilter(h, prog)
