@@ -47,7 +47,7 @@ other checksum flavour.`,
 			st := Pass
 			if d.Kind == "keepalived" && c != nil {
 				for _, in := range c.Instances {
-					if in.Version == 3 && in.Family() == 4 {
+					if in.Version == 3 && in.Family == 4 {
 						st = Warn
 						ev = append(ev, fmt.Sprintf("%s: vrrp_instance %s is VRRPv3 over IPv4", in.Pos, in.Name))
 						break

@@ -3,35 +3,41 @@ package doctor
 import (
 	"context"
 	"fmt"
-	"math"
+	"strings"
+	"time"
 )
 
 var checkKeepalivedAdvertInt = Check{
-	ID:   "keepalived-advert-int",
-	Area: AreaKeepalived,
-	Doc: `Reads advert_int and the VRRP version of each instance. VRRPv2 carries the advert
-interval in whole seconds: below 1 s (or a fraction) cannot be sent, keepalived rounds it
-and peers compute a different master-down interval. VRRPv3 carries centiseconds up to
-40.95 s. Fix: an integer advert_int of at least 1 with VRRPv2, or vrrp_version 3 on
-every node for sub-second adverts.`,
+	ID:      "keepalived-advert-int",
+	Area:    AreaKeepalived,
+	Offline: true,
+	Doc: `Reads advert_int and the VRRP version each instance runs with. VRRPv2 carries the
+advert interval in whole seconds and VRRPv3 in centiseconds (up to 40.95 s): keepalived
+rounds any other value ("must be an integer. rounding", "must be in units of 10ms -
+rounding") and runs with the rounded one, so the file says one interval and the wire
+another. Fix: an integer advert_int with VRRPv2 (vrrp_version 3 on every node for
+sub-second adverts), a multiple of 0.01 with VRRPv3.`,
 	Run: func(_ context.Context, env *Env) []Result {
 		c, rs := keepalivedOrSkip(env)
 		if c == nil {
 			return rs
 		}
 		var out []Result
+		for _, m := range c.Messages {
+			in := messageInstance(c, m)
+			if !strings.Contains(m.Text, "advertisement interval") || in == nil {
+				continue
+			}
+			out = append(out, Result{Status: Warn, Subject: in.Name,
+				Message:  "keepalived rounds advert_int: " + m.Text,
+				Evidence: []string{fmt.Sprintf("%s: %s", m.Pos, m.Text)},
+				Fix:      "write the interval keepalived runs with at " + m.Pos.String() + " (whole seconds with VRRPv2, 10 ms steps with VRRPv3), the same on every node"})
+		}
 		for _, in := range c.Instances {
-			ev := []string{fmt.Sprintf("%s: vrrp_instance %s advert_int %g, VRRPv%d", in.Pos, in.Name, in.AdvertInt, in.Version)}
-			switch {
-			case in.Version == 2 && (in.AdvertInt < 1 || in.AdvertInt != math.Trunc(in.AdvertInt)):
+			if in.Version == 3 && in.AdvertInt > 4095*10*time.Millisecond {
 				out = append(out, Result{Status: Fail, Subject: in.Name,
-					Message:  fmt.Sprintf("advert_int %g cannot be sent with VRRPv2 (whole seconds only)", in.AdvertInt),
-					Evidence: ev,
-					Fix:      fmt.Sprintf("in vrrp_instance %s set: advert_int %d   (or vrrp_version 3 on every node)", in.Name, max(1, int(math.Round(in.AdvertInt))))})
-			case in.Version == 3 && (in.AdvertInt < 0.01 || in.AdvertInt > 40.95):
-				out = append(out, Result{Status: Fail, Subject: in.Name,
-					Message:  fmt.Sprintf("advert_int %g is outside VRRPv3's 0.01-40.95 s", in.AdvertInt),
-					Evidence: ev,
+					Message:  fmt.Sprintf("advert_int %v is above VRRPv3's 40.95 s", in.AdvertInt),
+					Evidence: []string{fmt.Sprintf("%s: vrrp_instance %s advert_int %v, VRRPv3", in.At("advert_int"), in.Name, in.AdvertInt)},
 					Fix:      "in vrrp_instance " + in.Name + " set advert_int between 0.01 and 40.95"})
 			}
 		}

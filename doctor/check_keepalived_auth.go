@@ -6,13 +6,17 @@ import (
 )
 
 var checkKeepalivedAuthPass = Check{
-	ID:   "keepalived-auth-pass-length",
-	Area: AreaKeepalived,
-	Doc: `Reads auth_pass in each vrrp_instance's authentication block. VRRPv2 simple-text
-authentication carries 8 bytes: keepalived silently truncates a longer password, so
-nodes whose passwords differ only after the 8th character still agree, and a peer that
-does not truncate (or an operator comparing configs) disagrees. VRRPv3 has no
-authentication at all and keepalived ignores the block. Fix: use at most 8 characters.`,
+	ID:      "keepalived-auth-pass-length",
+	Area:    AreaKeepalived,
+	Offline: true,
+	Doc: `Reads the authentication block of each instance as keepalived applies it. VRRPv2
+simple-text authentication carries 8 bytes: keepalived truncates a longer auth_pass
+("Truncating auth_pass to 8 characters"), so nodes whose passwords differ only after the
+8th character still agree while their files disagree. keepalived ignores the block of a
+VRRPv3 instance (every IPv6 instance runs VRRPv3, whatever its version says) and under
+vrrp_strict. A '!' or '#' in an unquoted auth_pass starts a comment: the password ends
+there. Fix: at most 8 characters, quoted if they include '!' or '#'; no authentication
+block where keepalived ignores it.`,
 	Run: func(_ context.Context, env *Env) []Result {
 		c, rs := keepalivedOrSkip(env)
 		if c == nil {
@@ -20,23 +24,30 @@ authentication at all and keepalived ignores the block. Fix: use at most 8 chara
 		}
 		var out []Result
 		for _, in := range c.Instances {
-			if in.AuthType == "" && in.AuthPass == "" {
+			a := in.Auth
+			if a.Written == "" && a.WrittenPass == "" {
 				continue
 			}
 			switch {
-			case in.Version == 3:
+			case a.Written != "" && a.Type == "":
+				why := "VRRPv3 has no authentication"
+				if in.Version == 2 {
+					why = "vrrp_strict does not allow authentication"
+				} else if in.Family == 6 {
+					why = "an IPv6 instance runs VRRPv3, which has no authentication"
+				}
 				out = append(out, Result{Status: Warn, Subject: in.Name,
-					Message:  "authentication is set but VRRPv3 has none; keepalived ignores it",
-					Evidence: []string{fmt.Sprintf("%s: auth_type %s with vrrp_version 3", in.AuthPos, in.AuthType)},
-					Fix:      "remove the authentication block from vrrp_instance " + in.Name})
-			case len(in.AuthPass) > 8:
+					Message:  "keepalived ignores the authentication block: " + why,
+					Evidence: []string{fmt.Sprintf("%s: auth_type %s, VRRPv%d", a.Pos, a.Written, in.Version)},
+					Fix:      "remove the authentication block from vrrp_instance " + in.Name + " (on every node)"})
+			case len(a.WrittenPass) > 8:
 				out = append(out, Result{Status: Warn, Subject: in.Name,
-					Message:  fmt.Sprintf("auth_pass is %d characters; keepalived truncates it to 8 on the wire", len(in.AuthPass)),
-					Evidence: []string{fmt.Sprintf("%s: auth_pass %s (%d characters)", in.AuthPos, mask(in.AuthPass), len(in.AuthPass))},
-					Fix:      fmt.Sprintf("in vrrp_instance %s (%s) shorten auth_pass to its first 8 characters, the same on every node", in.Name, in.AuthPos)})
-			default:
+					Message:  fmt.Sprintf("auth_pass is %d characters; keepalived truncates it to 8 on the wire", len(a.WrittenPass)),
+					Evidence: []string{fmt.Sprintf("%s: auth_pass %s (%d characters)", a.Pos, mask(a.WrittenPass), len(a.WrittenPass))},
+					Fix:      fmt.Sprintf("in vrrp_instance %s (%s) shorten auth_pass to its first 8 characters, the same on every node", in.Name, a.Pos)})
+			case a.Type == "PASS":
 				out = append(out, Result{Status: Pass, Subject: in.Name,
-					Message: fmt.Sprintf("auth_pass is %d characters", len(in.AuthPass))})
+					Message: fmt.Sprintf("auth_pass is %d characters", len(a.Pass))})
 			}
 		}
 		if len(out) == 0 {

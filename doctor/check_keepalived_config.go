@@ -2,31 +2,107 @@ package doctor
 
 import (
 	"context"
+	"fmt"
 	"strings"
+
+	"github.com/vrrpkit/vrrpkit/keepalived"
 )
 
 var checkKeepalivedConfig = Check{
-	ID:   "keepalived-config-syntax",
-	Area: AreaKeepalived,
+	ID:      "keepalived-config-syntax",
+	Area:    AreaKeepalived,
+	Offline: true,
 	Doc: `Reads keepalived.conf (--config, default /etc/keepalived/keepalived.conf) and every
-include. An unbalanced brace or a missing include makes keepalived ignore or misread
-whole blocks, often silently. Fix the file and line named in the evidence; check with
-"keepalived -t -f FILE".`,
+include as keepalived 2.2 does (comments anywhere outside quotes, the @id/$PARAM/~SEQ
+preprocessor, includes relative to the including file, its own keyword tables) and
+reports, with file and line, what keepalived itself prints while reading it and that
+changes what the daemon runs: an unknown keyword (a typo is silently dropped, and a '{'
+after it is ignored so its '}' closes the enclosing block early), an include that
+matches no file, a value out of range or replaced by a default, "state master" or
+"auth_type pass" in lower case (not accepted: BACKUP, no authentication), an address of
+the wrong family, a second instance of the same name (skipped), a script dropped for
+want of a script_user, scripts run as root without enable_script_security. Fix the file
+and line named in the evidence; check with "keepalived -t -f FILE".`,
 	Run: func(_ context.Context, env *Env) []Result {
 		c, rs := keepalivedOrSkip(env)
 		if c == nil {
 			return rs
 		}
-		ev := []string{"read " + strings.Join(c.Files, ", ")}
-		if len(c.Problems) == 0 {
-			return []Result{{Status: Pass, Message: "parsed " + plural(len(c.Instances), "vrrp_instance"), Evidence: ev}}
+		var out []Result
+		for _, m := range c.Messages {
+			if otherCheck(m) {
+				continue
+			}
+			st := Warn
+			switch m.Kind {
+			case keepalived.KindSyntax, keepalived.KindInclude, keepalived.KindPreprocessor:
+				st = Fail
+			}
+			out = append(out, Result{Status: st, Subject: m.Pos.String(), Message: m.Text,
+				Evidence: []string{fmt.Sprintf("%s: keepalived 2.2 says: %s", m.Pos, m.Text)},
+				Fix:      messageFix(c, m)})
 		}
-		for _, p := range c.Problems {
-			ev = append(ev, p.Pos.String()+": "+p.Msg)
+		if len(out) == 0 {
+			out = append(out, Result{Status: Pass,
+				Message:  "keepalived reads it as written: " + plural(len(c.Instances), "vrrp_instance"),
+				Evidence: []string{"read " + strings.Join(c.Files, ", ")}})
 		}
-		return []Result{{Status: Fail, Message: plural(len(c.Problems), "problem") + " in the configuration",
-			Evidence: ev, Fix: "correct the lines above, then check with: keepalived -t -f " + c.Files[0]}}
+		return out
 	},
+}
+
+// otherCheck says whether a keepalived message is reported by a check of its
+// own (auth_pass, advert_int, nopreempt), with a more specific fix.
+func otherCheck(m keepalived.Message) bool {
+	return m.Kind == keepalived.KindTruncated ||
+		strings.Contains(m.Text, "does not support authentication") ||
+		strings.Contains(m.Text, "advertisement interval") ||
+		strings.Contains(m.Text, "nopreempt")
+}
+
+// messageFix says what to change for a keepalived message.
+func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
+	switch t := m.Text; {
+	case strings.HasPrefix(t, "Unknown keyword '}'"):
+		return "a '}' closes nothing here (an unknown keyword's '{' was ignored before it): fix the keyword above " + m.Pos.String() + " or remove the brace"
+	case strings.HasPrefix(t, "Unknown keyword"):
+		return "correct the spelling at " + m.Pos.String() + " (keywords are case-sensitive), or remove the line; keepalived ignores it"
+	case strings.HasPrefix(t, "Unexpected '{'"):
+		return "the block at " + m.Pos.String() + " belongs to an unknown keyword: its '}' closes the enclosing block; fix the keyword"
+	case strings.HasPrefix(t, "Config files missing"):
+		return "create the included file or correct the pattern at " + m.Pos.String() + " (relative to the including file's directory)"
+	case strings.Contains(t, "unknown state"):
+		return "write the state in capitals at " + m.Pos.String() + ": state MASTER or state BACKUP"
+	case strings.Contains(t, "unknown authentication type"):
+		return "write auth_type PASS (or AH) in capitals at " + m.Pos.String()
+	case strings.Contains(t, "already defined"):
+		return "rename or remove the second definition at " + m.Pos.String() + "; keepalived skips it"
+	case strings.Contains(t, "Unable to set default user"):
+		return "add script_user USER to global_defs (or user USER to the vrrp_script), or create the keepalived_script user: keepalived drops the script"
+	case strings.HasPrefix(t, "SECURITY VIOLATION"):
+		return "add enable_script_security and script_user keepalived_script to global_defs (and make the scripts root-owned, not writable by others)"
+	case strings.Contains(t, "track script") && strings.Contains(t, "not found"):
+		return "define the vrrp_script named in track_script at " + m.Pos.String() + " or correct the name"
+	case strings.Contains(t, "State MASTER must match being address owner"):
+		return "vrrp_strict: only the address owner (priority 255) starts as MASTER and keepalived changes the state: write state BACKUP at " + m.Pos.String() + " (or priority 255 on the owner)"
+	case strings.Contains(t, "accept mode for VRRP version 2"):
+		return "vrrp_strict with VRRPv2 refuses accept: use version 3, or drop vrrp_strict"
+	case strings.Contains(t, "address family must match"):
+		return "move the address at " + m.Pos.String() + " to an instance of its own family (or to virtual_ipaddress_excluded)"
+	}
+	return "correct " + m.Pos.String() + "; check with: keepalived -t -f " + c.File
+}
+
+// messageInstance is the instance a keepalived message names ("(VI_1) ...").
+func messageInstance(c *KeepalivedConfig, m keepalived.Message) *KeepalivedInstance {
+	if !strings.HasPrefix(m.Text, "(") {
+		return nil
+	}
+	name, _, ok := strings.Cut(m.Text[1:], ")")
+	if !ok {
+		return nil
+	}
+	return c.Instance(name)
 }
 
 // keepalivedOrSkip returns the parsed configuration, or the result saying

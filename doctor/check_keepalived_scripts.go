@@ -6,18 +6,24 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/vrrpkit/vrrpkit/keepalived"
 )
+
+// scriptPath is where keepalived finds a command given without a path: it
+// searches PATH as systemd starts it.
+var scriptPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
 
 var checkKeepalivedScripts = Check{
 	ID:   "keepalived-track-script",
 	Area: AreaKeepalived,
 	Doc: `Reads the vrrp_script blocks the instances track and their notify scripts, and stats
-each program. A missing or non-executable script fails every run: the instance goes to
-FAULT or its weight never applies. With enable_script_security keepalived refuses a
-script that a non-root user could change (the file or any directory above it writable
-by group or others). A track_script naming no vrrp_script is ignored. Fix: install the
-script, chmod 755 it, make it and its directories root-owned and not group/world-
-writable, and name it by absolute path.`,
+each program (a command without a path is looked up in PATH, as keepalived does). A
+missing or non-executable script fails every run: the instance goes to FAULT or its
+weight never applies. With enable_script_security keepalived refuses a script that a
+non-root user could change (the file or any directory above it writable by group or
+others). Fix: install the script, chmod 755 it, make it and its directories root-owned
+and not group/world-writable.`,
 	Run: func(_ context.Context, env *Env) []Result {
 		c, rs := keepalivedOrSkip(env)
 		if c == nil {
@@ -25,24 +31,34 @@ writable, and name it by absolute path.`,
 		}
 		var out []Result
 		checked := map[string]bool{}
-		check := func(owner string, s KeepalivedScript) {
+		check := func(owner string, s keepalived.Script) {
 			prog := strings.Fields(s.Command)
 			if len(prog) == 0 {
 				out = append(out, Result{Status: Fail, Subject: owner, Message: s.Name + " has no script line",
 					Evidence: []string{s.Pos.String()}, Fix: "add: script \"/absolute/path/to/check\" to vrrp_script " + s.Name})
 				return
 			}
-			p := prog[0]
+			p := strings.Trim(prog[0], "'\"")
 			if checked[p] {
 				return
 			}
 			checked[p] = true
 			ev := []string{fmt.Sprintf("%s: %s uses %q", s.Pos, s.Name, s.Command)}
 			if !path.IsAbs(p) {
-				// keepalived searches PATH; we cannot see its environment.
-				out = append(out, Result{Status: Warn, Subject: owner, Message: p + " is not an absolute path",
-					Evidence: ev, Fix: "name the script by absolute path in " + s.Pos.String()})
-				return
+				found := ""
+				for _, d := range scriptPath {
+					if st, err := fs.Stat(env.FS, strings.TrimPrefix(d+"/"+p, "/")); err == nil && !st.IsDir() {
+						found = d + "/" + p
+						break
+					}
+				}
+				if found == "" {
+					out = append(out, Result{Status: Fail, Subject: owner, Message: p + " is not in PATH (" + strings.Join(scriptPath, ":") + ")",
+						Evidence: ev, Fix: "install " + p + " or name it by absolute path in " + s.Pos.String()})
+					return
+				}
+				ev = append(ev, p+" is "+found+" in PATH")
+				p = found
 			}
 			fi, err := fs.Stat(env.FS, strings.TrimPrefix(p, "/"))
 			if err != nil {
@@ -75,17 +91,13 @@ writable, and name it by absolute path.`,
 		}
 		for _, in := range c.Instances {
 			for _, t := range in.TrackScripts {
-				s, ok := c.Scripts[t]
-				if !ok {
-					out = append(out, Result{Status: Fail, Subject: in.Name,
-						Message:  "track_script " + t + " names no vrrp_script; keepalived ignores it",
-						Evidence: []string{in.Pos.String() + ": vrrp_instance " + in.Name},
-						Fix:      "define vrrp_script " + t + " { script \"/path\" } or fix the name in track_script"})
-					continue
+				// A track_script naming no vrrp_script is keepalived's own
+				// message, reported by keepalived-config-syntax.
+				if s := c.Script(t.Name); s != nil {
+					check(in.Name, *s)
 				}
-				check(in.Name, *s)
 			}
-			for _, s := range in.NotifyScripts {
+			for _, s := range in.Notify {
 				check(in.Name, s)
 			}
 		}

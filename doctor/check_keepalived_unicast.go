@@ -47,8 +47,8 @@ every node.`,
 						fix = fmt.Sprintf("remove %s from unicast_peer in vrrp_instance %s and list the other nodes instead", p, in.Name)
 					}
 				}
-				if p.Is4() != (in.Family() == 4) {
-					bad = append(bad, fmt.Sprintf("unicast_peer %s is not of the instance's family (IPv%d)", p, in.Family()))
+				if p.Is4() != (in.Family == 4) {
+					bad = append(bad, fmt.Sprintf("unicast_peer %s is not of the instance's family (IPv%d)", p, in.Family))
 				}
 			}
 			ev = append(ev, fmt.Sprintf("%s: vrrp_instance %s unicast_src_ip %v unicast_peer %v", in.Pos, in.Name, srcOrNone(in), in.UnicastPeers))

@@ -36,7 +36,7 @@ own virtual_router_id (1-255), the same on every node of that instance.`,
 					Evidence: []string{in.Pos.String() + ": vrrp_instance " + in.Name},
 					Fix:      "set virtual_router_id to a value from 1 to 255 in vrrp_instance " + in.Name})
 			}
-			k := key{in.Interface, in.VRID, in.Family()}
+			k := key{in.Interface, in.VRID, in.Family}
 			if _, ok := seen[k]; !ok {
 				order = append(order, k)
 			}

@@ -121,8 +121,8 @@ nodes.`,
 						if s.Version != in.Version {
 							diff = append(diff, fmt.Sprintf("version %d (config %d)", s.Version, in.Version))
 						}
-						if want := int(in.AdvertInt * 1000); s.Interval.Milliseconds() != int64(want) {
-							diff = append(diff, fmt.Sprintf("interval %s (config advert_int %g)", s.Interval, in.AdvertInt))
+						if s.Interval.Milliseconds() != in.AdvertInt.Milliseconds() {
+							diff = append(diff, fmt.Sprintf("interval %s (config advert_int %v)", s.Interval, in.AdvertInt))
 						}
 						if len(diff) > 0 {
 							r.Status = Warn

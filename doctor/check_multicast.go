@@ -78,7 +78,7 @@ up; check that nothing (a container runtime, a firewall manager) flushed the mem
 				continue
 			}
 			group := "224.0.0.18"
-			if in.Family() == 6 {
+			if in.Family == 6 {
 				group = "ff02::12"
 			}
 			cands := []string{in.Interface}
@@ -122,7 +122,7 @@ querier, so VRRPv3/IPv6 adverts can stop reaching a node. Fix: echo 1 >
 		v6 := false
 		if c, err := env.Keepalived(); err == nil {
 			for _, in := range c.Instances {
-				v6 = v6 || (in.Family() == 6 && len(in.UnicastPeers) == 0)
+				v6 = v6 || (in.Family == 6 && len(in.UnicastPeers) == 0)
 			}
 		}
 		var out []Result

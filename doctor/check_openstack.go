@@ -159,7 +159,7 @@ VIP. Fix: openstack security group rule create --ingress --ethertype IPv4 --prot
 		var peers []netip.Addr
 		if c, err := env.Keepalived(); err == nil {
 			for _, in := range c.Instances {
-				fams[map[bool]string{true: "IPv6", false: "IPv4"}[in.Family() == 6]] = true
+				fams[map[bool]string{true: "IPv6", false: "IPv4"}[in.Family == 6]] = true
 				peers = append(peers, in.UnicastPeers...)
 			}
 		}

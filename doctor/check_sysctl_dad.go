@@ -21,7 +21,7 @@ Fix: sysctl -w net.ipv6.conf.IFACE.accept_dad=0, or add the VIP with "nodad".`,
 		var out []Result
 		done := map[string]bool{}
 		for _, in := range c.Instances {
-			if in.Family() != 6 {
+			if in.Family != 6 {
 				continue
 			}
 			iface := in.Interface

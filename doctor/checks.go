@@ -27,6 +27,8 @@ func Checks() []Check {
 		checkKeepalivedScripts,
 		checkKeepalivedAdvertInt,
 		checkKeepalivedVersionMix,
+		checkKeepalivedNodes,
+		checkKeepalivedTrackWeight,
 		checkNeighborVIP,
 		checkLiveAdverts,
 		checkLiveMasters,

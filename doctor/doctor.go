@@ -82,7 +82,10 @@ type Check struct {
 	ID   string
 	Area Area
 	Doc  string
-	Run  func(ctx context.Context, env *Env) []Result
+	// Offline checks read only the keepalived configuration files, not the
+	// host: vrrpdoctor --lint runs these alone.
+	Offline bool
+	Run     func(ctx context.Context, env *Env) []Result
 }
 
 // RunChecks runs the checks in order and fills in ID and Area of every

@@ -86,12 +86,15 @@ func TestReport(t *testing.T) {
 		{"keepalived-lint", nil, map[string]string{
 			"keepalived-auth-pass-length/VI_1": "warn",
 			"keepalived-duplicate-vrid/eth0":   "fail",
-			"keepalived-master-nopreempt/VI_1": "warn",
-			"keepalived-advert-int/VI_1":       "fail",
-			"keepalived-vip-subnet/VI_1":       "warn",
-			"keepalived-unicast-peers/VI_2":    "fail",
-			"keepalived-track-script/VI_1":     "fail",
-			"keepalived-vrrp-version/VI_6":     "fail",
+			// vrrp_strict: VI_1 (MASTER, priority 150) starts as BACKUP,
+			// so keepalived keeps its nopreempt.
+			"keepalived-master-nopreempt":   "pass",
+			"keepalived-advert-int/VI_1":    "warn",
+			"keepalived-vip-subnet/VI_1":    "warn",
+			"keepalived-unicast-peers/VI_2": "fail",
+			"keepalived-track-script/VI_1":  "fail",
+			// VI_6 is IPv6: keepalived runs it as VRRPv3.
+			"keepalived-vrrp-version": "pass",
 		}},
 	}
 	for _, c := range cases {

@@ -130,7 +130,7 @@ func (e *Env) vrrpProbes(ctx context.Context, iface string, dir Direction) []Pro
 		if in.Interface != iface {
 			continue
 		}
-		v6 := in.Family() == 6
+		v6 := in.Family == 6
 		if len(in.UnicastPeers) == 0 {
 			multicast(v6)
 			continue

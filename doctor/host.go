@@ -197,9 +197,15 @@ type Env struct {
 	Net        Net    // netlink tables; nil skips the neighbour checks
 	Ifaces     []string
 	ConfigPath string // keepalived.conf, absolute
-	Listen     time.Duration
-	Wire       *Wire     // what the live capture saw; nil without --listen
-	OpenStack  OpenStack // nil without --openstack
+	ConfigID   string // the node's id for "@id" lines (keepalived -i); "" is the host name
+	// Nodes are keepalived.conf files of several nodes (--config
+	// NAME=FILE), read side by side by the cross-node checks; the first is
+	// this host's when there is one.
+	Nodes     []Node
+	LintOnly  bool // --lint: only the checks that read the configuration
+	Listen    time.Duration
+	Wire      *Wire     // what the live capture saw; nil without --listen
+	OpenStack OpenStack // nil without --openstack
 
 	linksDone bool
 	links     []Link
@@ -207,6 +213,9 @@ type Env struct {
 	kaDone    bool
 	ka        *KeepalivedConfig
 	kaErr     error
+	nodesDone bool
+	nodes     []*KeepalivedConfig
+	nodesErr  error
 	outputs   map[string]cmdOutput
 }
 

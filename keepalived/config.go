@@ -219,6 +219,8 @@ type Instance struct {
 	// Where is the line of each keyword written in the block ("priority",
 	// "auth_pass", "advert_int", ...), so a check can point at it.
 	Where map[string]Pos
+
+	acceptSet bool
 }
 
 // At is the line of keyword kw in the block, else the block's first line.

@@ -276,9 +276,9 @@ func (c *Config) instance(s *stmt) {
 				in.PreemptDelay = d
 			}
 		case "accept":
-			in.Accept = true
+			in.Accept, in.acceptSet = true, true
 		case "no_accept":
-			in.Accept = false
+			in.Accept, in.acceptSet = false, true
 		case "use_vmac":
 			in.UseVMAC = true
 			in.VMACName = arg
@@ -523,9 +523,25 @@ func (c *Config) complete() {
 			c.msg(in.At("advert_int"), KindValue, "(%s) VRRPv3 advertisement interval %fs must be in units of 10ms - rounding", in.Name, in.AdvertInt.Seconds())
 			in.AdvertInt = time.Duration(cs) * 10 * time.Millisecond
 		}
-		if in.State == "MASTER" && in.Priority != 255 && strict {
-			c.msg(in.At("state"), KindIgnored, "(%s) State MASTER must match being address owner", in.Name)
-			in.State = "BACKUP"
+		if in.StrictMode {
+			// Strict mode: only the address owner (255) starts as MASTER,
+			// and accept is off unless the owner (VRRPv2 refuses it).
+			if (in.State == "MASTER") != (in.Priority == 255) {
+				c.msg(in.At("state"), KindIgnored, "(%s) State MASTER must match being address owner", in.Name)
+				in.State = "BACKUP"
+				if in.Priority == 255 {
+					in.State = "MASTER"
+				}
+			}
+			switch {
+			case in.Priority == 255:
+				in.Accept = true
+			case !in.acceptSet:
+				in.Accept = false
+			case in.Accept && in.Version == 2:
+				c.msg(in.At("accept"), KindIgnored, "(%s) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting", in.Name)
+				in.Accept = false
+			}
 		}
 		if !in.Preempt {
 			switch {
