@@ -19,12 +19,15 @@ import (
 // it turns master beside the real one. Exactly one pcap is saved, holding
 // the real master's adverts from before the split brain and both masters'
 // after it, with the report beside it; the ring stayed within its bound.
+// --report is written when the live run is stopped (SIGINT).
 func TestLabFlightRecorder(t *testing.T) {
 	t.Parallel()
 	lab.Require(t, lab.NeedKeepalived, lab.NeedIptables)
 	l := lab.New(t, lab.Config{Hosts: 2})
 	dir := t.TempDir()
-	p := l.Bridge().Start(t, vrrpdumpBinary(t), "-i", l.BridgeIface(), "--lines", "--duration", "120s", "--ring", "3s", "--save", dir)
+	live := filepath.Join(t.TempDir(), "live.html") // the report a live run writes when it is stopped
+	p := l.Bridge().Start(t, vrrpdumpBinary(t), "-i", l.BridgeIface(), "--lines", "--duration", "120s", "--ring", "3s", "--save", dir,
+		"--report", live)
 	w := &watch{t, p}
 	time.Sleep(300 * time.Millisecond) // let the capture attach (as startWatch)
 	k1 := l.Host(1).StartKeepalived(t, kaConf(v2h1))
@@ -81,6 +84,10 @@ func TestLabFlightRecorder(t *testing.T) {
 	}
 	if span := times[len(times)-1].Sub(times[0]); span < 6*time.Second || span > 9*time.Second {
 		t.Errorf("the saved frames span %v, want about 3 s before and 5 s after the split brain", span)
+	}
+	if b, err := os.ReadFile(live); err != nil || !strings.Contains(string(b), `<svg class="timeline" data-group="br0 ipv4 vrid 51"`) ||
+		!strings.Contains(string(b), `class="split"`) {
+		t.Errorf("the live run's report on SIGINT: %v", err)
 	}
 	m := regexp.MustCompile(`ring held at most (\d+) bytes of frames \(bound (\d+)\), (\d+) frames lost`).FindStringSubmatch(log)
 	if m == nil {
