@@ -230,7 +230,9 @@ func runPathListen(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer,
 	if h.VRID != 0 {
 		from := "the sender"
 		for _, x := range h.Heard {
-			if x.Kind == path.KindGroup && x.Family == decode.IPv4 || from == "the sender" && x.Kind == path.KindGroup {
+			// The sender's IPv4 address, or else its IPv6 one, from an
+			// advert (the probes come from an unspecified address).
+			if x.Kind.Advert() && x.Src.IsValid() && (from == "the sender" || x.Family == decode.IPv4 && !strings.Contains(from, ".")) {
 				from = x.Src.String()
 			}
 		}
@@ -410,7 +412,7 @@ func sendOnly(ctx context.Context, stdout io.Writer, ps pathSys, l *local, fams 
 		path.WriteFindings(stdout, own)
 	}
 	for _, x := range log.Frames {
-		if x.Err != "" {
+		if x.Err != "" && !x.Refused {
 			return &exitError{code: 2, err: fmt.Errorf("sending %s: %s", x.ID, x.Err)}
 		}
 	}

@@ -154,7 +154,7 @@ func direction(t *testing.T, a, b *end, vrid uint8) *path.Verdict {
 		t.Fatal(r.err)
 	}
 	for _, f := range sent.Frames {
-		if f.Err != "" {
+		if f.Err != "" && !f.Refused { // refused: the sender's own firewall, a verdict
 			t.Fatalf("sending %s: %s", f.ID, f.Err)
 		}
 	}
@@ -207,9 +207,6 @@ func bridgeRule(t *testing.T, l *lab.Lab, rules ...string) {
 // 51, IPv4 and IPv6); 5 routes to a second segment whose host 1 is the far
 // node of the TTL case.
 func TestPathLab(t *testing.T) {
-	if testing.Short() {
-		t.Skip("lab test: builds namespaces and runs keepalived")
-	}
 	lab.Require(t, lab.NeedKeepalived, lab.NeedNft, lab.NeedIptables)
 	l := lab.New(t, lab.Config{Name: "pathlab", Hosts: 5})
 	farLab := lab.New(t, lab.Config{Name: "pathfar", Hosts: 1})
@@ -269,6 +266,11 @@ func TestPathLab(t *testing.T) {
 		v := direction(t, b, a, vrid)
 		expect(t, v, "ipv4 receiver-firewall", "ipv6 receiver-firewall")
 	})
+	t.Run("A's own firewall drops protocol 112 on output", func(t *testing.T) {
+		h1.DropVRRP(t, lab.Output, lab.Nftables)
+		expect(t, direction(t, a, b, vrid), "ipv4 sender-firewall", "ipv6 sender-firewall")
+		expect(t, direction(t, b, a, vrid))
+	})
 	t.Run("multicast to the group dropped", func(t *testing.T) {
 		// As IGMP snooping without a querier would: only the VRRP group,
 		// only towards the two nodes tested.
@@ -315,6 +317,43 @@ func TestPathLab(t *testing.T) {
 		for _, want := range []string{"receiver-firewall", "one-way loss: ipv4", "one-way loss: ipv6", "in use on eth0: [51]"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("output lacks %q", want)
+			}
+		}
+	})
+
+	t.Run("command line, the listener alone", func(t *testing.T) {
+		bin := lab.Binary(t, "../../cmd/vrrpprobe")
+		bridgeRule(t, l,
+			`oifname "vh2" ip daddr 224.0.0.18 counter drop`,
+			`oifname "vh2" ip6 daddr ff02::12 counter drop`)
+		listener := h2.Start(t, bin, "path", "listen", "-i", "eth0", "--quiet", "1s", "--duration", "50s")
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(listener.Log(), "listening on eth0"); {
+			if time.Now().After(deadline) {
+				t.Fatalf("the listener did not start:\n%s", listener.Log())
+			}
+			time.Sleep(20 * time.Millisecond) // polling the listener's log
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		out, err := h1.Run(ctx, bin, "path", "send", "-i", "eth0", b.v4.String(), b.global.String(),
+			"--survey", "1500ms", "--count", "2", "--rate", "40", "--yes")
+		if err != nil {
+			t.Fatalf("sender: %v\n%s", err, out)
+		}
+		select {
+		case <-listener.Done():
+		case <-ctx.Done():
+			t.Fatalf("the listener did not end 1s after the last frame:\n%s", listener.Log())
+		}
+		var ee *exec.ExitError
+		if err := listener.Wait(); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+			t.Errorf("listener exit %v, want status 1:\n%s", err, listener.Log())
+		}
+		log := listener.Log()
+		t.Logf("sender:\n%s\nlistener:\n%s", out, log)
+		for _, want := range []string{"judged by the listener", "! multicast-dropped: multicast VRRP from 192.0.2.11", "wire   ipv4 unicast #2"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("listener output lacks %q", want)
 			}
 		}
 	})

@@ -145,7 +145,11 @@ func WriteHeard(w io.Writer, s Seen, wire bool) error {
 	if s.Dst.IsValid() && s.Dst != (netip.Addr{}) {
 		dst = " > " + s.Dst.String()
 	}
-	_, err := fmt.Fprintf(w, "%s %-22s %s%s ttl %d%s\n", where, s.ID.String(), s.Src, dst, s.TTL, mac)
+	ttl := ""
+	if s.Kind != KindProbe || s.Family == decode.IPv6 {
+		ttl = fmt.Sprintf(" ttl %d", s.TTL)
+	}
+	_, err := fmt.Fprintf(w, "%s %-22s %s%s%s%s\n", where, s.ID.String(), s.Src, dst, ttl, mac)
 	return err
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/google/gopacket/layers"
@@ -99,6 +100,9 @@ type Sent struct {
 	Dst    netip.Addr `json:"dst"`
 	SrcMAC string     `json:"src_mac"` // for kernel-sent frames, the interface's MAC
 	Err    string     `json:"error,omitempty"`
+	// Refused: the host's firewall refused the frame at the socket
+	// (EPERM from an output chain's drop): it never left.
+	Refused bool `json:"refused,omitempty"`
 	// Left: the frame was seen leaving the interface (only when
 	// SendLog.Watched).
 	Left bool `json:"left"`
@@ -184,6 +188,7 @@ func Send(ctx context.Context, c SendConfig, s Sockets) (*SendLog, error) {
 		if err := send(s, f); err != nil {
 			mu.Lock()
 			log.Frames[i].Err = err.Error()
+			log.Frames[i].Refused = errors.Is(err, syscall.EPERM)
 			mu.Unlock()
 		}
 	}
@@ -260,7 +265,8 @@ type ListenConfig struct {
 	// one arrived; 0 listens until ctx ends.
 	Quiet time.Duration
 	// OnHeard, when set, is called for every test frame as it arrives
-	// (wire: on the packet socket), outside the listener's lock.
+	// (wire: on the packet socket), outside the listener's lock, from the
+	// socket readers: several calls may run at once.
 	OnHeard func(s Seen, wire bool)
 }
 

@@ -34,6 +34,9 @@ type Row struct {
 	Wire   int           `json:"wire"`   // distinct frames that reached the receiver's interface
 	Socket int           `json:"socket"` // distinct frames its raw IP socket got; -1 for probes
 	Dups   int           `json:"duplicates"`
+	// Refused counts frames the sender's own firewall refused at the
+	// socket (they never left).
+	Refused int `json:"refused"`
 	// Reflected counts copies that came back to the sender.
 	Reflected int      `json:"reflected"`
 	TTLs      []uint8  `json:"ttl"`     // distinct TTL / hop limits on arrival
@@ -153,10 +156,14 @@ func Judge(from, to string, s *SendLog, h *ListenLog) *Verdict {
 			rows[k] = r
 			order = append(order, k)
 		}
-		if f.Err != "" {
+		if f.Err != "" && !f.Refused {
 			continue
 		}
 		r.Sent++
+		if f.Refused {
+			r.Refused++
+			continue
+		}
 		if s.Watched && f.Left {
 			r.Left++
 		}
@@ -210,7 +217,7 @@ func status(r *Row) Status {
 	switch {
 	case r.Sent == 0:
 		return StatusNotSent
-	case r.Left == 0 && arrived == 0:
+	case (r.Left == 0 || r.Refused == r.Sent) && arrived == 0:
 		return StatusSenderDrop
 	case arrived == 0:
 		return StatusDropped
@@ -230,7 +237,7 @@ func expected(r *Row) int {
 	if r.Left >= 0 {
 		return r.Left
 	}
-	return r.Sent
+	return r.Sent - r.Refused
 }
 
 // findings names the patterns of one family's rows.

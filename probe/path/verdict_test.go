@@ -11,6 +11,7 @@ import (
 // fate is what happens to one frame on the way.
 type fate struct {
 	notLeft      bool // the sender's own host drops it
+	refused      bool // the sender's socket refused it (EPERM)
 	wire, socket int  // copies at the receiver's interface and raw socket
 	ttl          uint8
 	mac          string // source MAC as received; "" = as sent
@@ -28,8 +29,12 @@ func simulate(t *testing.T, fateOf func(f Frame) fate) (*SendLog, *ListenLog) {
 	h := &ListenLog{VRID: c.VRID, Sends: c.Sends()}
 	for _, f := range frames {
 		x := fateOf(f)
-		s.Frames = append(s.Frames, Sent{ID: f.ID, Src: f.Src, Dst: f.Dst, SrcMAC: f.SrcMAC.String(), Left: !x.notLeft})
-		if x.notLeft || x.wire == 0 && x.socket == 0 {
+		sent := Sent{ID: f.ID, Src: f.Src, Dst: f.Dst, SrcMAC: f.SrcMAC.String(), Left: !x.notLeft && !x.refused}
+		if x.refused {
+			sent.Err, sent.Refused = "sendmsg: operation not permitted", true
+		}
+		s.Frames = append(s.Frames, sent)
+		if !sent.Left || x.wire == 0 && x.socket == 0 {
 			continue
 		}
 		mac := x.mac
@@ -151,6 +156,15 @@ func TestJudge(t *testing.T) {
 			},
 			findings: []string{"ipv4 sender-firewall", "ipv6 sender-firewall"},
 			status:   map[string]Status{"ipv4 group": StatusSenderDrop, "ipv4 group-vmac": StatusPass}},
+		{name: "sender's own firewall refuses at the socket",
+			fate: func(f Frame) fate {
+				if f.Kind.Kernel() {
+					return fate{refused: true}
+				}
+				return pass(f)
+			},
+			findings: []string{"ipv4 sender-firewall", "ipv6 sender-firewall"},
+			status:   map[string]Status{"ipv4 unicast": StatusSenderDrop, "ipv6 dad-ns": StatusPass}},
 		{name: "nothing arrives",
 			fate:     func(Frame) fate { return fate{} },
 			findings: []string{"ipv4 nothing-arrived", "ipv6 nothing-arrived"}},
