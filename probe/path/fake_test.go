@@ -56,7 +56,7 @@ func (w *fakeWire) ReadFrame(buf []byte) (int, bool, error) {
 }
 
 func (w *fakeWire) WriteFrame(b []byte) error { w.h.deliver(append([]byte(nil), b...)); return nil }
-func (w *fakeWire) Close() error             { w.once.Do(func() { close(w.closed) }); return nil }
+func (w *fakeWire) Close() error              { w.once.Do(func() { close(w.closed) }); return nil }
 
 type fakeIP struct {
 	h      *hub
