@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vrrpkit/vrrpkit/daemons"
 )
 
 // Runner runs a read-only host command and returns its standard output.
@@ -206,6 +208,13 @@ type Env struct {
 	Listen    time.Duration
 	Wire      *Wire     // what the live capture saw; nil without --listen
 	OpenStack OpenStack // nil without --openstack
+	// Signal sends a signal to a daemon, so keepalived writes its state
+	// dumps (JSON, DATA, STATS): their files in keepalived's /tmp are the
+	// only thing that changes. nil (--no-signal, recorded hosts) reads the
+	// dumps already there.
+	Signal     func(pid, sig int) error
+	PeerConfig string           // the other node's keepalived.conf (--peer-config), for its priorities
+	Now        func() time.Time // dates the daemon readings; nil is time.Now
 
 	linksDone bool
 	links     []Link
@@ -217,6 +226,18 @@ type Env struct {
 	nodes     []*KeepalivedConfig
 	nodesErr  error
 	outputs   map[string]cmdOutput
+
+	kaStateDone bool
+	kaState     []daemons.Keepalived
+	kaStateErr  error
+	kaStateAt   time.Time
+	kaBefore    []daemons.Keepalived // read by WatchDaemons before --listen
+	kaBeforeAt  time.Time
+	frrDone     bool
+	frr         *daemons.FRR
+	frrErr      error
+	peerDone    bool
+	peerConf    *KeepalivedConfig
 }
 
 type cmdOutput struct {

@@ -38,6 +38,10 @@ func WriteText(w io.Writer, rs []Result, o TextOptions) error {
 				area = append(area, r)
 			}
 		}
+		if a == AreaDaemon {
+			area = byInstance(area)
+		}
+		group := ""
 		for i := 0; i < len(area); i++ {
 			r := area[i]
 			// Consecutive skips for one reason print as one line.
@@ -62,10 +66,20 @@ func WriteText(w io.Writer, rs []Result, o TextOptions) error {
 			if r.Subject != "" {
 				subj = r.Subject + ": "
 			}
-			fmt.Fprintf(&b, "  %s %s  %s%s\n", label[r.Status], r.ID, subj, r.Message)
+			if a == AreaDaemon && r.Subject != group {
+				group = r.Subject
+				if group != "" {
+					fmt.Fprintf(&b, "  %s\n", paint("1", group))
+				}
+			}
+			in := ""
+			if a == AreaDaemon && group != "" {
+				subj, in = "", "  "
+			}
+			fmt.Fprintf(&b, "%s  %s %s  %s%s\n", in, label[r.Status], r.ID, subj, r.Message)
 			if r.Status == Warn || r.Status == Fail || o.Verbose {
 				for _, e := range r.Evidence {
-					fmt.Fprintf(&b, "       %s %s\n", paint("2", "|"), e)
+					fmt.Fprintf(&b, "%s       %s %s\n", in, paint("2", "|"), e)
 				}
 				if r.Fix != "" {
 					for i, l := range strings.Split(r.Fix, "\n") {
@@ -73,7 +87,7 @@ func WriteText(w io.Writer, rs []Result, o TextOptions) error {
 						if i > 0 {
 							p = "      "
 						}
-						fmt.Fprintf(&b, "     %s %s\n", paint("36", p), l)
+						fmt.Fprintf(&b, "%s     %s %s\n", in, paint("36", p), l)
 					}
 				}
 			}
@@ -81,6 +95,25 @@ func WriteText(w io.Writer, rs []Result, o TextOptions) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// byInstance orders results so those about one subject (a keepalived
+// instance, an FRR virtual router) stand together, in the order the
+// subjects first appear; results without a subject come first.
+func byInstance(rs []Result) []Result {
+	var order []string
+	groups := map[string][]Result{}
+	for _, r := range rs {
+		if _, ok := groups[r.Subject]; !ok && r.Subject != "" {
+			order = append(order, r.Subject)
+		}
+		groups[r.Subject] = append(groups[r.Subject], r)
+	}
+	out := append([]Result(nil), groups[""]...)
+	for _, s := range order {
+		out = append(out, groups[s]...)
+	}
+	return out
 }
 
 // WriteJSON prints {"checks": [...]}.

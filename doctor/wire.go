@@ -17,8 +17,9 @@ import (
 // during --listen, with what its latest advert said.
 type Advert struct {
 	Iface     string
-	SrcMAC    string // Ethernet source of the latest advert
-	Src, Dst  netip.Addr
+	SrcMAC    string       // Ethernet source of the latest advert
+	Src, Dst  netip.Addr   // Dst of the latest advert
+	Dsts      []netip.Addr // every destination seen (unicast peers)
 	Version   int
 	VRID      int
 	Priority  int
@@ -27,7 +28,8 @@ type Advert struct {
 	Count     int
 	First     time.Time
 	Last      time.Time
-	Malformed int // adverts from this sender that did not decode
+	Malformed int            // adverts from this sender that did not decode
+	Flavour   decode.Flavour // checksum flavour of the latest advert (VRRPv3)
 }
 
 // Wire is what a live capture saw. Read fills it, one capture per
@@ -85,6 +87,10 @@ func (w *Wire) observe(iface string, ts time.Time, kind decode.Kind, err error, 
 	a.Count++
 	a.Last = ts
 	a.Dst = v.IP.Dst
+	if !slices.Contains(a.Dsts, a.Dst) {
+		a.Dsts = append(a.Dsts, a.Dst)
+	}
+	a.Flavour = v.Flavour
 	a.SrcMAC = strings.ToLower(p.Link.SrcMAC.String())
 	a.Version = int(v.Version)
 	a.Priority = int(v.Priority)

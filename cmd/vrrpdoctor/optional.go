@@ -15,6 +15,8 @@ import (
 // (--openstack) before the checks run.
 func setupOptional(ctx context.Context, env *doctor.Env, o *options) error {
 	if o.listen > 0 {
+		// keepalived's discard counters before and after the capture.
+		env.WatchDaemons(ctx)
 		w, err := listen(ctx, env.VRRPInterfaces(ctx), o.listen)
 		if err != nil {
 			return err

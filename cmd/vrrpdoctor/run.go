@@ -7,6 +7,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/doctor"
@@ -24,6 +25,8 @@ type options struct {
 	openstack bool
 	json      bool
 	verbose   bool
+	noSignal  bool
+	peerConf  string // absolute
 }
 
 // parseFlags reads the command line (cli.VRRPDoctor); -h prints help to
@@ -39,7 +42,8 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 // checkOptions reads the checks' flags from a parsed command line.
 func checkOptions(p *cli.Parsed) (*options, error) {
 	o := &options{ifaces: p.Strings("i"), config: p.String("config"), listen: p.Duration("listen"),
-		openstack: p.Bool("openstack"), json: p.Bool("json"), verbose: p.Bool("v")}
+		openstack: p.Bool("openstack"), json: p.Bool("json"), verbose: p.Bool("v"),
+		noSignal: p.Bool("no-signal"), peerConf: p.String("peer-config")}
 	if o.listen < 0 {
 		return nil, p.Cmd.Usagef("--listen", "takes a positive duration (5s)")
 	}
@@ -54,6 +58,16 @@ func checkOptions(p *cli.Parsed) (*options, error) {
 		if err := readableFile(o.config); err != nil {
 			return nil, fmt.Errorf("--config %s: %w", o.config, err)
 		}
+	}
+	if o.peerConf != "" {
+		if err := readableFile(o.peerConf); err != nil {
+			return nil, fmt.Errorf("--peer-config %s: %w", o.peerConf, err)
+		}
+		abs, err := filepath.Abs(o.peerConf)
+		if err != nil {
+			return nil, fmt.Errorf("--peer-config %s: %w", o.peerConf, err)
+		}
+		o.peerConf = abs
 	}
 	return o, nil
 }
@@ -98,6 +112,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Ifaces:     o.ifaces,
 		ConfigPath: o.config,
 		Listen:     o.listen,
+		PeerConfig: o.peerConf,
+	}
+	if !o.noSignal {
+		env.Signal = signalDaemon
 	}
 	if err := setupOptional(ctx, env, o); err != nil {
 		return err

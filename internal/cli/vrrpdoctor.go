@@ -4,12 +4,21 @@ package cli
 var VRRPDoctor = &Command{
 	Name:    "vrrpdoctor",
 	Summary: "Check this host for what breaks VRRP; print each finding with the evidence read and the exact fix.",
-	Synopsis: []string{"[-i IFACE]... [--config FILE] [--listen D] [--openstack] [--json] [-v]",
+	Synopsis: []string{"[-i IFACE]... [--config FILE] [--listen D] [--peer-config FILE] [--no-signal] [--openstack] [--json] [-v]",
 		"bundle [-o FILE] [--capture D] [-i IFACE]... [--since D] [--config FILE]"},
 	Doc: `
 Firewalls dropping IP protocol 112, sysctls, multicast membership,
-keepalived.conf mistakes, split brain on the wire, Neutron port filtering.
-It never changes the host.
+keepalived.conf mistakes, split brain on the wire, Neutron port filtering,
+and the daemons' own state: keepalived's instance states, effective
+priorities, discard counters and unicast peers, FRR vrrpd's routers and
+macvlans. It never changes the host's configuration.
+
+keepalived writes its state only when signalled: vrrpdoctor sends the
+signals keepalived --signum=JSON, DATA and STATS name, and keepalived
+writes /tmp/keepalived.json, .data and .stats in its own /tmp (read
+through /proc/PID/root, so systemd's PrivateTmp does not hide them). Those
+three files are the only thing that changes; --no-signal reads the ones
+already there. FRR is asked with vtysh -c 'show vrrp json'.
 
 Reading iptables, nftables and netlink needs CAP_NET_ADMIN; --listen needs
 CAP_NET_RAW. Instead of root:
@@ -18,6 +27,7 @@ CAP_NET_RAW. Instead of root:
 Examples:
   vrrpdoctor                                  # interfaces from /etc/keepalived/keepalived.conf
   vrrpdoctor -i eth0 --listen 5s              # also watch the wire for 5 s
+  vrrpdoctor --peer-config peer.conf          # what-if of track weights against the peer's priority
   vrrpdoctor --openstack --json | jq '.checks[] | select(.status=="fail")'
   ip netns exec lab1 vrrpdoctor -i eth0       # a host inside a network namespace
 
@@ -32,6 +42,9 @@ Colour is off with NO_COLOR or when stdout is not a terminal.`,
 		{Name: "config", Kind: String, Hint: "FILE", Complete: CompleteFile, Default: "/etc/keepalived/keepalived.conf",
 			Usage: "keepalived configuration"},
 		{Name: "listen", Kind: Duration, Hint: "D", Usage: "capture VRRP for D and cross-check the wire"},
+		{Name: "peer-config", Kind: String, Hint: "FILE", Complete: CompleteFile,
+			Usage: "the other node's keepalived.conf, for its priorities when --listen does not show them"},
+		{Name: "no-signal", Kind: Bool, Usage: "do not signal keepalived for its state dumps; read those already in its /tmp"},
 		{Name: "openstack", Kind: Bool, Usage: "check the Neutron ports of this host (OS_* variables or clouds.yaml)"},
 		{Name: "json", Kind: Bool, Usage: `print {"checks": [...]} instead of the report`},
 		{Name: "v", Kind: Bool, Usage: "print evidence for passing checks too (--json always has it)", Modes: []string{"text"}},
