@@ -79,3 +79,6 @@ func FindOrphans([]Found) ([]Orphan, error) { return nil, ErrUnsupported }
 
 // RemoveOrphan is not supported outside Linux.
 func RemoveOrphan(Orphan) error { return ErrUnsupported }
+
+// LocalDaemons cannot tell outside Linux.
+func LocalDaemons(uint8) []string { return nil }

@@ -35,7 +35,7 @@ func Participation(g *Group) []string {
 			why = append(why, fmt.Sprintf("%s, an address of this host (on %s), advertises for vrid %d: a router of the group runs here", s, ifname, g.VRID))
 		}
 	}
-	return append(why, localDaemons(g.VRID)...)
+	return append(why, LocalDaemons(g.VRID)...)
 }
 
 // localAddrs maps every address of the host to its interface.
@@ -78,10 +78,10 @@ var daemonConfs = map[string]struct {
 		}},
 }
 
-// localDaemons finds keepalived and FRR vrrpd processes in this network
+// LocalDaemons finds keepalived and FRR vrrpd processes in this network
 // namespace whose configuration names vrid, or cannot be read (then they
-// may).
-func localDaemons(vrid uint8) []string {
+// may), and says so, one reason each.
+func LocalDaemons(vrid uint8) []string {
 	self, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
 		return nil
@@ -113,7 +113,7 @@ func localDaemons(vrid uint8) []string {
 		case err != nil:
 			why = append(why, fmt.Sprintf("%s (pid %s) runs here; its configuration %s cannot be read (%v): it may run vrid %d", name, pid, conf, err, vrid))
 		case dc.vrid(vrid).Match(b):
-			why = append(why, fmt.Sprintf("%s (pid %s) runs here with vrid %d in %s: it takes part in the group and would react to the drill", name, pid, vrid, conf))
+			why = append(why, fmt.Sprintf("%s (pid %s) runs here with vrid %d in %s: it takes part in the group", name, pid, vrid, conf))
 		case hasInclude(b):
 			why = append(why, fmt.Sprintf("%s (pid %s) runs here; %s includes other files: it may run vrid %d", name, pid, conf, vrid))
 		}

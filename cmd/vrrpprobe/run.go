@@ -58,6 +58,7 @@ type sys struct {
 	// participation says why this host takes part in a group (the drill
 	// refuses then); frames captures the link for the drill's evidence.
 	participation func(g *probe.Group) []string
+	localDaemons  func(vrid uint8) []string
 	frames        func(ifi *net.Interface) (probe.FrameSource, error)
 	owner         func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// announceWatch watches gratuitous ARP / NA; nil to skip.
@@ -83,6 +84,7 @@ func system() sys {
 		findOrphans:   probe.FindOrphans,
 		removeOrphan:  probe.RemoveOrphan,
 		participation: probe.Participation,
+		localDaemons:  probe.LocalDaemons,
 		frames:        probe.OpenFrames,
 
 		announceWatch: probe.OpenAnnounceWatch,

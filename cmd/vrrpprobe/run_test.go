@@ -141,6 +141,7 @@ func (f *fakeSys) sys() sys {
 		findOrphans:   func([]probe.Found) ([]probe.Orphan, error) { return nil, nil },
 		removeOrphan:  func(probe.Orphan) error { return errors.New("the fake removes nothing") },
 		participation: func(*probe.Group) []string { return f.participates },
+		localDaemons:  func(uint8) []string { return f.participates },
 		frames: func(*net.Interface) (probe.FrameSource, error) {
 			note("frames")
 			return nil, errors.New("the fake captures nothing")
@@ -435,4 +436,30 @@ func TestFailoverRefusesOnRouter(t *testing.T) {
 			t.Errorf("refused drill opened %v and sent %d packets", f.opened, len(f.written))
 		}
 	})
+}
+
+// TestSpeakRefusesBesideDaemon: a keepalived of the same VRID on this host
+// makes the speaker refuse before sending; --force speaks with a warning.
+func TestSpeakRefusesBesideDaemon(t *testing.T) {
+	why := "keepalived (pid 42) runs here with vrid 51 in /etc/keepalived/keepalived.conf: it takes part in the group and would react to the drill"
+	for _, force := range []bool{false, true} {
+		synctest.Test(t, func(t *testing.T) {
+			f := &fakeSys{replay: make(chan probe.Packet), participates: []string{why}}
+			defer f.advertise(&v2master)()
+			s := f.sys()
+			s.getenv = func(k string) (string, bool) { return "secret12", k == authEnv }
+			args := []string{"speak", "-i", "eth0", "--vrid", "51", "--priority", "100"}
+			if force {
+				args = append(args, "--force")
+			}
+			var out, errb bytes.Buffer
+			err := run(context.Background(), args, &out, &errb, s)
+			switch {
+			case force && (err != nil || !strings.Contains(out.String(), "warning: --force: "+why)):
+				t.Errorf("--force: %v\n%s", err, out.String())
+			case !force && (code(err) != 2 || !strings.Contains(err.Error(), why)):
+				t.Errorf("exit %d: %v; want a refusal naming the daemon", code(err), err)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -117,6 +118,17 @@ func runSpeak(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sy
 		return &exitError{code: 2, err: fmt.Errorf("speak: %w", err)}
 	}
 	reportGroup(out, plan, window)
+	// A VRRP daemon of this VRID here: the speaker would be a second router
+	// on the same host. (The VIPs being local is no reason: the address
+	// owner has them, and so has a killed speaker until cleaned up.)
+	if why := s.localDaemons(uint8(*vrid)); len(why) > 0 {
+		if !*force {
+			return &exitError{code: 2, err: fmt.Errorf("speak: this host takes part in vrid %d already: %s; speak from another host, or --force", *vrid, strings.Join(why, "; "))}
+		}
+		for _, w := range why {
+			out.event("warning", "warning: --force: "+w, nil)
+		}
+	}
 
 	cfg := probe.SpeakerConfig{
 		Config: probe.Config{
