@@ -69,7 +69,7 @@ func ClaimState(*net.Interface, decode.Family, uint8) (*Claim, error) { return n
 func OpenFrames(*net.Interface) (FrameSource, error) { return nil, ErrUnsupported }
 
 // Participation cannot tell outside Linux.
-func Participation(*Group) []string { return nil }
+func Participation(*Group) (why, doubts []string) { return nil, nil }
 
 // Orphan is a speaker's macvlan, table or chain no state file lists.
 type Orphan struct{ Kind, Name, Remove string }
@@ -81,4 +81,4 @@ func FindOrphans([]Found) ([]Orphan, error) { return nil, ErrUnsupported }
 func RemoveOrphan(Orphan) error { return ErrUnsupported }
 
 // LocalDaemons cannot tell outside Linux.
-func LocalDaemons(uint8) []string { return nil }
+func LocalDaemons(uint8) (why, doubts []string) { return nil, nil }

@@ -21,9 +21,9 @@ import (
 // any.
 
 // Participation returns why this host takes part in g, each reason in
-// words; none when it does not, as far as it can tell.
-func Participation(g *Group) []string {
-	var why []string
+// words; none when it does not, as far as it can tell. doubts are what it
+// cannot tell (see LocalDaemons).
+func Participation(g *Group) (why, doubts []string) {
 	local := localAddrs()
 	for _, v := range g.VIPs {
 		if ifname, ok := local[v]; ok && !(v.Is6() && v.IsLinkLocalUnicast()) {
@@ -35,7 +35,8 @@ func Participation(g *Group) []string {
 			why = append(why, fmt.Sprintf("%s, an address of this host (on %s), advertises for vrid %d: a router of the group runs here", s, ifname, g.VRID))
 		}
 	}
-	return append(why, LocalDaemons(g.VRID)...)
+	d, doubts := LocalDaemons(g.VRID)
+	return append(why, d...), doubts
 }
 
 // localAddrs maps every address of the host to its interface.
@@ -80,14 +81,21 @@ var daemonConfs = map[string]struct {
 
 // LocalDaemons finds keepalived and FRR vrrpd processes in this network
 // namespace whose configuration names vrid, or cannot be read (then they
-// may), and says so, one reason each.
-func LocalDaemons(vrid uint8) []string {
+// may): why says so, one reason per daemon and configuration. doubts
+// names the daemons whose network namespace cannot be read (not root): it
+// cannot tell whether they run here. A keepalived checking a configuration
+// (-t) is not running VRRP and is left out.
+func LocalDaemons(vrid uint8) (why, doubts []string) {
 	self, err := os.Readlink("/proc/self/ns/net")
 	if err != nil {
-		return nil
+		return nil, []string{"cannot read this process's network namespace: " + err.Error()}
 	}
 	pids, _ := filepath.Glob("/proc/[0-9]*")
-	var why []string
+	type key struct{ name, conf, what string }
+	found := map[key][]string{}
+	var order []key
+	unknown := map[string][]string{}
+	var unknownOrder []string
 	for _, p := range pids {
 		comm, err := os.ReadFile(p + "/comm")
 		if err != nil {
@@ -98,10 +106,18 @@ func LocalDaemons(vrid uint8) []string {
 		if !ok {
 			continue
 		}
+		cmd, _ := os.ReadFile(p + "/cmdline")
+		args := strings.Split(strings.TrimRight(string(cmd), "\x00"), "\x00")
+		if slices.Contains(args, "-t") || slices.Contains(args, "--config-test") || slices.ContainsFunc(args, func(a string) bool { return strings.HasPrefix(a, "--config-test=") }) {
+			continue
+		}
 		pid := filepath.Base(p)
 		ns, err := os.Readlink(p + "/ns/net")
 		if err != nil {
-			why = append(why, fmt.Sprintf("%s (pid %s) runs, and its network namespace cannot be read (%v): run as root to tell, or from a host without it", name, pid, err))
+			if len(unknown[name]) == 0 {
+				unknownOrder = append(unknownOrder, name)
+			}
+			unknown[name] = append(unknown[name], pid)
 			continue
 		}
 		if ns != self {
@@ -109,16 +125,30 @@ func LocalDaemons(vrid uint8) []string {
 		}
 		conf := daemonConfig(p, dc.flags, dc.defaults)
 		b, err := os.ReadFile(conf)
+		var what string
 		switch {
 		case err != nil:
-			why = append(why, fmt.Sprintf("%s (pid %s) runs here; its configuration %s cannot be read (%v): it may run vrid %d", name, pid, conf, err, vrid))
+			what = fmt.Sprintf("runs here; its configuration %s cannot be read (%v): it may run vrid %d", conf, err, vrid)
 		case dc.vrid(vrid).Match(b):
-			why = append(why, fmt.Sprintf("%s (pid %s) runs here with vrid %d in %s: it takes part in the group", name, pid, vrid, conf))
+			what = fmt.Sprintf("runs here with vrid %d in %s: it takes part in the group", vrid, conf)
 		case hasInclude(b):
-			why = append(why, fmt.Sprintf("%s (pid %s) runs here; %s includes other files: it may run vrid %d", name, pid, conf, vrid))
+			what = fmt.Sprintf("runs here; %s includes other files: it may run vrid %d", conf, vrid)
+		default:
+			continue
 		}
+		k := key{name, conf, what}
+		if len(found[k]) == 0 {
+			order = append(order, k)
+		}
+		found[k] = append(found[k], pid)
 	}
-	return why
+	for _, k := range order {
+		why = append(why, fmt.Sprintf("%s (pid %s) %s", k.name, strings.Join(found[k], ", "), k.what))
+	}
+	for _, n := range unknownOrder {
+		doubts = append(doubts, fmt.Sprintf("cannot tell whether %s (pid %s) runs in this network namespace (its namespace is not readable: run as root to check); if it runs vrid %d here, stop", n, strings.Join(unknown[n], ", "), vrid))
+	}
+	return why, doubts
 }
 
 // daemonConfig finds the configuration file in /proc/PID/cmdline, or the

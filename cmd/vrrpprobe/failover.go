@@ -68,13 +68,17 @@ func runFailover(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s
 	if err != nil {
 		// A host does not hear its own adverts: silence on a router of
 		// the group is its own mastership.
-		if why := s.participation(&probe.Group{VRID: uint8(*vrid), Family: fam}); len(why) > 0 {
+		if why, _ := s.participation(&probe.Group{VRID: uint8(*vrid), Family: fam}); len(why) > 0 {
 			return &exitError{code: 2, err: fmt.Errorf("failover: %w on %s, and this host takes part in the group (a host does not hear its own adverts: it may be the master): %s; run the drill from another host on the link",
 				err, ifi.Name, strings.Join(why, "; "))}
 		}
 		return &exitError{code: 1, err: fmt.Errorf("%w on %s in %s: is the VRID right, and the group on this link?", err, ifi.Name, d)}
 	}
-	if why := s.participation(g); len(why) > 0 {
+	why, doubts := s.participation(g)
+	for _, d := range doubts {
+		fmt.Fprintf(stderr, "vrrpprobe: warning: %s\n", d)
+	}
+	if len(why) > 0 {
 		return &exitError{code: 2, err: fmt.Errorf("failover: refusing to drill vrid %d from a host that takes part in the group: %s; run the drill from another host on the link",
 			g.VRID, strings.Join(why, "; "))}
 	}

@@ -57,8 +57,8 @@ type sys struct {
 	removeOrphan  func(probe.Orphan) error
 	// participation says why this host takes part in a group (the drill
 	// refuses then); frames captures the link for the drill's evidence.
-	participation func(g *probe.Group) []string
-	localDaemons  func(vrid uint8) []string
+	participation func(g *probe.Group) (why, doubts []string)
+	localDaemons  func(vrid uint8) (why, doubts []string)
 	frames        func(ifi *net.Interface) (probe.FrameSource, error)
 	owner         func(ifi *net.Interface, vip netip.Addr) (probe.Resolver, error)
 	// announceWatch watches gratuitous ARP / NA; nil to skip.

@@ -140,8 +140,8 @@ func (f *fakeSys) sys() sys {
 		findLeftovers: func(string) ([]probe.Found, error) { return nil, nil },
 		findOrphans:   func([]probe.Found) ([]probe.Orphan, error) { return nil, nil },
 		removeOrphan:  func(probe.Orphan) error { return errors.New("the fake removes nothing") },
-		participation: func(*probe.Group) []string { return f.participates },
-		localDaemons:  func(uint8) []string { return f.participates },
+		participation: func(*probe.Group) ([]string, []string) { return f.participates, nil },
+		localDaemons:  func(uint8) ([]string, []string) { return f.participates, nil },
 		frames: func(*net.Interface) (probe.FrameSource, error) {
 			note("frames")
 			return nil, errors.New("the fake captures nothing")

@@ -121,7 +121,11 @@ func runSpeak(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, s sy
 	// A VRRP daemon of this VRID here: the speaker would be a second router
 	// on the same host. (The VIPs being local is no reason: the address
 	// owner has them, and so has a killed speaker until cleaned up.)
-	if why := s.localDaemons(uint8(*vrid)); len(why) > 0 {
+	why, doubts := s.localDaemons(uint8(*vrid))
+	for _, d := range doubts {
+		out.event("warning", "warning: "+d, nil)
+	}
+	if len(why) > 0 {
 		if !*force {
 			return &exitError{code: 2, err: fmt.Errorf("speak: this host takes part in vrid %d already: %s; speak from another host, or --force", *vrid, strings.Join(why, "; "))}
 		}
