@@ -2,6 +2,7 @@ package path_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"net/netip"
@@ -336,9 +337,13 @@ func TestPathLab(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		defer cancel()
 		out, err := h1.Run(ctx, bin, "path", "send", "-i", "eth0", b.v4.String(), b.global.String(),
-			"--survey", "1500ms", "--count", "2", "--rate", "40", "--yes")
+			"--survey", "1500ms", "--count", "2", "--rate", "40", "--yes", "--json")
 		if err != nil {
 			t.Fatalf("sender: %v\n%s", err, out)
+		}
+		var sent struct{ Sent *path.SendLog }
+		if err := json.Unmarshal(out, &sent); err != nil || sent.Sent == nil || len(sent.Sent.Frames) != 18 || !sent.Sent.Watched {
+			t.Errorf("sender --json: %v\n%s", err, out)
 		}
 		select {
 		case <-listener.Done():

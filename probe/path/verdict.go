@@ -313,7 +313,7 @@ func findings(from, to string, s *SendLog, fam decode.Family, all []Row) []Findi
 	if routed {
 		add("not-one-segment",
 			fmt.Sprintf("%s adverts from %s arrive at %s with TTL / hop limit %s, not 255", fam, from, to, strings.Join(ttls, ", ")),
-			"there is a router between the two nodes: they are not on one layer-2 segment; RFC 5798 receivers discard adverts whose TTL / hop limit is not 255 (unicast ones too), and the multicast group does not cross a router",
+			"there is a router between the two nodes: they are not on one layer-2 segment; RFC 5798 7.1 has a receiver discard any advert whose TTL / hop limit is not 255, so a strict one drops these even as unicast, and the multicast group does not cross a router at all",
 			"put both nodes on one layer-2 segment (same VLAN / bridge domain); VRRP is not meant to be routed")
 	}
 
