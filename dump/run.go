@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -468,9 +469,20 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	// over after its last frame, with that frame's times): frame by frame
 	// then.
 	batched := !isLive && rep == nil && fr == nil && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
+	h := &liveHealth{tr: tr, link: link, l: l, lastPoll: time.Now()}
+	if isLive {
+		onIdle := opts.OnIdle
+		ro.OnIdle = func(now time.Time) {
+			h.poll(now)
+			onIdle(now)
+		}
+	}
 	ro.Progress = func(p track.Progress) {
+		if isLive {
+			h.frame(p.Frames)
+		}
 		if batched || isLive || p.Frames&0xff == 0 { // an atomic store costs more than tracking on a file
-			l.SetPackets(p.Frames)
+			l.SetPackets(h.frames + p.Frames)
 		}
 		if isLive || cfg.Mode == ModeTUI {
 			notify()
@@ -515,9 +527,115 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 			}
 		}
 	}
-	prog, err := tr.Read(ctx, l.Source(), ro)
-	l.SetPackets(prog.Frames)
-	return prog.Frames, prog.First, prog.Last, l.End(err)
+	for {
+		prog, err := tr.Read(ctx, l.Source(), ro)
+		if first.IsZero() {
+			first = prog.First
+		}
+		frames, last = frames+prog.Frames, prog.Last
+		l.SetPackets(frames)
+		if !isLive || err == nil || ctx.Err() != nil || env.OpenLive == nil || errors.As(err, new(*outputError)) {
+			return frames, first, last, l.End(err)
+		}
+		// The capture failed (the interface went down, a read error):
+		// reopen it, and report the time nothing was seen as capture-gap.
+		h.frames = frames
+		if !h.reopen(ctx, env, cfg, err) {
+			return frames, first, last, l.End(err)
+		}
+	}
+}
+
+// liveHealth watches a live capture's own health: the kernel's drops
+// (capture-drops) and the time it saw nothing while failed and reopened
+// (capture-gap).
+type liveHealth struct {
+	tr     *track.Tracker
+	link   string
+	l      *feed.Link
+	frames int // frames of the captures before the current one
+
+	lastPoll    time.Time
+	lastDropped int64
+	sinceFrame  int // frames since the last poll
+
+	gapFrom   time.Time // the open gap's start; zero when none
+	gapWhy    string
+	lastFrame time.Time // when the latest frame was read
+	lastIf    time.Time // when the interface's state was last looked at
+	noIf      bool      // no such interface to look at ("any")
+}
+
+// poll reads the kernel's drop counter (new drops are capture-drops) and,
+// on a quiet capture, whether the interface is still up: libpcap does not
+// always report it going down, the capture just goes silent. A down
+// interface opens a gap from the last frame seen; the next frame closes it.
+func (h *liveHealth) poll(now time.Time) {
+	if !h.noIf && h.gapFrom.IsZero() && now.Sub(h.lastIf) >= 200*time.Millisecond {
+		h.lastIf = now
+		ifc, err := net.InterfaceByName(h.link)
+		switch {
+		case err != nil:
+			h.noIf = true
+		case ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagRunning == 0:
+			from := h.lastFrame
+			if from.IsZero() {
+				from = now
+			}
+			h.gapFrom, h.gapWhy = from, "the interface "+h.link+" went down"
+			h.tr.CaptureDown(h.link, from)
+		}
+	}
+	h.sinceFrame = 0
+	st, err := h.l.Source().Stats()
+	if err != nil {
+		return
+	}
+	if d := int64(st.Dropped); d > h.lastDropped {
+		h.tr.CaptureDrops(h.link, h.lastPoll, now, d-h.lastDropped, d)
+		h.lastDropped = d
+	}
+	h.lastPoll = now
+}
+
+// frame is called for every frame: the first after a reopen closes the
+// gap, and a busy capture (no read timeouts) polls once a second.
+func (h *liveHealth) frame(int) {
+	h.lastFrame = time.Now()
+	if !h.gapFrom.IsZero() {
+		h.tr.CaptureGap(h.link, h.gapFrom, h.lastFrame, h.gapWhy)
+		h.gapFrom = time.Time{}
+	}
+	if h.sinceFrame++; h.sinceFrame&0xff == 0 && time.Since(h.lastPoll) > time.Second {
+		h.poll(time.Now())
+	}
+}
+
+// reopen closes the failed capture and opens it again every 200 ms until
+// it works or ctx ends (false). The gap closes at the first frame seen
+// again (frame).
+func (h *liveHealth) reopen(ctx context.Context, env Env, cfg Config, cause error) bool {
+	from := time.Now()
+	if h.gapFrom.IsZero() {
+		h.gapFrom, h.gapWhy = from, cause.Error()
+		h.tr.CaptureDown(h.link, from)
+	}
+	fmt.Fprintf(env.Stderr, "vrrpdump: warning: reading %s: %v; reopening the capture\n", h.link, cause)
+	h.l.Source().Close()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(200 * time.Millisecond):
+		}
+		h.tr.Tick(time.Now())
+		src, err := env.OpenLive(h.link, LiveOptions{Filter: cfg.Filter, Promisc: cfg.Promisc})
+		if err == nil {
+			h.l.SetSource(src)
+			h.lastDropped, h.lastPoll = 0, time.Now() // a new socket counts from zero
+			return true
+		}
+	}
 }
 
 // lockedWriter lets several capture loops and the tracker's findings share

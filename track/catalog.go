@@ -294,6 +294,16 @@ var ruleCARPVRRPMAC = def(Rule{ID: "carp-vrrp-vmac", Severity: SeverityError, Ki
 	Hint: "switches move the MAC between the CARP master's and the VRRP master's ports and traffic to both breaks; give the CARP vhid and the VRRP vrid different numbers",
 })
 
+var ruleCaptureGap = def(Rule{ID: "capture-gap", Severity: SeverityWarning, Kind: KindEvent, Holds: HoldsWindow,
+	What: "vrrpdump saw nothing on a link for a while: the capture interface went down and up, or reading failed and the capture was reopened (group: the link only)",
+	Hint: "a failover or master-down right after may be the capture's, not the routers': its cause says so when their silence overlaps the gap",
+})
+
+var ruleCaptureDrops = def(Rule{ID: "capture-drops", Severity: SeverityWarning, Kind: KindEvent, Holds: HoldsWindow,
+	What: "the kernel dropped frames of the capture because vrrpdump fell behind (group: the link only)",
+	Hint: "adverts may be missing from the analysis; narrow the capture with a BPF expression, or give vrrpdump a core",
+})
+
 func disjointVIPs(a, b *RouterSnapshot) bool {
 	return len(a.VIPs) > 0 && len(b.VIPs) > 0 && !slices.ContainsFunc(a.VIPs, func(v string) bool { return slices.Contains(b.VIPs, v) })
 }

@@ -95,6 +95,9 @@ func (k GroupKey) String() string {
 		b.WriteString(" vlan ")
 		b.WriteString(itoa(int(k.VLAN)))
 	}
+	if k.Family == "" { // a finding about the link itself (capture-gap)
+		return b.String()
+	}
 	b.WriteString(" ")
 	b.WriteString(k.Family)
 	if k.Proto == ProtoCARP {

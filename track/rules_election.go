@@ -71,9 +71,13 @@ func (t *Tracker) elect(g *group, r *router, ts instant, gap time.Duration, hadP
 	// rejects an advert re-arms its timer: irregular gaps are not failures).
 	if hadPrev && !wasResigned && r == g.master && !g.down && gap >= 5*r.interval/2 && !t.othersSpoke(g, r, ts.Add(-gap)) {
 		mdi := t.downInterval(g)
+		cause := ""
+		if len(t.gaps) > 0 {
+			cause = t.gapCause(g.key.link, ts.Add(-gap), ts)
+		}
 		t.raise(ruleLateAdvert, g.exp, ts, []string{r.addr.String()},
 			fmt.Sprintf("master %s was silent for %.3f s (interval %.3f s; Master_Down_Interval %.3f s)",
-				r.addr, gap.Seconds(), r.interval.Seconds(), mdi.Seconds()), "",
+				r.addr, gap.Seconds(), r.interval.Seconds(), mdi.Seconds()), cause,
 			map[string]any{"gap_s": secs(gap), "interval_s": secs(r.interval), "master_down_interval_s": secs(mdi)})
 	}
 	g.lastAdvert = ts
@@ -196,7 +200,11 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 		msg += slower(gap, allowed)
 	}
 	ev["reason"] = reason
-	t.raise(ruleFailover, g.exp, ts, []string{old.addr.String(), next.addr.String()}, msg, "", ev)
+	cause := ""
+	if reason == "master-silent" && len(t.gaps) > 0 {
+		cause = t.gapCause(g.key.link, old.last, ts)
+	}
+	t.raise(ruleFailover, g.exp, ts, []string{old.addr.String(), next.addr.String()}, msg, cause, ev)
 
 	if g.nchanges >= 3 {
 		third := g.changes[(g.nchanges-3)%len(g.changes)]
@@ -268,7 +276,11 @@ func (t *Tracker) groupTimers(g *group, now instant) {
 				msg = fmt.Sprintf("%s resigned (priority 0) and no backup took over within Master_Down_Interval %.3f s",
 					m.addr, mdi.Seconds())
 			}
-			t.raise(ruleMasterDown, g.exp, due, []string{m.addr.String()}, msg, "",
+			cause := ""
+			if len(t.gaps) > 0 {
+				cause = t.gapCause(g.key.link, ref, due)
+			}
+			t.raise(ruleMasterDown, g.exp, due, []string{m.addr.String()}, msg, cause,
 				map[string]any{"last_advert": ref.Time(), "master_down_interval_s": secs(mdi)})
 		}
 	}

@@ -76,6 +76,8 @@ type Tracker struct {
 	// carps are the CARP groups (carp.go), carpOrder as they appeared.
 	carps     map[carpKey]*carpGroup
 	carpOrder []*carpGroup
+	// gaps are windows the capture saw nothing or dropped frames (health.go).
+	gaps []gap
 }
 
 // Stats counts what the tracker has seen.

@@ -74,7 +74,19 @@ func (f *Feed) Links() []*Link { return f.links }
 func (l *Link) Name() string { return l.name }
 
 // Source is what the link reads.
-func (l *Link) Source() capture.Source { return l.src }
+func (l *Link) Source() capture.Source {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.src
+}
+
+// SetSource replaces what the link reads: a live capture reopened after it
+// failed (the interface went down).
+func (l *Link) SetSource(src capture.Source) {
+	l.mu.Lock()
+	l.src = src
+	l.mu.Unlock()
+}
 
 // SetPackets records how many frames the capture has read.
 func (l *Link) SetPackets(n int) { l.packets.Store(int64(n)) }
@@ -98,7 +110,7 @@ func (f *Feed) Health() []Health {
 	for i, l := range f.links {
 		h := Health{Link: l.name, Packets: l.packets.Load(), Running: !l.done.Load()}
 		if h.Running {
-			if st, err := l.src.Stats(); err == nil {
+			if st, err := l.Source().Stats(); err == nil {
 				h.Received, h.Dropped, h.IfDropped = int64(st.Received), int64(st.Dropped), int64(st.IfDropped)
 			}
 		}
