@@ -41,6 +41,11 @@ var dependencyRules = []struct {
 		imports: []string{"os/exec", "github.com/google/gopacket/", mod + "/decode/capture/"}},
 	{pkg: "./probe", deps: []string{"github.com/google/gopacket/pcap", mod + "/tui", mod + "/cmd/", mod + "/internal/lab",
 		"github.com/charmbracelet/"}},
+	// The path test builds and reads frames and judges; it runs nothing
+	// itself (--remote's ssh is the command's) and reads frames with
+	// decode, not the capture engine (probe, which it uses, has both).
+	{pkg: "./probe/path", deps: []string{"github.com/google/gopacket/pcap", mod + "/tui", mod + "/cmd/", mod + "/internal/lab",
+		"github.com/charmbracelet/"}, imports: []string{"os/exec", mod + "/decode/capture/", mod + "/track"}},
 	// Protocol arithmetic: the wire's types only.
 	{pkg: "./timers", deps: []string{mod + "/decode/capture/", mod + "/track", mod + "/probe", mod + "/tui", mod + "/cmd/"}},
 	// The command-line convention is data and parsing only.
