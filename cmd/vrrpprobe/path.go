@@ -295,8 +295,9 @@ func runPathSend(ctx context.Context, p *cli.Parsed, stdout, stderr io.Writer, p
 		return bad("--vrid", "must be 1-255")
 	case f.count < 1 || f.count > 31:
 		return bad("--count", "must be 1-31")
-	case f.rate <= 0 || f.rate > 50:
-		return bad("--rate", "must be above 0 and at most 50 frames a second")
+	case f.rate < 1 || f.rate > 50:
+		// At least one a second: a listener ends after --quiet (3s) without one.
+		return bad("--rate", "must be 1 to 50 frames a second")
 	case f.only4 && f.only6:
 		return bad("-6", "give -4 or -6, not both")
 	case p.IsSet("remote") && len(strings.Fields(f.remote)) == 0:
