@@ -134,6 +134,9 @@ type summaryJSON struct {
 	// CARP holds the CARP groups (OpenBSD carp(4)), when there are any.
 	CARP     []track.CARPSnapshot `json:"carp,omitempty"`
 	Findings []track.Finding      `json:"findings"`
+	// Incidents are every state finding's episodes, with start and end
+	// (absent while open), in order of opening.
+	Incidents []track.Incident `json:"incidents"`
 	// Notes says what the capture could not show (track.Tracker.Notes),
 	// such as a capture filtered to VRRP that cannot back garp-missing.
 	Notes []string `json:"notes,omitempty"`

@@ -134,13 +134,28 @@ func appendInterval(b []byte, v *decode.VRRP) []byte {
 }
 
 // appendFindingLine appends a finding as lines: the verdict, then cause and
-// hint indented.
+// fix indented. An incident's opening carries its number ("!! ERROR
+// split-brain #3"); its closing is one line stamped with its end:
+//
+//	02:39:45.110211 !! ENDED split-brain #3 [eth0 ipv4 vrid 51] split brain in ipv4 vrid 51 ended after 42.3 s: ...
 func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
+	if f.Phase == track.PhaseClose {
+		b = appendClock(b, f.End, loc)
+		b = append(b, " !! ENDED "...)
+		b = append(b, f.ID...)
+		b = appendIncident(b, f)
+		b = append(b, " ["...)
+		b = append(b, f.Group.String()...)
+		b = append(b, "] "...)
+		b = append(b, f.Message...)
+		return append(b, '\n')
+	}
 	b = appendClock(b, f.Last, loc)
 	b = append(b, " !! "...)
 	b = append(b, f.Severity.Word()...)
 	b = append(b, ' ')
 	b = append(b, f.ID...)
+	b = appendIncident(b, f)
 	b = append(b, " ["...)
 	b = append(b, f.Group.String()...)
 	b = append(b, "] "...)
@@ -157,6 +172,15 @@ func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
 		b = append(b, '\n')
 	}
 	return b
+}
+
+// appendIncident appends " #N" for an incident's opening or closing.
+func appendIncident(b []byte, f *track.Finding) []byte {
+	if f.Incident == 0 {
+		return b
+	}
+	b = append(b, " #"...)
+	return strconv.AppendInt(b, int64(f.Incident), 10)
 }
 
 // appendFrom ends a request's line with who asks: "IP (MAC)".

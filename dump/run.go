@@ -333,7 +333,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	switch cfg.Mode {
 	case ModeSummary, ModeTUI:
-		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, first, env.Location)
+		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, tr.Incidents(), first, tr.Now(), env.Location)
 		if frames == 0 {
 			fmt.Fprintf(out, "\nNO FRAME MATCHED: %s\n", noFrameMatched(cfg))
 		}
@@ -349,7 +349,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	case ModeJSON:
 		sum := summaryJSON{Kind: "summary", Source: fd.Source, Frames: frames, Stats: tr.Stats(),
-			Capture: capStats, Groups: tr.Snapshot(), CARP: tr.CARP(), Findings: findings, Notes: tr.Notes(), Exit: exit}
+			Capture: capStats, Groups: tr.Snapshot(), CARP: tr.CARP(), Findings: findings, Incidents: tr.Incidents(), Notes: tr.Notes(), Exit: exit}
 		if incomplete != nil {
 			sum.Incomplete, sum.Exit = incomplete.Error(), exitIncomplete
 		}

@@ -14,7 +14,7 @@ import (
 // writeSummary writes the end-of-run report: one block per group with its
 // routers, then every finding, worst first.
 func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups []track.GroupSnapshot,
-	carps []track.CARPSnapshot, findings []track.Finding, start time.Time, loc *time.Location) {
+	carps []track.CARPSnapshot, findings []track.Finding, incidents []track.Incident, start, end time.Time, loc *time.Location) {
 	groupsWord := "groups"
 	if len(groups) == 1 {
 		groupsWord = "group"
@@ -80,6 +80,7 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 		}
 	}
 	tw.Flush()
+	writeIncidents(w, incidents, start, end, loc)
 	fs := slices.Clone(findings)
 	slices.SortStableFunc(fs, func(a, b track.Finding) int {
 		if d := a.Severity.Rank() - b.Severity.Rank(); d != 0 {
@@ -108,6 +109,27 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 			fmt.Fprintf(w, "      fix:   %s\n", f.Hint)
 		}
 	}
+}
+
+// writeIncidents lists every incident with its start, end and duration,
+// in order of opening.
+func writeIncidents(w io.Writer, incidents []track.Incident, start, end time.Time, loc *time.Location) {
+	if len(incidents) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nINCIDENTS")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, in := range incidents {
+		span := fmt.Sprintf("%s (+%.3fs)", in.Start.In(loc).Format("15:04:05.000"), in.Start.Sub(start).Seconds())
+		if in.End.IsZero() {
+			fmt.Fprintf(tw, "#%d\t%s\t[%s]\t%s → still open at the end\t%s so far\n", in.Incident, in.ID, in.Group, span,
+				track.FormatDuration(end.Sub(in.Start)))
+			continue
+		}
+		fmt.Fprintf(tw, "#%d\t%s\t[%s]\t%s → %s\t%s\t%s\n", in.Incident, in.ID, in.Group, span,
+			in.End.In(loc).Format("15:04:05.000"), track.FormatDuration(in.End.Sub(in.Start)), in.Resolution)
+	}
+	tw.Flush()
 }
 
 func vipList(g track.GroupSnapshot) string {

@@ -39,11 +39,16 @@ type Kind uint8
 
 // Kinds.
 const (
-	// KindState: a condition, delivered to OnFinding once per episode (again
-	// after reemitAfter of silence); its repeats only count.
+	// KindState: a condition, an incident: delivered to OnFinding when it
+	// opens (Phase "open") and again when it closes (Phase "close", with its
+	// End); its repeats while it is open only count.
 	KindState Kind = iota + 1
 	// KindEvent: each occurrence is news, delivered every time.
 	KindEvent
+	// KindFact: a router's configuration seen on the wire (plaintext
+	// authentication, unicast, the checksum flavour): delivered once per
+	// router, then only counted; no incident opens or closes.
+	KindFact
 )
 
 func (k Kind) String() string {
@@ -52,6 +57,8 @@ func (k Kind) String() string {
 		return "state"
 	case KindEvent:
 		return "event"
+	case KindFact:
+		return "fact"
 	}
 	return "Kind(" + itoa(int(k)) + ")"
 }
@@ -81,8 +88,8 @@ const (
 // How long findings count as active (Active).
 const (
 	// EventWindow: an event, and a condition not re-checked otherwise,
-	// counts as active this long after it last happened: the tracker's own
-	// episode length, after which a repeat is news again.
+	// counts as active this long after it last happened (such an incident
+	// closes then).
 	EventWindow = reemitAfter
 	// PeerWindow: both routers named by a configuration conflict must have
 	// advertised this recently for it to count as active.
@@ -145,7 +152,7 @@ var ruleSplitBrain = def(Rule{ID: "split-brain", Severity: SeverityError, Kind: 
 	Hint: "find the field that makes one side discard the other's adverts (cause); if none, the adverts do not arrive: a firewall or security group dropping IP protocol 112, or multicast filtering; run vrrpdoctor on both nodes",
 })
 
-var ruleMasterDown = def(Rule{ID: "master-down", Severity: SeverityError, Kind: KindEvent, Holds: HoldsWhileDown,
+var ruleMasterDown = def(Rule{ID: "master-down", Severity: SeverityError, Kind: KindState, Holds: HoldsWhileDown,
 	What: "the master fell silent for longer than Master_Down_Interval and no backup took over",
 	Hint: "check the master host and daemon; a backup that does not take over is not running, cannot hear the group, or has the wrong VRID",
 })
@@ -213,7 +220,7 @@ var ruleBadChecksum = def(Rule{ID: "bad-checksum", Severity: SeverityError, Kind
 	Hint: "corruption, or a NIC checksum offload bug on the capturing or sending host",
 })
 
-var ruleChecksumV2Style = def(Rule{ID: "checksum-v2-style", Severity: SeverityWarning, Kind: KindState, Holds: HoldsWhileSeen,
+var ruleChecksumV2Style = def(Rule{ID: "checksum-v2-style", Severity: SeverityWarning, Kind: KindFact, Holds: HoldsWhileSeen,
 	What: "a VRRPv3 IPv4 advert checksummed without the pseudo-header (as in v2, RFC 9568 / Cisco / Juniper style)",
 	Hint: "peers computing the RFC 5798 checksum discard it: align keepalived v3_checksum_as_v2 / FRR checksum-with-ipv4-pseudoheader on all routers",
 	repeats: func(r *router, fam decode.Family) bool {
@@ -236,7 +243,7 @@ var ruleVIPARPConflict = def(Rule{ID: "vip-arp-conflict", Severity: SeverityErro
 	Hint: "two masters (split brain) or a host configured with the VIP statically; remove the duplicate",
 })
 
-var ruleAuthPlaintext = def(Rule{ID: "auth-plaintext", Severity: SeverityWarning, Kind: KindState, Holds: HoldsWhileSeen,
+var ruleAuthPlaintext = def(Rule{ID: "auth-plaintext", Severity: SeverityWarning, Kind: KindFact, Holds: HoldsWhileSeen,
 	What: "VRRPv2 simple-text password, readable by anyone on the link (deprecated by RFC 3768)",
 	Hint: "it protects nothing; drop authentication or isolate the VRRP link",
 	repeats: func(r *router, _ decode.Family) bool {
@@ -244,7 +251,7 @@ var ruleAuthPlaintext = def(Rule{ID: "auth-plaintext", Severity: SeverityWarning
 	},
 })
 
-var ruleUnicast = def(Rule{ID: "unicast", Severity: SeverityInfo, Kind: KindState, Holds: HoldsWhileSeen,
+var ruleUnicast = def(Rule{ID: "unicast", Severity: SeverityInfo, Kind: KindFact, Holds: HoldsWhileSeen,
 	What:    "adverts sent to a unicast peer instead of the VRRP multicast group (keepalived unicast_peer, not in the RFC)",
 	Hint:    "every router needs the others in its unicast_peer list; other hosts on the link do not see the adverts",
 	repeats: func(r *router, _ decode.Family) bool { return r.unicast },

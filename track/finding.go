@@ -127,6 +127,32 @@ type Finding struct {
 	// Evidence holds the numbers behind the finding: durations in seconds
 	// (keys ending in _s), priorities, counts, addresses.
 	Evidence map[string]any `json:"evidence,omitempty"`
+
+	// A state finding is an incident that opens and closes. Phase is
+	// "open" or "close" as OnFinding delivers it (Findings: "open" while it
+	// holds, "close" once it ended); "" for events and facts. Incident
+	// numbers the episode (1, 2, ... in order of opening, shared by its
+	// open and close); Start and End are when it began and ended (End zero
+	// while open); Resolution says how it ended.
+	Phase      string    `json:"phase,omitempty"`
+	Incident   int       `json:"incident,omitempty"`
+	Start      time.Time `json:"start,omitzero"`
+	End        time.Time `json:"end,omitzero"`
+	Resolution string    `json:"resolution,omitempty"`
+}
+
+// Phases of an incident.
+const (
+	PhaseOpen  = "open"
+	PhaseClose = "close"
+)
+
+// Duration is how long the incident lasted (until end when still open).
+func (f *Finding) Duration(end time.Time) time.Duration {
+	if !f.End.IsZero() {
+		end = f.End
+	}
+	return end.Sub(f.Start)
 }
 
 // clone returns a deep copy (Evidence values are immutable scalars).
@@ -135,6 +161,11 @@ type Finding struct {
 type finding struct {
 	Finding
 	first, last instant
+	// inc: the rule is KindState (an incident); open: an incident is
+	// open; incident: 1 + index into Tracker.incidents of the latest.
+	inc      bool
+	open     bool
+	incident int32
 }
 
 func (f *finding) clone() Finding {

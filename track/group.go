@@ -81,6 +81,7 @@ type router struct {
 	raw [48]byte
 
 	first    instant
+	changed  instant // last change of its configuration (priority 255, interval, version, auth, addresses, flavour)
 	adverInt uint16
 	authData [8]byte
 	authFP   string
@@ -172,6 +173,8 @@ type group struct {
 	collision     bool // a vrid-collision was raised
 	splitW        *router
 	splitL        *router
+	// downIdx: 1 + index of the open master-down finding.
+	downIdx int32
 
 	key        groupKey
 	exp        GroupKey

@@ -21,7 +21,7 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("%s: severity %q", r.ID, r.Severity)
 		}
 		seen[r.ID] = true
-		if r.Kind != track.KindState && r.Kind != track.KindEvent {
+		if r.Kind != track.KindState && r.Kind != track.KindEvent && r.Kind != track.KindFact {
 			t.Errorf("%s: kind %v", r.ID, r.Kind)
 		}
 		if r.Window <= 0 {

@@ -98,6 +98,9 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	if changed || r.prio != v.Priority {
 		t.cfgGen++
 	}
+	if changed {
+		r.changed = ts
+	}
 	r.prio = v.Priority
 	r.ttl = v.IP.TTL
 	r.dst, r.unicast = v.IP.Dst, !v.IP.Dst.IsMulticast()

@@ -62,6 +62,14 @@ func (t *Tracker) elect(g *group, r *router, ts instant, gap time.Duration, hadP
 		return
 	}
 	r.resigned = false
+	if g.downIdx != 0 {
+		why := fmt.Sprintf("%s advertises as master again", r.addr)
+		if g.master != r {
+			why = fmt.Sprintf("%s (priority %d) took over", r.addr, r.prio)
+		}
+		t.closeIncident(g.downIdx-1, ts, why)
+		g.downIdx = 0
+	}
 	if !hadPrev || wasResigned || gap >= 3*r.interval {
 		r.tenure = ts
 	}
@@ -142,6 +150,11 @@ func (t *Tracker) release(g *group, r *router, ts instant, wasResigned bool) {
 		g.resignedAt, g.resignedBy = ts, r
 	}
 	if g.splitW == r || g.splitL == r {
+		other := g.splitW
+		if other == r {
+			other = g.splitL
+		}
+		t.closeIncident(g.splitIdx-1, ts, fmt.Sprintf("%s resigned (priority 0); %s remains master", r.addr, other.addr))
 		g.splitIdx, g.splitW, g.splitL = 0, nil, nil
 	}
 	t.schedule(ts.Add(t.downInterval(g)))
@@ -254,7 +267,7 @@ func (t *Tracker) groupTimers(g *group, now instant) {
 	if g.splitIdx != 0 {
 		w, l := g.splitW, g.splitL
 		if !w.alive(now) || !l.alive(now) {
-			g.splitIdx, g.splitW, g.splitL, g.splitAnswered = 0, nil, nil, false
+			t.endSplit(g, now)
 		} else {
 			t.schedule(minTime(w.last.Add(w.mdi(w.prio)), l.last.Add(l.mdi(l.prio))))
 		}
@@ -280,8 +293,9 @@ func (t *Tracker) groupTimers(g *group, now instant) {
 			if len(t.gaps) > 0 {
 				cause = t.gapCause(g.key.link, ref, due)
 			}
-			t.raise(ruleMasterDown, g.exp, due, []string{m.addr.String()}, msg, cause,
+			idx := t.raise(ruleMasterDown, g.exp, due, []string{m.addr.String()}, msg, cause,
 				map[string]any{"last_advert": ref.Time(), "master_down_interval_s": secs(mdi)})
+			g.downIdx = idx + 1
 		}
 	}
 	if g.garpFor != nil {

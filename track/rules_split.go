@@ -13,15 +13,14 @@ func (t *Tracker) split(g *group, w, l *router, ts instant) {
 		t.bump(g.splitIdx-1, ts)
 		return
 	}
+	if g.splitIdx != 0 {
+		t.closeIncident(g.splitIdx-1, ts, fmt.Sprintf("now %s and %s advertise as master", w.addr, l.addr))
+	}
 	cause, ev := splitCause(w, l, false, t.opts.ShowAuth)
 	msg := fmt.Sprintf("split brain in %s vrid %d: %s (priority %d) and %s (priority %d) both advertise as master",
 		g.exp.Family, g.exp.VRID, w.addr, w.prio, l.addr, l.prio)
 	idx := t.raise(ruleSplitBrain, g.exp, ts, []string{w.addr.String(), l.addr.String()}, msg, cause, ev)
 	if idx >= 0 {
-		// A new episode of a split brain seen before is news too.
-		if n := len(t.emit); n == 0 || t.emit[n-1] != idx {
-			t.emit = append(t.emit, idx)
-		}
 		g.splitIdx, g.splitW, g.splitL, g.splitAnswered = idx+1, w, l, false
 	}
 }
@@ -96,4 +95,25 @@ func splitCause(w, l *router, answered, showAuth bool) (string, map[string]any) 
 	}
 	fmt.Fprintf(&b, ". Usual causes: a host firewall or cloud security group dropping IP protocol 112 on %s, or multicast filtering (IGMP snooping, no multicast in the cloud: use unicast peers); run vrrpdoctor on both nodes", l.addr)
 	return b.String(), ev
+}
+
+// endSplit closes g's split brain at now: a side stopped advertising for
+// its Master_Down_Interval.
+func (t *Tracker) endSplit(g *group, now instant) {
+	w, l := g.splitW, g.splitL
+	var end instant
+	var why string
+	switch {
+	case !l.alive(now) && w.alive(now):
+		end = l.last
+		why = fmt.Sprintf("%s stopped advertising (went back to backup, or stopped); %s (priority %d) remains master", l.addr, w.addr, w.prio)
+	case !w.alive(now) && l.alive(now):
+		end = w.last
+		why = fmt.Sprintf("%s stopped advertising; %s (priority %d) remains master", w.addr, l.addr, l.prio)
+	default:
+		end = max(w.last, l.last)
+		why = fmt.Sprintf("both %s and %s stopped advertising", w.addr, l.addr)
+	}
+	t.closeIncident(g.splitIdx-1, end, why)
+	g.splitIdx, g.splitW, g.splitL, g.splitAnswered = 0, nil, nil, false
 }

@@ -432,8 +432,9 @@ func TestLateAdvert(t *testing.T) {
 	}
 }
 
-// A split brain ends when one side falls silent; the next one is a new
-// episode, delivered again and counted on the same finding.
+// A split brain is an incident: it opens at the second master's first
+// advert and closes when one side falls silent, ended at that side's last
+// advert; the next one is a new incident, counted on the same finding.
 func TestSplitBrainEpisodes(t *testing.T) {
 	r := newRig(t, track.Options{})
 	for s := 0.0; s <= 5; s++ {
@@ -449,8 +450,44 @@ func TestSplitBrainEpisodes(t *testing.T) {
 	}
 	r.advert(20.3, h2)
 	sb := r.ids("split-brain")
-	if len(sb) != 2 || !sb[1].at.Equal(at(20.3)) || sb[1].f.Count < 2 || !sb[1].f.First.Equal(at(0.3)) {
+	if len(sb) != 3 || !sb[2].at.Equal(at(20.3)) || sb[2].f.Count < 2 || !sb[2].f.First.Equal(at(0.3)) {
 		t.Fatalf("episodes %+v", sb)
+	}
+	open1, close1, open2 := sb[0].f, sb[1].f, sb[2].f
+	if open1.Phase != track.PhaseOpen || open1.Incident != 1 || !open1.Start.Equal(at(0.3)) {
+		t.Errorf("first opening %s #%d at %v", open1.Phase, open1.Incident, open1.Start)
+	}
+	// h2's last advert was at 5.3 s; the close is known one
+	// Master_Down_Interval later.
+	if close1.Phase != track.PhaseClose || close1.Incident != 1 || !close1.End.Equal(at(5.3)) ||
+		close1.Duration(time.Time{}) != 5*time.Second {
+		t.Errorf("first close %s #%d end %v", close1.Phase, close1.Incident, close1.End)
+	}
+	want := "split brain in ipv4 vrid 51 ended after 5.000 s: 192.0.2.12 stopped advertising (went back to backup, or stopped); 192.0.2.11 (priority 150) remains master"
+	if close1.Message != want {
+		t.Errorf("close message\n got %s\nwant %s", close1.Message, want)
+	}
+	if open2.Phase != track.PhaseOpen || open2.Incident != 2 || !open2.Start.Equal(at(20.3)) || !open2.End.IsZero() {
+		t.Errorf("second opening %s #%d at %v end %v", open2.Phase, open2.Incident, open2.Start, open2.End)
+	}
+	inc := r.tr.Incidents()
+	if len(inc) != 2 || !inc[0].End.Equal(at(5.3)) || !inc[1].End.IsZero() {
+		t.Errorf("incidents %+v", inc)
+	}
+}
+
+// A master-down opens when Master_Down_Interval passes and closes at the
+// next advert with a priority above 0.
+func TestMasterDownCloses(t *testing.T) {
+	r := newRig(t, track.Options{})
+	r.every(0, 3, 1, h1)
+	r.every(10, 12, 1, h2)
+	md := r.ids("master-down")
+	if len(md) != 2 || md[0].f.Phase != track.PhaseOpen || md[1].f.Phase != track.PhaseClose || md[0].f.Incident != md[1].f.Incident {
+		t.Fatalf("master-down %+v", md)
+	}
+	if !md[1].f.End.Equal(at(10)) || !strings.Contains(md[1].f.Message, "192.0.2.12 (priority 100) took over") {
+		t.Errorf("close at %v: %s", md[1].f.End, md[1].f.Message)
 	}
 }
 
@@ -473,8 +510,8 @@ func TestSplitBrainEndsWhenMasterDies(t *testing.T) {
 			r.advert(s, h2)
 		}
 	}
-	if len(r.ids("split-brain")) != 1 {
-		t.Fatalf("split brain not seen: %+v", r.got)
+	if sb := r.ids("split-brain"); len(sb) != 2 || sb[1].f.Phase != track.PhaseClose || !sb[1].f.End.Equal(at(5)) {
+		t.Fatalf("split brain not seen opening and closing at h1's last advert: %+v", r.got)
 	}
 	fo := r.ids("failover")
 	if len(fo) != 1 {

@@ -29,8 +29,7 @@ const (
 	defaultMaxGroups = 4096
 	maxFindings      = 10000 // distinct (id, group, routers); repeats coalesce
 	maxVIPEntries    = 4096  // addresses whose ARP / NA claims are remembered
-	// reemitAfter: a condition finding seen again after this long is
-	// delivered to OnFinding again (as a new episode).
+	// reemitAfter: how long an event counts as active (EventWindow).
 	reemitAfter = 5 * time.Minute
 )
 
@@ -53,9 +52,14 @@ type Tracker struct {
 	list     []*group
 	findings []finding
 	index    map[string]int32 // finding key → index
-	emit     []int32          // findings to deliver after unlocking
-	vips     map[vipKey]*vipOwner
-	stats    Stats
+	emit     []emission       // findings to deliver after unlocking
+	// incidents: every incident opened, in order (incident.go); sweep:
+	// findings with an open incident that sweep re-checks.
+	incidents []incident
+	sweepList []int32
+	nextSweep instant
+	vips      map[vipKey]*vipOwner
+	stats     Stats
 	// lastSeg caches the segment of the previous advert: most captures
 	// carry one link, VLAN and family, so a group is found by indexing.
 	lastSeg *segment
@@ -277,8 +281,8 @@ func (t *Tracker) unlockAndDeliver() {
 		return
 	}
 	out := make([]Finding, len(t.emit))
-	for i, idx := range t.emit {
-		out[i] = t.findings[idx].clone()
+	for i, e := range t.emit {
+		out[i] = t.delivered(e)
 	}
 	t.emit = t.emit[:0]
 	fn := t.OnFinding
@@ -295,13 +299,22 @@ func (t *Tracker) schedule(at instant) {
 	}
 }
 
-// Findings returns a copy of every finding so far, oldest first.
+// Findings returns a copy of every finding so far, oldest first; a state
+// finding carries its latest incident (Phase "open" while it holds).
 func (t *Tracker) Findings() []Finding {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	out := make([]Finding, len(t.findings))
 	for i := range t.findings {
-		out[i] = t.findings[i].clone()
+		f := &t.findings[i]
+		out[i] = f.clone()
+		if f.incident > 0 { // the latest incident
+			in := &t.incidents[f.incident-1]
+			out[i].Incident, out[i].Start, out[i].Phase = int(f.incident), in.start.Time(), PhaseOpen
+			if !f.open {
+				out[i].Phase, out[i].End, out[i].Resolution = PhaseClose, in.end.Time(), in.resolution
+			}
+		}
 	}
 	slices.SortStableFunc(out, func(a, b Finding) int {
 		if c := a.First.Compare(b.First); c != 0 {
@@ -365,19 +378,22 @@ func (t *Tracker) Now() time.Time {
 // id, group and routers) and queues it for OnFinding. It returns the index.
 func (t *Tracker) raise(r rule, g GroupKey, ts instant, routers []string, msg, cause string, ev map[string]any) int32 {
 	f := finding{Finding: Finding{ID: catalog[r].ID, Severity: catalog[r].Severity, Group: g, Routers: routers,
-		Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}, first: ts, last: ts}
+		Count: 1, Message: msg, Cause: cause, Hint: catalog[r].Hint, Evidence: ev}, first: ts, last: ts,
+		inc: catalog[r].Kind == KindState}
 	if f.Routers == nil {
 		f.Routers = []string{}
 	}
 	k := f.key()
 	if idx, ok := t.index[k]; ok {
 		old := &t.findings[idx]
-		gap := ts.Sub(old.last)
 		old.Count++
 		old.last = ts
 		old.Message, old.Cause, old.Evidence = msg, cause, ev
-		if catalog[r].Kind == KindEvent || gap > reemitAfter {
-			t.emit = append(t.emit, idx)
+		switch {
+		case old.inc && !old.open:
+			t.openIncident(idx, ts)
+		case catalog[r].Kind == KindEvent:
+			t.emit = append(t.emit, emission{idx: idx})
 		}
 		return idx
 	}
@@ -388,7 +404,11 @@ func (t *Tracker) raise(r rule, g GroupKey, ts instant, routers []string, msg, c
 	idx := int32(len(t.findings))
 	t.findings = append(t.findings, f)
 	t.index[k] = idx
-	t.emit = append(t.emit, idx)
+	if f.inc {
+		t.openIncident(idx, ts)
+	} else {
+		t.emit = append(t.emit, emission{idx: idx})
+	}
 	return idx
 }
 
@@ -398,8 +418,8 @@ func (t *Tracker) bump(idx int32, ts instant) {
 		return
 	}
 	f := &t.findings[idx]
-	if ts.Sub(f.last) > reemitAfter {
-		t.emit = append(t.emit, idx)
+	if f.inc && !f.open {
+		t.openIncident(idx, ts)
 	}
 	f.Count++
 	if ts.After(f.last) {
@@ -469,5 +489,13 @@ func (t *Tracker) timers(now instant) {
 	t.nextDue = 0
 	for _, g := range t.list {
 		t.groupTimers(g, now)
+	}
+	if len(t.sweepList) > 0 {
+		if !now.Before(t.nextSweep) {
+			t.nextSweep = now.Add(sweepEvery)
+			t.sweep(now)
+		} else {
+			t.schedule(t.nextSweep)
+		}
 	}
 }
