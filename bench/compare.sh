@@ -44,5 +44,6 @@ echo
 ratio() { printf '%-44s %6.1fx\n' "$1 / $2" "$(echo "${secs[$1]} / ${secs[$2]}" | bc -l)"; }
 ratio "tcpdump -nn -v -r" "vrrpdump -r --summary"
 ratio "tcpdump -nn -v -r" "vrrpdump -r --lines"
+ratio "tcpdump -nn -v -r" "vrrpdump -r --json"
 ratio "tcpdump -nn -r" "vrrpdump -r --summary"
 ratio "tshark -T fields (vrid, prio)" "vrrpdump -r --summary"
