@@ -479,7 +479,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	}
 	ro.Progress = func(p track.Progress) {
 		if isLive {
-			h.frame(p.Frames)
+			h.frame()
 		}
 		if batched || isLive || p.Frames&0xff == 0 { // an atomic store costs more than tracking on a file
 			l.SetPackets(h.frames + p.Frames)
@@ -600,7 +600,7 @@ func (h *liveHealth) poll(now time.Time) {
 
 // frame is called for every frame: the first after a reopen closes the
 // gap, and a busy capture (no read timeouts) polls once a second.
-func (h *liveHealth) frame(int) {
+func (h *liveHealth) frame() {
 	h.lastFrame = time.Now()
 	if !h.gapFrom.IsZero() {
 		h.tr.CaptureGap(h.link, h.gapFrom, h.lastFrame, h.gapWhy)
