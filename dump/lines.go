@@ -102,13 +102,23 @@ func appendVerdict(b []byte, ps decode.Problems) []byte {
 }
 
 // lineHead appends what follows the time of day on the line of an advert
-// (VRRP or CARP): " eth0 vlan 10 192.0.2.11 > 224.0.0.18: ".
+// (VRRP or CARP): " eth0 vlan 10 192.0.2.11 > 224.0.0.18: ", with -e
+// " eth0 02:00:00:00:01:01 > 01:00:5e:00:00:12, 192.0.2.11 > 224.0.0.18: ".
 func (pr *printer) lineHead(b []byte, pkt *capture.Packet, c *decode.Carrier) []byte {
 	b = append(b, ' ')
 	b = append(b, pr.link...)
 	if vl := pkt.P.Link.VLAN(); vl != 0 {
 		b = append(b, " vlan "...)
 		b = strconv.AppendUint(b, uint64(vl), 10)
+	}
+	if l := &pkt.P.Link; pr.macs && len(l.SrcMAC) == 6 {
+		b = append(b, ' ')
+		b = appendMAC(b, l.SrcMAC)
+		if len(l.DstMAC) == 6 {
+			b = append(b, " > "...)
+			b = appendMAC(b, l.DstMAC)
+		}
+		b = append(b, ',')
 	}
 	b = append(b, ' ')
 	b = c.Src.AppendTo(b)

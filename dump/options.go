@@ -41,6 +41,10 @@ type Config struct {
 	RotateSize, RotateSeconds, RotateFiles int
 	Ring                                   time.Duration // --ring: the flight recorder's span
 	Save                                   string        // --save: where it writes
+	// tcpdump's habits: -e prints MACs, -l flushes every line, -U every
+	// frame written to -w FILE (-n, -nn, -v, -vv, -vvv, -p, -s N cost
+	// nothing to accept: see cli.VRRPDump).
+	MACs, LineBuffered, PacketBuffered bool
 }
 
 // Parse reads the command line (cli.VRRPDump). -h prints help to stdout
@@ -59,6 +63,16 @@ func Parse(args []string, stdout io.Writer) (Config, error) {
 	c.Metrics, c.Report, c.Logs = p.String("metrics"), p.String("report"), p.Strings("log")
 	c.RotateSize, c.RotateSeconds, c.RotateFiles = p.Int("C"), p.Int("G"), p.Int("W")
 	c.Ring, c.Save = p.Duration("ring"), p.String("save")
+	c.MACs, c.LineBuffered, c.PacketBuffered = p.Bool("e"), p.Bool("l"), p.Bool("U")
+	if c.PacketBuffered && (c.RotateSize > 0 || c.RotateSeconds > 0) {
+		return c, cmd.Usagef("-U", "flushes one -w FILE frame by frame, not the files of -C/-G: drop -U")
+	}
+	if c.PacketBuffered && c.Write == "" {
+		c.LineBuffered = true // tcpdump -U without -w: packet-buffered standard output
+	}
+	if p.Bool("p") && c.Promisc {
+		return c, cmd.Usagef("-p", "keeps the interface out of promiscuous mode: drop --promisc or -p")
+	}
 	c.Filter = strings.Join(p.Args, " ")
 	var chosen []string
 	for _, m := range []struct {

@@ -45,6 +45,25 @@ type pathWriter struct {
 	path string
 }
 
+// flushingWriter is pathWriter flushing every frame to the file (-U).
+type flushingWriter struct {
+	w interface {
+		WritePacket(gopacket.CaptureInfo, []byte) error
+		Flush() error
+	}
+	path string
+}
+
+func (p flushingWriter) WritePacket(ci gopacket.CaptureInfo, data []byte) error {
+	if err := p.w.WritePacket(ci, data); err != nil {
+		return &outputError{p.path, err}
+	}
+	if err := p.w.Flush(); err != nil {
+		return &outputError{p.path, err}
+	}
+	return nil
+}
+
 func (p pathWriter) WritePacket(ci gopacket.CaptureInfo, data []byte) error {
 	if err := p.w.WritePacket(ci, data); err != nil {
 		return &outputError{p.path, err}

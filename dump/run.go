@@ -164,6 +164,9 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return &outputError{cfg.Write, err}
 		}
 		opts.Write = pathWriter{w, cfg.Write}
+		if cfg.PacketBuffered {
+			opts.Write = flushingWriter{w, cfg.Write}
+		}
 		closeWrite = func() error {
 			if err := w.Flush(); err != nil {
 				return &outputError{cfg.Write, err}
@@ -197,7 +200,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 			return rep.snapshot(path, fd.Source, tr, env.Location)
 		}
 	}
-	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10), name: "standard output"}
+	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10), name: "standard output", eachWrite: cfg.LineBuffered}
 	defer out.Flush()                      // on early returns; the end checks the flush
 	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
 		if rep != nil {
@@ -436,6 +439,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	// Lines and JSON are formatted by Prepare: for a file, on the reading
 	// goroutine, while this one tracks the previous frames.
 	pr := newPrinter(link, env.Location, cfg.ShowAuth)
+	pr.macs = cfg.MACs
 	switch cfg.Mode {
 	case ModeLines:
 		opts.Prepare = func(pkt *capture.Packet) {
@@ -642,15 +646,19 @@ func (h *liveHealth) reopen(ctx context.Context, env Env, cfg Config, cause erro
 // one buffered output. With one link the lock is never contended. Its
 // first write error sticks (bufio's do), named as an *outputError.
 type lockedWriter struct {
-	mu   sync.Mutex
-	w    *bufio.Writer
-	name string // for errors: "standard output"
+	mu        sync.Mutex
+	w         *bufio.Writer
+	name      string // for errors: "standard output"
+	eachWrite bool   // -l: flush after every write
 }
 
 func (l *lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n, err := l.w.Write(p)
+	if err == nil && l.eachWrite {
+		err = l.w.Flush()
+	}
 	if err != nil {
 		err = &outputError{l.name, err}
 	}

@@ -74,11 +74,14 @@ type Flag struct {
 	// Modes the flag applies to (Command.Modes); nil: every mode. Given
 	// in another mode, Parsed.CheckModes refuses it.
 	Modes []string
+	// Single: a name of several letters written with one dash, as tcpdump
+	// writes -nn and -vv.
+	Single bool
 }
 
 // Dashed is the flag as written: -r or --duration.
 func (f *Flag) Dashed() string {
-	if len(f.Name) == 1 {
+	if len(f.Name) == 1 || f.Single {
 		return "-" + f.Name
 	}
 	return "--" + f.Name

@@ -232,6 +232,8 @@ func fishCompletion(w io.Writer, p *Command) {
 			opt := "-l " + f.Name
 			if len(f.Name) == 1 {
 				opt = "-s " + f.Name
+			} else if f.Single {
+				opt = "-o " + f.Name
 			} else if f.Short != "" {
 				opt += " -s " + f.Short
 			}

@@ -53,6 +53,8 @@ func TestManAndCompletionsCoverEveryFlag(t *testing.T) {
 				fish := "-l " + f.Name + " "
 				if len(f.Name) == 1 {
 					fish = "-s " + f.Name + " "
+				} else if f.Single {
+					fish = "-o " + f.Name + " "
 				}
 				if !fishHas(scripts["fish"], c, fish) {
 					t.Errorf("fish completion lacks %s", where)
