@@ -19,26 +19,33 @@ var (
 // test binary and returns its path, so a test can run it inside a namespace.
 func Binary(t testing.TB, pkgDir string) string {
 	t.Helper()
+	return BinaryTags(t, pkgDir, "")
+}
+
+// BinaryTags is Binary built with -tags tags ("pcap": the libpcap build).
+func BinaryTags(t testing.TB, pkgDir, tags string) string {
+	t.Helper()
 	binMu.Lock()
 	defer binMu.Unlock()
-	if p, ok := binBuilt[pkgDir]; ok {
+	key := pkgDir + "#" + tags
+	if p, ok := binBuilt[key]; ok {
 		return p
 	}
-	if err, ok := binErr[pkgDir]; ok {
+	if err, ok := binErr[key]; ok {
 		t.Fatal(err)
 	}
 	name := filepath.Base(pkgDir)
 	dir, err := os.MkdirTemp("", name+"-test-")
 	if err == nil {
 		p := filepath.Join(dir, name)
-		out, berr := exec.Command("go", "build", "-o", p, pkgDir).CombinedOutput()
+		out, berr := exec.Command("go", "build", "-tags", tags, "-o", p, pkgDir).CombinedOutput()
 		if berr == nil {
-			binBuilt[pkgDir] = p
+			binBuilt[key] = p
 			return p
 		}
-		err = fmt.Errorf("go build %s: %v\n%s", pkgDir, berr, out)
+		err = fmt.Errorf("go build -tags %q %s: %v\n%s", tags, pkgDir, berr, out)
 	}
-	binErr[pkgDir] = err
+	binErr[key] = err
 	t.Fatal(err)
 	return ""
 }
