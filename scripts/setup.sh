@@ -3,7 +3,7 @@
 # Idempotent; runs apt-get only when something is absent.
 set -euo pipefail
 # systemd: systemd-analyze checks the contrib unit; util-linux: setpriv runs vrrpdump as nobody.
-pkgs=(libpcap-dev keepalived frr tshark tcpdump iptables nftables iproute2 tmux bc neutron-server prometheus systemd util-linux chromium)
+pkgs=(libpcap-dev keepalived frr tshark tcpdump iptables nftables iproute2 tmux bc neutron-server prometheus systemd util-linux chromium libcap2-bin man-db groff rpm)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
