@@ -202,7 +202,11 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10), name: "standard output", eachWrite: cfg.LineBuffered}
 	defer out.Flush()                      // on early returns; the end checks the flush
+	verdicts := &incidentVerdicts{}
 	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
+		if cfg.Mode == ModeLines {
+			verdicts.finding(&f)
+		}
 		if rep != nil {
 			rep.rec.Finding(f)
 		}
@@ -254,7 +258,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	frames := 0
 	var capErr error
 	if len(srcs) == 1 {
-		frames, first, last, capErr = readOne(loopCtx, fd.Links()[0], opts, cfg, tr, rep, fr, out, env, isLive, updates)
+		frames, first, last, capErr = readOne(loopCtx, fd.Links()[0], opts, cfg, tr, rep, fr, out, verdicts, env, isLive, updates)
 	} else {
 		var mu sync.Mutex
 		var cwg sync.WaitGroup
@@ -262,7 +266,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 			cwg.Add(1)
 			go func() {
 				defer cwg.Done()
-				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, rep, fr, out, env, isLive, updates)
+				n, _, _, err := readOne(loopCtx, l, opts, cfg, tr, rep, fr, out, verdicts, env, isLive, updates)
 				mu.Lock()
 				frames += n
 				if err != nil && capErr == nil {
@@ -420,7 +424,7 @@ func noFrameMatched(cfg Config) string {
 
 // readOne runs the capture loop on one link until it ends.
 func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config, tr *track.Tracker, rep *reportOut,
-	fr *flightRecorder, out *lockedWriter, env Env, isLive bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
+	fr *flightRecorder, out *lockedWriter, verdicts *incidentVerdicts, env Env, isLive bool, updates chan<- struct{}) (frames int, first, last time.Time, err error) {
 	link := l.Name()
 	lastFlush := time.Now()
 	notify := func() {
@@ -500,6 +504,9 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		speedStart := time.Now()
 		var start time.Time
 		ro.Each = func(pkt *capture.Packet) error {
+			if cfg.Mode == ModeLines {
+				pkt.Out = verdicts.mark(pkt.Out, link, pkt)
+			}
 			if len(pkt.Out) > 0 {
 				if _, err := out.Write(pkt.Out); err != nil {
 					return err // stdout is gone or full: stop reading
