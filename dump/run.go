@@ -201,7 +201,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 		}
 	}
 	out := &lockedWriter{w: bufio.NewWriterSize(env.Stdout, 64<<10), name: "standard output", eachWrite: cfg.LineBuffered}
-	defer out.Flush()                      // on early returns; the end checks the flush
+	defer out.Flush() // on early returns; the end checks the flush
 	verdicts := &incidentVerdicts{}
 	tr.OnFinding = func(f track.Finding) { // findings are rare: a buffer each
 		if cfg.Mode == ModeLines {
