@@ -9,9 +9,10 @@ import (
 )
 
 var checkKeepalivedNodes = Check{
-	ID:      "keepalived-nodes",
-	Area:    AreaKeepalived,
-	Offline: true,
+	ID:        "keepalived-nodes",
+	Area:      AreaKeepalived,
+	Offline:   true,
+	CrossNode: true,
 	Doc: `Reads the keepalived.conf of every node given (--config h1=FILE --config h2=FILE;
 each is read as keepalived on that node reads it, "@h1" lines for h1) and compares the
 instances that share a VRID and address family, as the nodes' adverts will meet on the
@@ -251,4 +252,3 @@ func compareUnicast(g vridGroup) []Result {
 		Evidence: ev,
 		Fix:      "on every node list the other nodes' unicast_src_ip in unicast_peer (and set unicast_src_ip), or use multicast on all"}}
 }
-

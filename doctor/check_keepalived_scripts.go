@@ -12,7 +12,7 @@ import (
 
 // scriptPath is where keepalived finds a command given without a path: it
 // searches PATH as systemd starts it.
-var scriptPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+var scriptPath = keepalived.ScriptPath
 
 var checkKeepalivedScripts = Check{
 	ID:   "keepalived-track-script",

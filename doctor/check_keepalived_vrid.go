@@ -7,8 +7,9 @@ import (
 )
 
 var checkKeepalivedDuplicateVRID = Check{
-	ID:   "keepalived-duplicate-vrid",
-	Area: AreaKeepalived,
+	ID:      "keepalived-duplicate-vrid",
+	Area:    AreaKeepalived,
+	Offline: true,
 	Doc: `Reads virtual_router_id, interface and the VIP family of each vrrp_instance. Two
 instances with the same VRID on one interface (and address family) send adverts that
 the other instance takes for its own peer's: priorities, VIP lists and virtual MACs

@@ -6,9 +6,10 @@ import (
 )
 
 var checkKeepalivedTrackWeight = Check{
-	ID:      "keepalived-track-weight",
-	Area:    AreaKeepalived,
-	Offline: true,
+	ID:        "keepalived-track-weight",
+	Area:      AreaKeepalived,
+	Offline:   true,
+	CrossNode: true,
 	Doc: `Reads the priorities and the weights of track_script and track_interface of the
 instances that share a VRID across the nodes given (--config h1=FILE --config h2=FILE).
 A failing check lowers the master's priority by its weight (a negative weight while it

@@ -85,7 +85,10 @@ type Check struct {
 	// Offline checks read only the keepalived configuration files, not the
 	// host: vrrpdoctor --lint runs these alone.
 	Offline bool
-	Run     func(ctx context.Context, env *Env) []Result
+	// CrossNode checks compare the configurations of several nodes
+	// (Env.Nodes); RunNodes runs them once, the others once per node.
+	CrossNode bool
+	Run       func(ctx context.Context, env *Env) []Result
 }
 
 // RunChecks runs the checks in order and fills in ID and Area of every

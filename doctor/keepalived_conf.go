@@ -48,7 +48,7 @@ func (e *Env) readNode(n Node) (*KeepalivedConfig, error) {
 	if n.Path == "" {
 		n.Path = "/etc/keepalived/keepalived.conf"
 	}
-	c, err := keepalived.Read(e.FS, n.Path, keepalived.Options{ConfigID: n.Name})
+	c, err := keepalived.Read(e.FS, n.Path, keepalived.Options{ConfigID: n.Name, NotOnHost: e.LintOnly})
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &NotApplicableError{Reason: "no keepalived configuration at " + n.Path + " (give one with --config)", Err: ErrNoConfig}
 	}

@@ -1,6 +1,7 @@
 package keepalived
 
 import (
+	"io/fs"
 	"net/netip"
 	"strconv"
 	"time"
@@ -93,7 +94,9 @@ type Config struct {
 	// namespace.
 	NetNamespace string
 
-	users map[string]bool // the users of the host's /etc/passwd, for script_user
+	users  map[string]bool // the users of the host's /etc/passwd, for script_user
+	fsys   fs.FS
+	noHost bool
 }
 
 // Script returns the vrrp_script of that name, or nil.

@@ -13,6 +13,10 @@ type Options struct {
 	// ConfigID is the node's id for "@id" lines (keepalived's -i); empty
 	// means the host name, as keepalived does.
 	ConfigID string
+	// NotOnHost says the file is not read on the host keepalived runs on
+	// (a lint of another node's file): the host's users and scripts say
+	// nothing about it, so script_user and scripts are taken as valid.
+	NotOnHost bool
 }
 
 // ErrNoFile is returned when the main file cannot be read.
@@ -39,7 +43,7 @@ func Read(fsys fs.FS, name string, o Options) (*Config, error) {
 	}
 	p := &parser{lines: lx.out, c: c}
 	top, _ := p.block("top", false, 0)
-	c.users = passwdUsers(fsys)
+	c.users, c.fsys, c.noHost = passwdUsers(fsys), fsys, o.NotOnHost
 	c.interpret(top)
 	return c, nil
 }

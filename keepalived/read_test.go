@@ -249,20 +249,36 @@ func TestUnknownBlock(t *testing.T) {
 	}
 }
 
+// onHost reads src as /etc/keepalived/keepalived.conf of a host with the
+// users root and nobody and an executable /bin/true.
+func onHost(t *testing.T, src string) *keepalived.Config {
+	t.Helper()
+	fsys := fstest.MapFS{
+		"etc/keepalived/keepalived.conf": {Data: []byte(src)},
+		"etc/passwd":                     {Data: []byte("root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/:/usr/sbin/nologin\n")},
+		"bin/true":                       {Data: []byte("#!/bin/sh\n"), Mode: 0o755},
+	}
+	c, err := keepalived.Read(fsys, "/etc/keepalived/keepalived.conf", keepalived.Options{ConfigID: "node1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestScriptSecurity(t *testing.T) {
 	src := "global_defs {\n enable_script_security\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\n" + instance(" track_script {\n  chk\n }")
-	c := parse(t, src)
+	c := onHost(t, src)
 	// keepalived: "(Line 6) Unable to set default user for vrrp script chk - removing"
 	// then "(VI_1) track script chk not found, ignoring..."
 	if !hasMessage(c, 6, "Unable to set default user for vrrp script chk - removing") ||
 		!hasMessage(c, 0, "(VI_1) track script chk not found, ignoring...") {
 		t.Errorf("messages %v", c.Messages)
 	}
-	c = parse(t, "global_defs {\n enable_script_security\n script_user nobody\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(" track_script {\n  chk\n }"))
+	c = onHost(t, "global_defs {\n enable_script_security\n script_user nobody\n}\nvrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(" track_script {\n  chk\n }"))
 	if c.Script("chk") == nil {
 		t.Errorf("script_user set: the script must stay: %v", c.Messages)
 	}
-	c = parse(t, "vrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(" track_script {\n  chk\n }"))
+	c = onHost(t, "vrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(" track_script {\n  chk\n }"))
 	if !hasMessage(c, 0, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.") {
 		t.Errorf("messages %v", c.Messages)
 	}
@@ -281,4 +297,13 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// keepalived does not count a script it cannot find on the host ("Script
+// /x cannot be accessed", "Disabling track script"): no SECURITY VIOLATION.
+func TestMissingScriptIsNoViolation(t *testing.T) {
+	c := onHost(t, "vrrp_script chk {\n script \"/usr/local/bin/absent\"\n}\n"+instance(" track_script {\n  chk\n }"))
+	if hasMessage(c, 0, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.") {
+		t.Errorf("messages %v", c.Messages)
+	}
 }

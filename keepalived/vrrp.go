@@ -1,6 +1,7 @@
 package keepalived
 
 import (
+	"io/fs"
 	"math"
 	"net/netip"
 	"strconv"
@@ -143,7 +144,7 @@ func (c *Config) seconds(s *stmt, lo, hi float64) (time.Duration, bool) {
 		c.msg(s.pos, KindValue, "number '%s' outside range [%f, %f]", a[0], lo, hi)
 		return 0, false
 	}
-	return time.Duration(math.Round(v * 1e6)) * time.Microsecond, true
+	return time.Duration(math.Round(v*1e6)) * time.Microsecond, true
 }
 
 func (c *Config) script(s *stmt) {
@@ -191,7 +192,7 @@ func (c *Config) script(s *stmt) {
 	// keepalived 2.2 with enable_script_security and no user to run the
 	// script as (no user, no global script_user, no keepalived_script user
 	// on the host) drops the script when its block closes.
-	if c.Global.EnableScriptSecurity && sc.User == "" && c.Global.ScriptUser == "" && !c.users["keepalived_script"] {
+	if c.Global.EnableScriptSecurity && sc.User == "" && !c.defaultUserSet() {
 		c.msg(s.end, KindSecurity, "Unable to set default user keepalived_script for script")
 		c.msg(s.end, KindSecurity, "Unable to set default user for vrrp script %s - removing", sc.Name)
 		return
@@ -586,15 +587,63 @@ func (c *Config) complete() {
 
 // ScriptUser is the user keepalived runs a script as when it names none:
 // script_user, else keepalived_script if the host has that user, else root.
+// A script_user the host does not have leaves root (keepalived: "Error
+// setting global script uid/gid").
 func (c *Config) ScriptUser() string {
 	switch {
 	case c.Global.ScriptUser != "":
-		return c.Global.ScriptUser
-	case c.users["keepalived_script"]:
+		if c.userExists(c.Global.ScriptUser) {
+			return c.Global.ScriptUser
+		}
+	case c.userExists("keepalived_script"):
 		return "keepalived_script"
 	}
 	return "root"
 }
+
+// defaultUserSet says keepalived found a user for scripts that name none:
+// a script_user the host has, else keepalived_script.
+func (c *Config) defaultUserSet() bool {
+	if c.Global.ScriptUser != "" && c.userExists(c.Global.ScriptUser) {
+		return true
+	}
+	return c.userExists("keepalived_script")
+}
+
+func (c *Config) userExists(name string) bool {
+	return c.noHost || name == "root" || c.users[name]
+}
+
+// runnable says whether keepalived would find the script's program on the
+// host (it disables a track script it cannot access, and does not run a
+// notify script it cannot); without the host, every script is.
+func (c *Config) runnable(command string) bool {
+	if c.noHost {
+		return true
+	}
+	f := strings.Fields(command)
+	if len(f) == 0 {
+		return false
+	}
+	p := strings.Trim(f[0], "'\"")
+	cands := []string{p}
+	if !strings.Contains(p, "/") {
+		cands = nil
+		for _, d := range ScriptPath {
+			cands = append(cands, d+"/"+p)
+		}
+	}
+	for _, p := range cands {
+		if st, err := fs.Stat(c.fsys, fsPath(p)); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ScriptPath is where keepalived finds a command given without a path: PATH
+// as systemd starts it.
+var ScriptPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
 
 // scriptSecurity reports what keepalived says about who runs scripts: a
 // script that runs as root without enable_script_security.
@@ -604,9 +653,11 @@ func (c *Config) scriptSecurity() {
 	}
 	root := false
 	for _, in := range c.Instances {
-		root = root || len(in.Notify) > 0 && c.ScriptUser() == "root"
+		for _, n := range in.Notify {
+			root = root || c.runnable(n.Command) && c.ScriptUser() == "root"
+		}
 		for _, t := range in.TrackScripts {
-			if s := c.Script(t.Name); s != nil {
+			if s := c.Script(t.Name); s != nil && c.runnable(s.Command) {
 				u := s.User
 				if u == "" {
 					u = c.ScriptUser()

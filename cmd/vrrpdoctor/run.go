@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/doctor"
@@ -20,7 +21,10 @@ var errChecksFailed = fmt.Errorf("a check failed: %w", cli.ErrProblem)
 // options are the parsed command line.
 type options struct {
 	ifaces    []string
-	config    string
+	config    string        // one configuration without a node name
+	nodes     []doctor.Node // --config NAME=FILE, in order
+	id        string
+	lint      bool
 	listen    time.Duration
 	openstack bool
 	json      bool
@@ -41,9 +45,15 @@ func parseFlags(args []string, stdout io.Writer) (*options, error) {
 
 // checkOptions reads the checks' flags from a parsed command line.
 func checkOptions(p *cli.Parsed) (*options, error) {
-	o := &options{ifaces: p.Strings("i"), config: p.String("config"), listen: p.Duration("listen"),
+	o := &options{ifaces: p.Strings("i"), listen: p.Duration("listen"), id: p.String("id"), lint: p.Bool("lint"),
 		openstack: p.Bool("openstack"), json: p.Bool("json"), verbose: p.Bool("v"),
 		noSignal: p.Bool("no-signal"), peerConf: p.String("peer-config")}
+	if err := o.readConfigs(p.Strings("config")); err != nil {
+		return nil, err
+	}
+	if o.lint && (o.listen > 0 || o.openstack || len(o.ifaces) > 0) {
+		return nil, p.Cmd.Usagef("--lint", "checks the files alone: drop --listen, --openstack and -i")
+	}
 	if o.listen < 0 {
 		return nil, p.Cmd.Usagef("--listen", "takes a positive duration (5s)")
 	}
@@ -53,11 +63,6 @@ func checkOptions(p *cli.Parsed) (*options, error) {
 	}
 	if err := p.CheckModes(mode); err != nil {
 		return nil, err
-	}
-	if p.IsSet("config") { // the default may be absent: a check says so
-		if err := readableFile(o.config); err != nil {
-			return nil, fmt.Errorf("--config %s: %w", o.config, err)
-		}
 	}
 	if o.peerConf != "" {
 		if err := readableFile(o.peerConf); err != nil {
@@ -70,6 +75,37 @@ func checkOptions(p *cli.Parsed) (*options, error) {
 		o.peerConf = abs
 	}
 	return o, nil
+}
+
+// readConfigs reads --config FILE and --config NAME=FILE: relative paths
+// are from the working directory; every file must be readable.
+func (o *options) readConfigs(vals []string) error {
+	if len(vals) == 0 {
+		o.config = "/etc/keepalived/keepalived.conf" // may be absent: a check says so
+		return nil
+	}
+	for _, v := range vals {
+		name, file, named := strings.Cut(v, "=")
+		if !named || strings.ContainsAny(name, "/ ") || name == "" {
+			name, file, named = "", v, false
+		}
+		abs, err := filepath.Abs(file)
+		if err != nil {
+			return fmt.Errorf("--config %s: %w", v, err)
+		}
+		if err := readableFile(abs); err != nil {
+			return fmt.Errorf("--config %s: %w", v, err)
+		}
+		switch {
+		case named:
+			o.nodes = append(o.nodes, doctor.Node{Name: name, Path: abs})
+		case len(vals) > 1:
+			return fmt.Errorf("--config %s: name each node's file when giving several (--config h1=%s)", v, file)
+		default:
+			o.config = abs
+		}
+	}
+	return nil
 }
 
 // readableFile says why path is not a file vrrpdoctor can read.
@@ -111,10 +147,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Net:        doctor.Netlink{},
 		Ifaces:     o.ifaces,
 		ConfigPath: o.config,
+		ConfigID:   o.id,
+		Nodes:      o.nodes,
+		LintOnly:   o.lint,
 		Listen:     o.listen,
 		PeerConfig: o.peerConf,
 	}
-	if !o.noSignal {
+	if !o.noSignal && !o.lint {
 		env.Signal = signalDaemon
 	}
 	if err := setupOptional(ctx, env, o); err != nil {
@@ -125,7 +164,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // report runs the checks on env and prints the result.
 func report(ctx context.Context, env *doctor.Env, o *options, stdout io.Writer) error {
-	rs := doctor.RunChecks(ctx, env, doctor.Checks())
+	checks := doctor.Checks()
+	if env.LintOnly {
+		checks = doctor.OfflineChecks()
+	}
+	rs := doctor.RunNodes(ctx, env, checks)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

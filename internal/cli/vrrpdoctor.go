@@ -4,7 +4,8 @@ package cli
 var VRRPDoctor = &Command{
 	Name:    "vrrpdoctor",
 	Summary: "Check this host for what breaks VRRP; print each finding with the evidence read and the exact fix.",
-	Synopsis: []string{"[-i IFACE]... [--config FILE] [--listen D] [--peer-config FILE] [--no-signal] [--openstack] [--json] [-v]",
+	Synopsis: []string{"[-i IFACE]... [--config FILE] [--id ID] [--listen D] [--peer-config FILE] [--no-signal] [--openstack] [--json] [-v]",
+		"--lint --config [NAME=]FILE... [--json] [-v]",
 		"bundle [-o FILE] [--capture D] [-i IFACE]... [--since D] [--config FILE]"},
 	Doc: `
 Firewalls dropping IP protocol 112, sysctls, multicast membership,
@@ -30,6 +31,8 @@ Examples:
   vrrpdoctor --peer-config peer.conf          # what-if of track weights against the peer's priority
   vrrpdoctor --openstack --json | jq '.checks[] | select(.status=="fail")'
   ip netns exec lab1 vrrpdoctor -i eth0       # a host inside a network namespace
+  vrrpdoctor --lint --config keepalived.conf  # the file alone, as keepalived reads it (no root)
+  vrrpdoctor --lint --config h1=h1.conf --config h2=h2.conf   # two nodes side by side
 
 Colour is off with NO_COLOR or when stdout is not a terminal.`,
 	Problem:   "a check failed",
@@ -39,8 +42,10 @@ Colour is off with NO_COLOR or when stdout is not a terminal.`,
 	Flags: []Flag{
 		{Name: "i", Kind: String, Hint: "IFACE", Complete: CompleteInterface, Repeat: true,
 			Usage: "VRRP interface to check (default: the interfaces in the config)"},
-		{Name: "config", Kind: String, Hint: "FILE", Complete: CompleteFile, Default: "/etc/keepalived/keepalived.conf",
-			Usage: "keepalived configuration"},
+		{Name: "config", Kind: String, Hint: "[NAME=]FILE", Complete: CompleteFile, Repeat: true,
+			Usage: "keepalived configuration (default /etc/keepalived/keepalived.conf); NAME=FILE is node NAME's, read with config id NAME: give one per node to compare them"},
+		{Name: "id", Kind: String, Hint: "ID", Usage: "read the configuration as node ID does (keepalived -i: \"@ID\" lines; default the host name)"},
+		{Name: "lint", Kind: Bool, Usage: "check only the configuration files, not this host (no root needed)"},
 		{Name: "listen", Kind: Duration, Hint: "D", Usage: "capture VRRP for D and cross-check the wire"},
 		{Name: "peer-config", Kind: String, Hint: "FILE", Complete: CompleteFile,
 			Usage: "the other node's keepalived.conf, for its priorities when --listen does not show them"},
