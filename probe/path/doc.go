@@ -10,7 +10,7 @@
 //
 //   - The adverts use a VRID nobody on the link uses: the sender listens for
 //     a few advert intervals first (PickVRID) and refuses when it cannot
-//     find one. RFC 5798 7.1 (RFC 3768 7.1) has a router discard an advert
+//     find one, and stops when a router advertises it during the run. RFC 5798 7.1 (RFC 3768 7.1) has a router discard an advert
 //     for a VRID it does not run, so no router changes state; they carry
 //     priority 1, the lowest a backup can have, so even a router of that
 //     VRID would not yield to them.

@@ -2,6 +2,7 @@ package path
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"slices"
@@ -240,4 +241,41 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// TestSendStopsOnVRIDInUse: an advert of the test VRID from a router ends
+// the run at the next frame.
+func TestSendStopsOnVRIDInUse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := &hub{r: NewRecognizer(), fate: func(ID) (int, int, int) { return 0, 0, 0 }}
+		h.senderWire, h.listenWire = newFakeWire(h), newFakeWire(h)
+		c := testPlan(t, 2)
+		c.IPv6 = nil
+		frames, err := Plan(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := &probe.Config{VRID: c.VRID, Priority: 100, Version: decode.V3, Interval: time.Second,
+			VIPs: []netip.Addr{netip.MustParseAddr("192.0.2.100")}, Primary: netip.MustParseAddr("192.0.2.13")}
+		msg, err := probe.AppendAdvert(nil, cfg, 100, probe.Group4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := ipFrame(Frame{ID: ID{Family: decode.IPv4}, Src: cfg.Primary, Dst: probe.Group4,
+			SrcMAC: net.HardwareAddr{2, 0, 0, 0, 1, 3}, DstMAC: groupMAC(decode.IPv4)}, layers.IPProtocol(112), gopacket.Payload(msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.senderWire.in <- wireFrame{b: b}
+		s4 := newFakeIP(h, decode.IPv4, c.IPv4.Primary)
+		sent, err := Send(context.Background(), SendConfig{Iface: "eth0", MAC: macA, Sends: c.Sends(), Frames: frames},
+			Sockets{Wire: h.senderWire, Tx: newFakeWire(h), IP4: s4})
+		h.senderWire.Close()
+		if !errors.Is(err, ErrVRIDInUse) || !strings.Contains(err.Error(), "192.0.2.13 advertises vrid 200: stopped after 1 of 10 frames") {
+			t.Fatalf("err %v, want the run stopped at the second frame", err)
+		}
+		if sent == nil || len(sent.Frames) != len(frames) {
+			t.Errorf("log %+v", sent)
+		}
+	})
 }

@@ -404,7 +404,8 @@ type Seen struct {
 // Recognizer tells test frames apart from everything else. It reuses one
 // decode.Parser and is not safe for concurrent use.
 type Recognizer struct {
-	p *decode.Parser
+	p    *decode.Parser
+	kind decode.Kind // of the last frame
 }
 
 // NewRecognizer returns a Recognizer of Ethernet frames.
@@ -419,7 +420,9 @@ func NewRecognizer() *Recognizer {
 // Frame reads an Ethernet frame and reports whether it is a test frame.
 func (r *Recognizer) Frame(b []byte) (Seen, bool) {
 	kind, err := r.p.Decode(b)
+	r.kind = kind
 	if err != nil {
+		r.kind = decode.KindOther
 		return Seen{}, false
 	}
 	var s Seen
@@ -450,6 +453,19 @@ func (r *Recognizer) Frame(b []byte) (Seen, bool) {
 	}
 	s.SrcMAC = append(net.HardwareAddr(nil), r.p.Link.SrcMAC...)
 	return s, true
+}
+
+// OtherAdvert reports, after Frame said no, whether that frame was a VRRP
+// advert of vrid that is not a test frame (a router using the VRID), and
+// its source.
+func (r *Recognizer) OtherAdvert(vrid uint8) (netip.Addr, bool) {
+	if r.kind != decode.KindVRRP || r.p.VRRP.VRID != vrid {
+		return netip.Addr{}, false
+	}
+	if _, test := fromAdvert(&r.p.VRRP); test {
+		return netip.Addr{}, false
+	}
+	return r.p.VRRP.IP.Src, true
 }
 
 // Packet reads a packet from a raw IP socket of protocol 112 and reports

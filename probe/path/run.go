@@ -153,12 +153,21 @@ func Send(ctx context.Context, c SendConfig, s Sockets) (*SendLog, error) {
 	}
 	var mu sync.Mutex
 	watchDone := make(chan error, 1)
+	// A router that advertises the test VRID after all (one the survey
+	// missed) stops the run: the test is harmless only on an unused VRID.
+	inUse := make(chan netip.Addr, 1)
 	if s.Wire != nil {
 		r := NewRecognizer()
 		go func() {
 			watchDone <- readFrames(s.Wire, func(b []byte, out bool) {
 				seen, ok := r.Frame(b)
 				if !ok {
+					if src, other := r.OtherAdvert(log.VRID); other && !out {
+						select {
+						case inUse <- src:
+						default:
+						}
+					}
 					return
 				}
 				mu.Lock()
@@ -175,13 +184,24 @@ func Send(ctx context.Context, c SendConfig, s Sockets) (*SendLog, error) {
 			})
 		}()
 	}
+	// snapshot copies the log; the watcher may still be writing to it.
+	snapshot := func() *SendLog {
+		mu.Lock()
+		defer mu.Unlock()
+		out := *log
+		out.Frames = append([]Sent(nil), log.Frames...)
+		return &out
+	}
 	tick := time.NewTicker(c.Interval)
 	defer tick.Stop()
 	for i, f := range c.Frames {
 		if i > 0 {
 			select {
 			case <-ctx.Done():
-				return log, ctx.Err()
+				return snapshot(), ctx.Err()
+			case src := <-inUse:
+				return snapshot(), fmt.Errorf("%w: %s advertises vrid %d: stopped after %d of %d frames; run again to pick a free vrid",
+					ErrVRIDInUse, src, log.VRID, i, len(c.Frames))
 			case <-tick.C:
 			}
 		}
@@ -202,11 +222,7 @@ func Send(ctx context.Context, c SendConfig, s Sockets) (*SendLog, error) {
 			return log, fmt.Errorf("watching %s: %w", c.Iface, err)
 		}
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	out := *log
-	out.Frames = append([]Sent(nil), log.Frames...)
-	return &out, nil
+	return snapshot(), nil
 }
 
 // send hands one frame to its socket.
