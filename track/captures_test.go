@@ -196,10 +196,16 @@ func TestCaptureNumbers(t *testing.T) {
 		f := find(t, fs, "split-brain", "192.0.2.11,192.0.2.12")
 		near(t, "from", rel(t0, f.First), 3.653)
 		near(t, "to", rel(t0, f.Last), 18.656)
-		for _, s := range []string{"nothing on the wire differs", "one-way loss at 192.0.2.12", "IP protocol 112", "vrrpdoctor"} {
+		for _, s := range []string{"nothing on the wire differs", "one-way loss at 192.0.2.12", "IP protocol 112"} {
 			if !strings.Contains(f.Cause, s) {
 				t.Errorf("cause lacks %q: %s", s, f.Cause)
 			}
+		}
+		// The fix names the deaf side, the command and what to allow;
+		// 192.0.2.11 answers at once, so the loss is one way only.
+		wantFix := "on 192.0.2.12: `vrrpdoctor -i lab0`, then allow IP protocol 112 from 192.0.2.11"
+		if !strings.HasPrefix(f.Hint, wantFix) || strings.Contains(f.Hint, "run vrrpdoctor on 192.0.2.11 too") {
+			t.Errorf("fix %q, want it to start %q", f.Hint, wantFix)
 		}
 		g := tr.Snapshot()[0]
 		if g.State != track.StateSplitBrain || g.Master != "192.0.2.11" {

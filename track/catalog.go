@@ -149,7 +149,7 @@ func RuleOf(id string) (Rule, bool) {
 
 var ruleSplitBrain = def(Rule{ID: "split-brain", Severity: SeverityError, Kind: KindState, Holds: HoldsWhileSplit,
 	What: "two or more routers advertise as master for one group at the same time",
-	Hint: "find the field that makes one side discard the other's adverts (cause); if none, the adverts do not arrive: a firewall or security group dropping IP protocol 112, or multicast filtering; run vrrpdoctor on both nodes",
+	Hint: "computed from the cause: the field to align and on which router, or, when nothing differs, on the router that cannot hear the other: vrrpdoctor, then allow IP protocol 112 from the other",
 })
 
 var ruleMasterDown = def(Rule{ID: "master-down", Severity: SeverityError, Kind: KindState, Holds: HoldsWhileDown,
@@ -159,7 +159,7 @@ var ruleMasterDown = def(Rule{ID: "master-down", Severity: SeverityError, Kind: 
 
 var ruleFailover = def(Rule{ID: "failover", Severity: SeverityInfo, Kind: KindEvent, Holds: HoldsWindow,
 	What: "mastership moved from one router to another (after a resignation, a silence, or by preemption)",
-	Hint: "if unplanned, look at why the old master stopped (daemon log, track scripts, link); the gap should not exceed the protocol's",
+	Hint: "told apart by the finding: a release (the old master resigned), a preemption (a better router took over), a death (silence past Master_Down_Interval: check the old master's host, daemon and link) or the end of a split brain; a takeover slower than the protocol allows points at lost adverts or a backup that cannot hear the group",
 })
 
 var ruleRelease = def(Rule{ID: "release", Severity: SeverityInfo, Kind: KindEvent, Holds: HoldsWindow,

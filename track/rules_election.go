@@ -106,6 +106,7 @@ func (t *Tracker) elect(g *group, r *router, ts instant, gap time.Duration, hadP
 				// The winner answers the loser's advert at once: it hears it.
 				g.splitAnswered = true
 				t.findings[g.splitIdx-1].Cause, t.findings[g.splitIdx-1].Evidence = splitCause(r, o, true, t.opts.ShowAuth)
+				t.findings[g.splitIdx-1].Hint = splitFix(g, r, o, true)
 			}
 		}
 	}
@@ -177,7 +178,7 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 	g.changes[g.nchanges%len(g.changes)] = ts
 	g.nchanges++
 
-	var msg, reason string
+	var msg, reason, fix string
 	ev := map[string]any{"old_priority": int(old.prio), "new_priority": int(next.prio)}
 	// The backup computes its timers from the master's advertised interval
 	// (VRRPv3 Master_Adver_Interval; VRRPv2 intervals must match anyway).
@@ -191,11 +192,16 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 		msg = fmt.Sprintf("master %s → %s %.3f s after %s resigned (priority 0); the protocol allows Skew_Time %.3f s for priority %d",
 			old.addr, next.addr, gap.Seconds(), old.addr, allowed.Seconds(), next.prio)
 		msg += slower(gap, allowed)
+		fix = fmt.Sprintf("a release: expected when keepalived / FRR on %s stops or is told to go backup; if it was not planned, see why the daemon on %s stopped (journalctl -u keepalived / frr)", old.addr, old.addr)
+		if slower(gap, allowed) != "" {
+			fix += fmt.Sprintf("; the takeover was slow: check that %s hears %s's adverts (vrrpdoctor on %s)", next.addr, old.addr, next.addr)
+		}
 	case old.heard(ts):
 		reason = "preemption"
 		ev["gap_s"] = secs(ts.Sub(old.last))
 		msg = fmt.Sprintf("master %s → %s: %s (priority %d) preempted %s (priority %d)",
 			old.addr, next.addr, next.addr, next.prio, old.addr, old.prio)
+		fix = fmt.Sprintf("a preemption: expected when %s starts or its priority rises above %s's; if the move back is unwanted, set nopreempt (or preempt_delay) on %s", next.addr, old.addr, next.addr)
 	case next.tenure.Before(old.last):
 		// next was advertising all along: a split brain ends because one
 		// side stopped, not by a takeover.
@@ -203,6 +209,7 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 		ev["gap_s"] = secs(ts.Sub(old.last))
 		msg = fmt.Sprintf("master %s → %s: %s went silent while %s, which had advertised as master too (split brain) since %s, carried on; no takeover was needed",
 			old.addr, next.addr, old.addr, next.addr, next.tenure.Time().Format("15:04:05.000"))
+		fix = fmt.Sprintf("the end of a split brain, not a takeover: fix the split brain's cause (see its incident), then see why %s stopped advertising", old.addr)
 	default:
 		reason = "master-silent"
 		gap := ts.Sub(old.last)
@@ -211,13 +218,19 @@ func (t *Tracker) transition(g *group, old, next *router, ts instant) {
 		msg = fmt.Sprintf("master %s → %s after %.3f s of silence from %s (no priority-0 advert: it died, hung or lost its link); the protocol allows Master_Down_Interval %.3f s for priority %d",
 			old.addr, next.addr, gap.Seconds(), old.addr, allowed.Seconds(), next.prio)
 		msg += slower(gap, allowed)
+		fix = fmt.Sprintf("%s died, hung or lost its link without resigning: check its host, its daemon (journalctl -u keepalived / frr: a crash, a track script) and its link", old.addr)
+		if slower(gap, allowed) != "" {
+			fix += fmt.Sprintf("; the takeover was slow: check that %s hears the group (vrrpdoctor on %s)", next.addr, next.addr)
+		}
 	}
 	ev["reason"] = reason
 	cause := ""
 	if reason == "master-silent" && len(t.gaps) > 0 {
 		cause = t.gapCause(g.key.link, old.last, ts)
 	}
-	t.raise(ruleFailover, g.exp, ts, []string{old.addr.String(), next.addr.String()}, msg, cause, ev)
+	if idx := t.raise(ruleFailover, g.exp, ts, []string{old.addr.String(), next.addr.String()}, msg, cause, ev); idx >= 0 {
+		t.findings[idx].Hint = fix
+	}
 
 	if g.nchanges >= 3 {
 		third := g.changes[(g.nchanges-3)%len(g.changes)]

@@ -21,6 +21,7 @@ func (t *Tracker) split(g *group, w, l *router, ts instant) {
 		g.exp.Family, g.exp.VRID, w.addr, w.prio, l.addr, l.prio)
 	idx := t.raise(ruleSplitBrain, g.exp, ts, []string{w.addr.String(), l.addr.String()}, msg, cause, ev)
 	if idx >= 0 {
+		t.findings[idx].Hint = splitFix(g, w, l, false)
 		g.splitIdx, g.splitW, g.splitL, g.splitAnswered = idx+1, w, l, false
 	}
 }
@@ -93,7 +94,7 @@ func splitCause(w, l *router, answered, showAuth bool) (string, map[string]any) 
 		fmt.Fprintf(&b, " (%s answers %s's adverts within milliseconds, so it does hear them)", w.addr, l.addr)
 		ev["winner_hears_loser"] = true
 	}
-	fmt.Fprintf(&b, ". Usual causes: a host firewall or cloud security group dropping IP protocol 112 on %s, or multicast filtering (IGMP snooping, no multicast in the cloud: use unicast peers); run vrrpdoctor on both nodes", l.addr)
+	fmt.Fprintf(&b, ". Usual causes: a host firewall or cloud security group dropping IP protocol 112 on %s, or multicast filtering (IGMP snooping, no multicast in the cloud: use unicast peers)", l.addr)
 	return b.String(), ev
 }
 
@@ -116,4 +117,54 @@ func (t *Tracker) endSplit(g *group, now instant) {
 	}
 	t.closeIncident(g.splitIdx-1, end, why)
 	g.splitIdx, g.splitW, g.splitL, g.splitAnswered = 0, nil, nil, false
+}
+
+// splitFix is the fix for a split brain between winner w and loser l,
+// computed from what splitCause found: the field to align and on which
+// router, or where to look for the loss.
+func splitFix(g *group, w, l *router, answered bool) string {
+	var fixes []string
+	if w.version != l.version {
+		fixes = append(fixes, fmt.Sprintf("on %s set vrrp_version %d (FRR: vrrp %d version %d) as on %s", l.addr, w.version, g.key.vrid, w.version, w.addr))
+	}
+	if w.version == decode.V2 && l.version == decode.V2 {
+		if w.adverInt != l.adverInt {
+			fixes = append(fixes, fmt.Sprintf("on %s set advert_int %d as on %s", l.addr, w.adverInt, w.addr))
+		}
+		if w.authType != l.authType || w.authType == decode.AuthSimple && w.authData != l.authData {
+			fixes = append(fixes, fmt.Sprintf("on %s set the same auth_type (%s) and auth_pass as on %s", l.addr, w.authType, w.addr))
+		}
+	}
+	if w.version == decode.V3 && l.version == decode.V3 && w.flavour != l.flavour &&
+		w.flavour != decode.FlavourNone && l.flavour != decode.FlavourNone && w.dst.Is4() {
+		fixes = append(fixes, fmt.Sprintf("on %s compute the checksum %s as %s does (keepalived v3_checksum_as_v2, FRR checksum-with-ipv4-pseudoheader)", l.addr, w.flavour, w.addr))
+	}
+	if !sameVIPs(w.vips, l.vips) {
+		fixes = append(fixes, fmt.Sprintf("on %s set virtual_ipaddress to %s as on %s", l.addr, joinAddrs(w.vips), w.addr))
+	}
+	for _, x := range [2]*router{w, l} {
+		if x.dst.IsMulticast() && x.ttl != 255 {
+			fixes = append(fixes, fmt.Sprintf("find what routes or rewrites %s's adverts (TTL %d on arrival, must be 255)", x.addr, x.ttl))
+		}
+	}
+	if len(fixes) > 0 {
+		return strings.Join(fixes, "; ") + "; the split brain ends when " + l.addr.String() + " hears " + w.addr.String() + " and goes back to backup"
+	}
+	iface := "IFACE"
+	if !strings.HasSuffix(g.exp.Link, ".pcap") && !strings.HasSuffix(g.exp.Link, ".pcapng") && !strings.HasSuffix(g.exp.Link, ".gz") && g.exp.Link != "" && g.exp.Link != "-" {
+		iface = g.exp.Link
+	}
+	proto := "ip saddr " + w.addr.String() + " ip protocol vrrp accept"
+	if w.addr.Is6() {
+		proto = "ip6 saddr " + w.addr.String() + " meta l4proto vrrp accept"
+	}
+	fix := fmt.Sprintf("on %s: `vrrpdoctor -i %s`, then allow IP protocol 112 from %s (nftables: `%s` in the input chain; a cloud security group: allow protocol 112 between the nodes)",
+		l.addr, iface, w.addr, proto)
+	if w.dst.IsMulticast() {
+		fix += fmt.Sprintf("; if nothing on %s drops it, check IGMP snooping on the switch for %s", l.addr, w.dst)
+	}
+	if !answered {
+		fix += fmt.Sprintf("; run vrrpdoctor on %s too, in case the loss is both ways", w.addr)
+	}
+	return fix
 }

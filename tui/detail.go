@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -169,29 +170,81 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 			strings.Repeat(" ", len(v.Addr)), v.Count, v.Gratuitous, fmtAge(now.Sub(v.Last)))))
 	}
 
-	// Findings of this group.
-	var fs []*track.Finding
+	// Findings of this group: incidents and events, open incidents first,
+	// worst first, then by how recently they opened; configuration facts
+	// once per router at the end, counted.
+	var fs, facts []*track.Finding
 	for i := range m.d.findings {
-		if m.d.findings[i].Group == g.Key {
-			fs = append(fs, &m.d.findings[i])
+		f := &m.d.findings[i]
+		if f.Group != g.Key {
+			continue
+		}
+		if r, ok := track.RuleOf(f.ID); ok && r.Kind == track.KindFact {
+			facts = append(facts, f)
+		} else {
+			fs = append(fs, f)
 		}
 	}
-	section(fmt.Sprintf("FINDINGS %d, newest first", len(fs)))
+	slices.SortStableFunc(fs, func(a, b *track.Finding) int {
+		if ao, bo := a.Phase == track.PhaseOpen, b.Phase == track.PhaseOpen; ao != bo {
+			if ao {
+				return -1
+			}
+			return 1
+		}
+		if d := a.Severity.Rank() - b.Severity.Rank(); d != 0 {
+			return d
+		}
+		return opened(b).Compare(opened(a))
+	})
+	section(fmt.Sprintf("FINDINGS %d, open first, worst first, newest first", len(fs)))
 	if len(fs) == 0 {
 		out = append(out, m.st.dim.Render("  none"))
 	}
 	for _, f := range fs {
-		head := fmt.Sprintf("%s %s %s", f.Last.In(m.opts.Location).Format("15:04:05"),
+		head := fmt.Sprintf("%s %s %s", opened(f).In(m.opts.Location).Format("15:04:05"),
 			m.st.severity[f.Severity].Render(fmt.Sprintf("%-5s", f.Severity.Word())), f.ID)
+		if f.Incident > 0 {
+			head += fmt.Sprintf(" #%d", f.Incident)
+		}
+		switch f.Phase {
+		case track.PhaseOpen:
+			head += ", open for " + track.FormatDuration(now.Sub(f.Start))
+		case track.PhaseClose:
+			head += ", resolved after " + track.FormatDuration(f.End.Sub(f.Start))
+		}
 		if f.Count > 1 {
-			head += fmt.Sprintf(" ×%d, first %s", f.Count, f.First.In(m.opts.Location).Format("15:04:05"))
+			head += fmt.Sprintf(" ×%d", f.Count)
 		}
 		out = append(out, head)
 		out = appendWrapped(out, "  ", f.Message, m.width)
-		out = appendWrapped(out, "  fix:   ", f.Hint, m.width)
 		out = appendWrapped(out, "  cause: ", f.Cause, m.width)
+		out = appendWrapped(out, "  fix:   ", f.Hint, m.width)
+	}
+	if len(facts) > 0 {
+		section("CONFIGURATION seen on the wire")
+		for _, f := range facts {
+			out = appendWrapped(out, "  ", fmt.Sprintf("%s %s: %s (%d %s); fix: %s", m.st.severity[f.Severity].Render(f.Severity.Word()),
+				f.ID, f.Message, f.Count, plural(f.Count, "advert", "adverts"), f.Hint), m.width)
+		}
 	}
 	return out
+}
+
+// opened is when a finding's incident opened, or the finding first
+// happened.
+func opened(f *track.Finding) time.Time {
+	if !f.Start.IsZero() {
+		return f.Start
+	}
+	return f.Last
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // appendWrapped adds text wrapped under a label.
