@@ -75,7 +75,7 @@ func TestLiveKeepsUpWithBusyTrunk(t *testing.T) {
 	dropped, _ := strconv.Atoi(capt[2])
 	ifdropped, _ := strconv.Atoi(capt[3])
 	t.Logf("vrrpgen: %s", strings.TrimSpace(string(out)))
-	t.Logf("vrrpdump: %d adverts tracked in %d groups; pcap: %d received, %d dropped by the kernel, %d by the interface; %.2f s of CPU for %d s of traffic",
+	t.Logf("vrrpdump: %d adverts tracked in %d groups; capture: %d received, %d dropped by the kernel, %d by the interface; %.2f s of CPU for %d s of traffic",
 		adverts, ngroups, received, dropped, ifdropped, cpu, secs)
 	if dropped != 0 || ifdropped != 0 {
 		t.Errorf("the capture dropped %d frames (kernel) and %d (interface)", dropped, ifdropped)
