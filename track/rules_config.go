@@ -23,10 +23,11 @@ func (t *Tracker) checkConfig(g *group, r *router, ts instant) {
 			a, b = b, a
 		}
 		pair := []string{a.addr.String(), b.addr.String()}
-		// keep is the router whose configuration the fix keeps (the
-		// master, else the higher priority), change the other.
+		// keep is the router whose configuration the fix keeps (the one
+		// that wins the election, master once the group settles), change
+		// the other.
 		keep, change := a, b
-		if g.master == b || g.master != a && b.before(a) {
+		if b.before(a) {
 			keep, change = b, a
 		}
 		raise := func(ru rule, msg string, ev map[string]any, fix string) {

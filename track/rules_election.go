@@ -309,6 +309,13 @@ func (t *Tracker) groupTimers(g *group, now instant) {
 			idx := t.raise(ruleMasterDown, g.exp, due, []string{m.addr.String()}, msg, cause,
 				map[string]any{"last_advert": ref.Time(), "master_down_interval_s": secs(mdi)})
 			g.downIdx = idx + 1
+			if idx >= 0 {
+				fix := fmt.Sprintf("on %s check the host, the daemon (journalctl -u keepalived / frr) and the link; ", m.addr)
+				if g.resignedBy == m {
+					fix = fmt.Sprintf("%s stopped on purpose (priority 0); ", m.addr)
+				}
+				t.findings[idx].Hint = fix + fmt.Sprintf("no backup of vrid %d took over: start one, or find why it cannot hear the group (vrrpdoctor on it) or whether it has another virtual_router_id", g.exp.VRID)
+			}
 		}
 	}
 	if g.garpFor != nil {
