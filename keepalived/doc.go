@@ -30,7 +30,22 @@
 //     without priority has 255; vrrp_strict drops authentication; "state
 //     master" and "auth_type pass" are not accepted (BACKUP, no
 //     authentication); auth_pass is cut to 8 characters; a second instance
-//     of the same name is skipped; and so on, each with keepalived's message.
+//     of the same name is skipped; under vrrp_strict only the owner (255)
+//     starts as MASTER and accept is off; a MASTER with AH starts as
+//     BACKUP; a track_interface on the instance's own interface is dropped;
+//     with enable_script_security a script with no user to run as is
+//     dropped; and so on, each with keepalived's message.
 //
-// Read is the entry point; Config is its result.
+// Read (a file and its includes in an fs.FS rooted at "/") and Parse (a
+// file in memory) are the entry points; Config is the result: Instances,
+// Scripts, Global, SyncGroups as keepalived runs them, Instance.Where and
+// At give the file:line of each keyword, Config.Messages what keepalived
+// prints, classed by Kind. Scripts and script users are judged against the
+// host's files (fs) as keepalived does on that host; Options.NotOnHost
+// reads a file that belongs to another machine.
+//
+// TestAgainstKeepalived (a lab test, root) reads the public configurations
+// in shared/external/keepalived-configs with keepalived 2.2.7 itself (-d
+// dump in a private network namespace) and with this reader, instance by
+// instance and message by message.
 package keepalived

@@ -146,6 +146,20 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 		if t == "" {
 			continue
 		}
+		if strings.HasPrefix(t, "@") && t != text {
+			// A line of a multi-line parameter may be conditional too.
+			rest, keep := lx.conditional(t)
+			if !keep {
+				continue
+			}
+			t = rest
+		}
+		if (strings.HasPrefix(t, "~SEQ") || strings.HasPrefix(t, "~LST")) && t != text {
+			// A parameter that expands to a ~SEQ/~LST line.
+			if lx.repeat(t, pos, file, depth+1) {
+				continue
+			}
+		}
 		if name, val, ok := definition(t); ok && strings.Contains(text, "$") {
 			lx.define(name, []string{val})
 			continue

@@ -307,3 +307,25 @@ func TestMissingScriptIsNoViolation(t *testing.T) {
 		t.Errorf("messages %v", c.Messages)
 	}
 }
+
+func TestStartRules(t *testing.T) {
+	// keepalived: "(VI_1) Initial state master is incompatible with AH
+	// authentication - clearing"
+	c := parse(t, instance(" state MASTER\n priority 150\n authentication {\n  auth_type AH\n  auth_pass secret\n }"))
+	if in := only(t, c); in.State != "BACKUP" || in.Auth.Type != "AH" ||
+		!hasMessage(c, 0, "(VI_1) Initial state master is incompatible with AH authentication - clearing") {
+		t.Errorf("state %s auth %s, messages %v", in.State, in.Auth.Type, c.Messages)
+	}
+	// keepalived: "(VI_1) Ignoring track_interface eth0 since own interface"
+	c = parse(t, instance(" track_interface {\n  eth0 weight -20\n  eth1 weight -30\n }"))
+	if in := only(t, c); len(in.TrackInterfaces) != 1 || in.TrackInterfaces[0].Weight != -30 ||
+		!hasMessage(c, 5, "(VI_1) Ignoring track_interface eth0 since own interface") {
+		t.Errorf("tracks %+v, messages %v", in.TrackInterfaces, c.Messages)
+	}
+	// keepalived (vrrp_strict): "(VI_1) State MASTER must match being
+	// address owner", and accept is off.
+	c = parse(t, "global_defs {\n vrrp_strict\n}\n"+instance(" state MASTER\n priority 150\n nopreempt"))
+	if in := only(t, c); in.State != "BACKUP" || in.Accept || in.Preempt {
+		t.Errorf("strict: state %s accept %t preempt %t", in.State, in.Accept, in.Preempt)
+	}
+}

@@ -524,6 +524,19 @@ func (c *Config) complete() {
 			c.msg(in.At("advert_int"), KindValue, "(%s) VRRPv3 advertisement interval %fs must be in units of 10ms - rounding", in.Name, in.AdvertInt.Seconds())
 			in.AdvertInt = time.Duration(cs) * 10 * time.Millisecond
 		}
+		if in.State == "MASTER" && in.Auth.Type == "AH" {
+			c.msg(in.At("state"), KindIgnored, "(%s) Initial state master is incompatible with AH authentication - clearing", in.Name)
+			in.State = "BACKUP"
+		}
+		kept := in.TrackInterfaces[:0]
+		for _, t := range in.TrackInterfaces {
+			if t.Name == in.Interface {
+				c.msg(t.Pos, KindIgnored, "(%s) Ignoring track_interface %s since own interface", in.Name, t.Name)
+				continue
+			}
+			kept = append(kept, t)
+		}
+		in.TrackInterfaces = kept
 		if in.StrictMode {
 			// Strict mode: only the address owner (255) starts as MASTER,
 			// and accept is off unless the owner (VRRPv2 refuses it).

@@ -1,0 +1,321 @@
+package keepalived_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vrrpkit/vrrpkit/internal/lab"
+	"github.com/vrrpkit/vrrpkit/keepalived"
+)
+
+// publicConfigs finds the third-party keepalived.conf files (see their
+// SOURCES.md), read in place: CI has shared/ beside its clone, a worktree
+// may sit one level deeper.
+func publicConfigs(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		p := filepath.Join(filepath.Dir(dir), "shared", "external", "keepalived-configs")
+		if _, err := os.Stat(p); err == nil {
+			if real, err := filepath.EvalSymlinks(p); err == nil {
+				return real // keepalived names files by the path it was given
+			}
+			return p
+		}
+		dir = filepath.Dir(dir)
+	}
+	t.Fatalf("the public configurations (shared/external/keepalived-configs) are not beside the clone: put shared/ next to it")
+	return ""
+}
+
+var verboseOracle = flag.Bool("oracle.v", false, "print every disagreement with keepalived, file by file")
+
+// behaviour are keepalived's messages that say the daemon runs something
+// other than the file says; the reader must print each one keepalived
+// prints (at the same line) and none keepalived does not.
+var behaviour = []*regexp.Regexp{
+	regexp.MustCompile(`^Unknown keyword '`),
+	regexp.MustCompile(`^Unexpected '\{' - ignoring$`),
+	regexp.MustCompile(`^Config files missing '`),
+	regexp.MustCompile(`^Truncating auth_pass to`),
+	regexp.MustCompile(`unknown state '.*', defaulting to BACKUP$`),
+	regexp.MustCompile(`unknown authentication type '`),
+	regexp.MustCompile(`does not support authentication\. Ignoring\.$`),
+	regexp.MustCompile(`^vrrp (instance|script) .* already defined$`),
+	regexp.MustCompile(`address family must match VRRP instance`),
+	regexp.MustCompile(`advertisement interval .* rounding$`),
+	regexp.MustCompile(`Priority not valid! must be between 1 & 255`),
+	regexp.MustCompile(`: VRID '.*' not valid - must be between 1 & 255$`),
+	regexp.MustCompile(`: Version must be either 2 or 3$`),
+	regexp.MustCompile(`Advert interval \(.*\) not valid! Must be > 0 - ignoring$`),
+	regexp.MustCompile(`nopreempt will not work with initial state MASTER|nopreempt is incompatible with priority 255`),
+	regexp.MustCompile(`State MASTER must match being address owner$`),
+	regexp.MustCompile(`track script .* not found, ignoring\.\.\.$`),
+	regexp.MustCompile(`^SECURITY VIOLATION - scripts are being executed`),
+	regexp.MustCompile(`^VRRP parsed invalid IP `),
+	regexp.MustCompile(`malformed (unicast peer|src) address`),
+	regexp.MustCompile(`the virtual router id must be set$`),
+	regexp.MustCompile(`^vrrp_instance must have a name$`),
+	regexp.MustCompile(`cannot use a loopback interface \(lo\) for vrrp - ignoring$`),
+	regexp.MustCompile(`Initial state master is incompatible with AH authentication - clearing$`),
+	regexp.MustCompile(`Ignoring track_interface .* since own interface$`),
+	regexp.MustCompile(`Unable to set default user for vrrp script .* - removing$`),
+	regexp.MustCompile(`accept mode for VRRP version 2 does not comply with RFC3768 - resetting$`),
+}
+
+func isBehaviour(text string) bool {
+	for _, re := range behaviour {
+		if re.MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// minAgree is how many of the public files the reader must read exactly as
+// keepalived 2.2.7 does (of 419 keepalived starts with): a ratchet, raised
+// as the reader improves. go test -oracle.v lists every difference.
+const minAgree = 378
+
+// TestAgainstKeepalived reads every public configuration with the reader
+// and with keepalived 2.2.7 itself (its messages and its -d dump, see
+// judge), and compares instance by instance and message by message.
+func TestAgainstKeepalived(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs keepalived on every public configuration")
+	}
+	cache := os.Getenv("KAORACLE_CACHE") // keepalived's readings saved by KAORACLE_DUMP
+	if cache == "" {
+		lab.Require(t, lab.NeedKeepalived)
+	}
+	root := publicConfigs(t)
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() && d.Name() != "SOURCES.md" {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("the public configurations are not beside the clone (%v): clone vrrpkit next to shared/", err)
+	}
+	if len(files) < 500 {
+		t.Fatalf("only %d files under %s", len(files), root)
+	}
+	type result struct {
+		file    string
+		started bool
+		diffs   []string
+	}
+	results := make([]result, len(files))
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8*runtime.NumCPU()) // mostly waiting for keepalived
+	for i, f := range files {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			start := time.Now()
+			var j *judgement
+			var err error
+			if cache != "" {
+				j, err = cached(cache, root, f)
+			} else {
+				j, err = judge(ctx, f)
+			}
+			took := time.Since(start)
+			if err != nil {
+				results[i] = result{file: f, diffs: []string{"keepalived: " + err.Error()}}
+				return
+			}
+			if d := os.Getenv("KAORACLE_DUMP"); d != "" {
+				rel, _ := filepath.Rel(root, f)
+				_ = os.WriteFile(filepath.Join(d, strings.ReplaceAll(rel, "/", "_")), []byte(j.raw+"\nTOOK "+took.String()+"\n"), 0o644)
+			}
+			c, err := keepalived.Read(os.DirFS("/"), f, keepalived.Options{ConfigID: oracleID})
+			if err != nil {
+				results[i] = result{file: f, started: j.started, diffs: []string{"reader: " + err.Error()}}
+				return
+			}
+			results[i] = result{file: f, started: j.started, diffs: compare(j, c)}
+		}()
+	}
+	wg.Wait()
+	judged, agree := 0, 0
+	for _, r := range results {
+		rel, _ := filepath.Rel(root, r.file)
+		if !r.started {
+			continue
+		}
+		judged++
+		if len(r.diffs) == 0 {
+			agree++
+			continue
+		}
+		if *verboseOracle {
+			t.Logf("%s:\n  %s", rel, strings.Join(r.diffs, "\n  "))
+		}
+	}
+	if judged < 400 {
+		t.Errorf("keepalived started with only %d of the %d files (419 expected): is the oracle broken? (KAORACLE_DUMP=DIR keeps its output)", judged, len(files))
+	}
+	if agree < minAgree {
+		t.Errorf("the reader agrees with keepalived on %d files, fewer than %d: go test -oracle.v -run TestAgainstKeepalived lists the differences", agree, minAgree)
+	}
+	t.Logf("reader agrees with keepalived 2.2.7 on %d of %d files it judged (%d files)", agree, judged, len(files))
+}
+
+func vipString(v keepalived.VIP) string {
+	if v.HasLen && v.Prefix.Bits() != v.Prefix.Addr().BitLen() {
+		return v.Prefix.String()
+	}
+	return v.Prefix.Addr().String()
+}
+
+// compare lists how the reader's configuration differs from keepalived's.
+func compare(j *judgement, c *keepalived.Config) []string {
+	var d []string
+	if j.started {
+		got := map[string]*keepalived.Instance{}
+		for _, in := range c.Instances {
+			got[in.Name] = in
+		}
+		for _, k := range j.instances {
+			in := got[k.Name]
+			if in == nil {
+				d = append(d, "instance "+k.Name+": keepalived runs it, the reader has none")
+				continue
+			}
+			delete(got, k.Name)
+			var vips []string
+			for _, v := range in.VIPs {
+				vips = append(vips, vipString(v))
+			}
+			var peers []string
+			for _, p := range in.UnicastPeers {
+				peers = append(peers, p.String())
+			}
+			pass := in.Auth.Pass
+			if in.Auth.Type != "PASS" {
+				pass = ""
+			}
+			mine := keepalivedView{in.Name, in.State, in.Interface, in.VRID, in.Priority, in.Version, in.AdvertInt, in.Auth.Type, pass, vips, peers}
+			theirs := keepalivedView{k.Name, k.State, k.Interface, k.VRID, k.Priority, k.Version, k.AdvertInt, k.Auth, k.Pass, k.VIPs, k.Peers}
+			if k.Version == 3 {
+				theirs.Auth, theirs.Pass = "", ""
+			}
+			if diff := mine.diff(theirs); diff != "" {
+				d = append(d, "instance "+k.Name+": "+diff)
+			}
+		}
+		var extra []string
+		for n := range got {
+			extra = append(extra, n)
+		}
+		sort.Strings(extra)
+		for _, n := range extra {
+			d = append(d, "instance "+n+": the reader has it, keepalived does not run it")
+		}
+	}
+	// Messages: the behaviour-changing ones, both ways.
+	type key struct {
+		line int
+		text string
+	}
+	theirs := map[key]bool{}
+	theirText := map[string]bool{}
+	for _, m := range j.messages {
+		if isBehaviour(m.text) {
+			theirs[key{m.line, m.text}] = true
+			theirText[m.text] = true
+		}
+	}
+	mine := map[key]bool{}
+	myText := map[string]bool{}
+	for _, m := range c.Messages {
+		if isBehaviour(m.Text) {
+			mine[key{m.Pos.Line, m.Text}] = true
+			myText[m.Text] = true
+		}
+	}
+	for k := range theirs {
+		if k.line == 0 {
+			if !myText[k.text] {
+				d = append(d, fmt.Sprintf("keepalived says %q, the reader does not", k.text))
+			}
+		} else if !mine[k] {
+			d = append(d, fmt.Sprintf("keepalived says at line %d %q, the reader does not", k.line, k.text))
+		}
+	}
+	for k := range mine {
+		if !theirs[k] && !theirText[k.text] {
+			d = append(d, fmt.Sprintf("the reader says at line %d %q, keepalived does not", k.line, k.text))
+		}
+	}
+	slices.Sort(d[min(len(d), 0):])
+	return d
+}
+
+type keepalivedView struct {
+	Name, State, Interface string
+	VRID, Priority         int
+	Version                int
+	AdvertInt              time.Duration
+	Auth, Pass             string
+	VIPs, Peers            []string
+}
+
+func (a keepalivedView) diff(b keepalivedView) string {
+	var out []string
+	f := func(what string, x, y any) {
+		if fmt.Sprint(x) != fmt.Sprint(y) {
+			out = append(out, fmt.Sprintf("%s %v, keepalived %v", what, x, y))
+		}
+	}
+	f("state", a.State, b.State)
+	f("interface", a.Interface, b.Interface)
+	f("vrid", a.VRID, b.VRID)
+	f("priority", a.Priority, b.Priority)
+	f("version", a.Version, b.Version)
+	f("advert_int", a.AdvertInt, b.AdvertInt)
+	f("auth", a.Auth, b.Auth)
+	f("auth_pass", a.Pass, b.Pass)
+	f("vips", a.VIPs, b.VIPs)
+	f("peers", a.Peers, b.Peers)
+	return strings.Join(out, "; ")
+}
+
+// cached reads a judgement saved with KAORACLE_DUMP, for working on the
+// reader without running keepalived again.
+func cached(dir, root, f string) (*judgement, error) {
+	rel, _ := filepath.Rel(root, f)
+	b, err := os.ReadFile(filepath.Join(dir, strings.ReplaceAll(rel, "/", "_")))
+	if err != nil {
+		return nil, err
+	}
+	j := &judgement{raw: string(b)}
+	j.started = strings.Contains(j.raw, "------< Interfaces >------") || strings.Contains(j.raw, "keepalived has no configuration to run")
+	j.parse(j.raw)
+	return j, nil
+}
