@@ -315,7 +315,7 @@ func TestPathLab(t *testing.T) {
 			t.Fatalf("exit %v, want status 1 (something dropped):\n%s", err, out)
 		}
 		t.Logf("vrrpprobe path send ... --remote:\n%s", out)
-		for _, want := range []string{"receiver-firewall", "one-way loss: ipv4", "one-way loss: ipv6", "in use on eth0: [51]"} {
+		for _, want := range []string{"receiver-firewall", "one-way: ipv4 loss one way only", "one-way: ipv6 loss one way only", "in use on eth0: [51]"} {
 			if !strings.Contains(string(out), want) {
 				t.Errorf("output lacks %q", want)
 			}

@@ -468,7 +468,7 @@ func OneWay(ab, ba *Verdict) []Finding {
 
 func oneWay(fam decode.Family, bad, good *Verdict, what []string) Finding {
 	return Finding{ID: "one-way", Family: fam,
-		Summary: fmt.Sprintf("one-way loss: %s %s -> %s fails (%s) while %s -> %s passes", fam, bad.From, bad.To, strings.Join(what, ", "), good.From, good.To),
+		Summary: fmt.Sprintf("%s loss one way only: %s -> %s fails (%s) while %s -> %s passes", fam, bad.From, bad.To, strings.Join(what, ", "), good.From, good.To),
 		Cause:   fmt.Sprintf("the loss is on the way into %s (its switch port, a filter in front of it, or its own firewall), or on %s's way out", bad.To, bad.From),
 		Fix:     fmt.Sprintf("start at %s's side: its firewall input chain, its switch port's security and snooping settings; the findings above say which frames", bad.To)}
 }
