@@ -82,12 +82,12 @@ func (lx *lexer) readFile(name string) error {
 		}
 		// A definition may go on over lines ending in '\'.
 		if name, val, ok := definition(text); ok {
-			vals := []string{val}
-			for strings.HasSuffix(vals[len(vals)-1], "\\") && i+1 < len(raw) {
-				last := &vals[len(vals)-1]
-				*last = strings.TrimSpace(strings.TrimSuffix(*last, "\\"))
+			// The raw line decides whether it goes on: a commented-out
+			// line ending in '\' still continues the definition.
+			vals := []string{strings.TrimSpace(strings.TrimSuffix(val, "\\"))}
+			for continued(raw[i]) && i+1 < len(raw) {
 				i++
-				vals = append(vals, decomment(raw[i]))
+				vals = append(vals, strings.TrimSpace(strings.TrimSuffix(decomment(raw[i]), "\\")))
 			}
 			lx.define(name, vals)
 			continue
@@ -95,6 +95,11 @@ func (lx *lexer) readFile(name string) error {
 		lx.process(text, pos, name, 0)
 	}
 	return nil
+}
+
+// continued says a raw line ends in '\' (a multi-line definition goes on).
+func continued(raw string) bool {
+	return strings.HasSuffix(strings.TrimRight(raw, " \t\r"), "\\")
 }
 
 func fsPath(name string) string {
@@ -137,8 +142,20 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 			return
 		}
 	}
-	lines, ok := lx.expand(text, pos, file)
+	lines, multi, ok := lx.expand(text, pos, file)
 	if !ok {
+		return
+	}
+	if multi {
+		for _, t := range lines {
+			if t = decomment(t); t != "" {
+				if name, val, ok := definition(t); ok {
+					lx.define(name, []string{val})
+					continue
+				}
+				lx.process(t, pos, file, depth+1)
+			}
+		}
 		return
 	}
 	for _, t := range lines {
@@ -226,9 +243,9 @@ func (lx *lexer) builtin(name, file string) (string, bool) {
 
 // expand replaces $NAME and ${NAME}; a multi-line parameter makes several
 // lines. Unknown names stay as written.
-func (lx *lexer) expand(text string, pos Pos, file string) ([]string, bool) {
+func (lx *lexer) expand(text string, pos Pos, file string) (lines []string, multi, ok bool) {
 	if !strings.Contains(text, "$") {
-		return []string{text}, true
+		return []string{text}, false, true
 	}
 	out := []string{text}
 	n := 0
@@ -269,7 +286,7 @@ func (lx *lexer) expand(text string, pos Pos, file string) ([]string, bool) {
 			n++
 			if n > maxExpansions {
 				lx.c.msg(pos, KindPreprocessor, "parameter $%s expands without end (keepalived loops here)", name)
-				return nil, false
+				return nil, false, false
 			}
 			before, after := s[:i], s[j:]
 			if len(lines) == 1 {
@@ -277,23 +294,27 @@ func (lx *lexer) expand(text string, pos Pos, file string) ([]string, bool) {
 				from = i // the value is read again: parameters in parameters
 				continue
 			}
+			// keepalived reads a multi-line parameter a line at a time: a
+			// definition in one line applies to the lines after it.
 			rep := make([]string, 0, len(lines))
 			rep = append(rep, before+lines[0])
 			rep = append(rep, lines[1:len(lines)-1]...)
 			rep = append(rep, lines[len(lines)-1]+after)
-			out = append(out[:k], append(rep, out[k+1:]...)...)
-			from = i
+			return append(append(out[:k:k], rep...), out[k+1:]...), true, true
 		}
 	}
-	return out, true
+	return out, false, true
 }
 
 // repeat handles ~SEQ(var,[start,[step,]]end) and ~LST(var,v1,...) lines.
 func (lx *lexer) repeat(text string, pos Pos, file string, depth int) bool {
-	hex := strings.HasPrefix(text, "~SEQx(")
-	lst := strings.HasPrefix(text, "~LST(")
 	open := strings.IndexByte(text, '(')
-	if open < 0 || (!hex && !lst && text[:open] != "~SEQ") {
+	if open < 0 {
+		return false
+	}
+	kind := strings.TrimRight(text[:open], " \t") // "~SEQ ( ..." is allowed
+	hex, lst := kind == "~SEQx", kind == "~LST"
+	if !hex && !lst && kind != "~SEQ" {
 		return false
 	}
 	close := matchParen(text, open)

@@ -329,3 +329,19 @@ func TestStartRules(t *testing.T) {
 		t.Errorf("strict: state %s accept %t preempt %t", in.State, in.Accept, in.Preempt)
 	}
 }
+
+func TestDefinitionsOverLines(t *testing.T) {
+	// A commented-out line ending in '\' goes on with the definition, a
+	// definition inside a parameter applies to the lines after it, and
+	// "~SEQ (" may have spaces.
+	src := "$I= \\\nvrrp_instance V${N} { \\\n#  priority 7 \\\n  interface eth0 \\\n  virtual_router_id ${N} \\\n}\n" +
+		"$TWO= \\\n$N=3 \\\n$I \\\n$N=4 \\\n$I\n$TWO\n~SEQ ( N , 5 , 6 ) $I\n"
+	c := parse(t, src)
+	var got []string
+	for _, in := range c.Instances {
+		got = append(got, in.Name+"/"+itoa(in.VRID)+"/"+itoa(in.Priority))
+	}
+	if want := []string{"V3/3/100", "V4/4/100", "V5/5/100", "V6/6/100"}; !slices.Equal(got, want) {
+		t.Errorf("instances %v, want %v (messages %v)", got, want, c.Messages)
+	}
+}

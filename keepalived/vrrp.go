@@ -326,7 +326,7 @@ func (c *Config) instance(s *stmt) {
 				}
 			}
 		case "unicast_src_ip":
-			ip, err := netip.ParseAddr(arg)
+			ip, err := parseAddr(arg)
 			if err != nil {
 				c.msg(k.pos, KindValue, "Configuration error: VRRP instance[%s] malformed src address[%s]. Skipping...", in.Name, arg)
 				continue
@@ -335,7 +335,7 @@ func (c *Config) instance(s *stmt) {
 		case "unicast_peer":
 			in.UnicastPos = k.pos
 			for _, l := range k.value {
-				ip, err := netip.ParseAddr(l.word(0))
+				ip, err := parseAddr(l.word(0))
 				if err != nil {
 					c.msg(l.pos, KindValue, "Configuration error: VRRP instance[%s] malformed unicast peer address[%s]. Skipping...", in.Name, l.word(0))
 					continue
@@ -682,4 +682,17 @@ func (c *Config) scriptSecurity() {
 	if root {
 		c.msg(c.Global.Pos, KindSecurity, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
 	}
+}
+
+// parseAddr reads an address as keepalived does for unicast_src_ip and
+// unicast_peer: a prefix length after it is accepted and dropped.
+func parseAddr(s string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(s); err == nil {
+		return a, nil
+	}
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Addr{}, err
+	}
+	return p.Addr(), nil
 }
