@@ -87,6 +87,10 @@ func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
 		return "vrrp_strict: only the address owner (priority 255) starts as MASTER and keepalived changes the state: write state BACKUP at " + m.Pos.String() + " (or priority 255 on the owner)"
 	case strings.Contains(t, "accept mode for VRRP version 2"):
 		return "vrrp_strict with VRRPv2 refuses accept: use version 3, or drop vrrp_strict"
+	case strings.Contains(t, "Error setting global script uid/gid"):
+		return "create the user named by script_user, or name an existing one at " + m.Pos.String() + ": keepalived drops the scripts that name no user"
+	case strings.Contains(t, "in sync group") && strings.Contains(t, "starts as BACKUP"):
+		return "write state BACKUP at " + m.Pos.String() + ": the instances of a sync group start together as BACKUP and priorities elect the master"
 	case strings.Contains(t, "address family must match"):
 		return "move the address at " + m.Pos.String() + " to an instance of its own family (or to virtual_ipaddress_excluded)"
 	}

@@ -345,3 +345,12 @@ func TestDefinitionsOverLines(t *testing.T) {
 		t.Errorf("instances %v, want %v (messages %v)", got, want, c.Messages)
 	}
 }
+
+func TestSyncGroupStartsBackup(t *testing.T) {
+	// keepalived 2.2.7 dumps "Wantstate = BACKUP" for a sync group member
+	// written as MASTER with priority 150 (doc/samples/keepalived.conf.vrrp.sync).
+	c := parse(t, "vrrp_sync_group G1 {\n group {\n  VI_1\n }\n}\n"+instance(" state MASTER\n priority 150"))
+	if in := only(t, c); in.State != "BACKUP" {
+		t.Errorf("state %s, want BACKUP", in.State)
+	}
+}

@@ -67,6 +67,9 @@ func (c *Config) global(kids []*stmt) {
 		case "script_user":
 			if len(a) > 0 {
 				g.ScriptUser = a[0]
+				if !c.userExists(a[0]) {
+					c.msg(k.pos, KindSecurity, "Error setting global script uid/gid")
+				}
 			}
 		case "vrrp_version":
 			if v, ok := c.number(k, 2, 3); ok {
@@ -192,8 +195,12 @@ func (c *Config) script(s *stmt) {
 	// keepalived 2.2 with enable_script_security and no user to run the
 	// script as (no user, no global script_user, no keepalived_script user
 	// on the host) drops the script when its block closes.
-	if c.Global.EnableScriptSecurity && sc.User == "" && !c.defaultUserSet() {
-		c.msg(s.end, KindSecurity, "Unable to set default user keepalived_script for script")
+	// So does a script_user the host does not have ("Error setting global
+	// script uid/gid"), security or not.
+	if sc.User == "" && !c.defaultUserSet() && (c.Global.EnableScriptSecurity || c.Global.ScriptUser != "") {
+		if c.Global.ScriptUser == "" {
+			c.msg(s.end, KindSecurity, "Unable to set default user keepalived_script for script")
+		}
 		c.msg(s.end, KindSecurity, "Unable to set default user for vrrp script %s - removing", sc.Name)
 		return
 	}
@@ -579,19 +586,13 @@ func (c *Config) complete() {
 			}
 		}
 	}
+	// keepalived starts the members of a sync group as BACKUP unless they
+	// own their addresses (priority 255): the group decides together.
 	for _, g := range c.SyncGroups {
-		states := map[string]bool{}
 		for _, n := range g.Instances {
-			if in := c.Instance(n); in != nil {
-				states[in.State] = true
-			}
-		}
-		if len(states) > 1 {
-			for _, n := range g.Instances {
-				if in := c.Instance(n); in != nil && in.State == "MASTER" {
-					c.msg(in.At("state"), KindIgnored, "(%s) sync group %s has members in state BACKUP: starts as BACKUP", in.Name, g.Name)
-					in.State = "BACKUP"
-				}
+			if in := c.Instance(n); in != nil && in.State == "MASTER" && in.Priority != 255 {
+				c.msg(in.At("state"), KindIgnored, "(%s) in sync group %s starts as BACKUP, not MASTER", in.Name, g.Name)
+				in.State = "BACKUP"
 			}
 		}
 	}
