@@ -56,7 +56,7 @@ and line named in the evidence; check with "keepalived -t -f FILE".`,
 func otherCheck(m keepalived.Message) bool {
 	return m.Kind == keepalived.KindTruncated ||
 		strings.Contains(m.Text, "does not support authentication") ||
-		strings.Contains(m.Text, "advertisement interval") ||
+		isAdvertMessage(m.Text) ||
 		strings.Contains(m.Text, "nopreempt")
 }
 

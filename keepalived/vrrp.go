@@ -523,6 +523,10 @@ func (c *Config) complete() {
 				c.msg(in.At("advert_int"), KindValue, "(%s) VRRPv2 advertisement interval %fs must be an integer. rounding", in.Name, in.AdvertInt.Seconds())
 				in.AdvertInt = time.Duration(secs) * time.Second
 			}
+		} else if in.AdvertInt > 4095*10*time.Millisecond {
+			// The VRRPv3 header has 12 bits of centiseconds.
+			c.msg(in.At("advert_int"), KindValue, "(%s) advert_int %v is above VRRPv3's 40.95 s: keepalived runs 40.95 s", in.Name, in.AdvertInt)
+			in.AdvertInt = 4095 * 10 * time.Millisecond
 		} else if us := in.AdvertInt.Microseconds(); us%10_000 != 0 {
 			cs := (us + 5_000) / 10_000
 			if cs < 1 {
