@@ -66,6 +66,7 @@ func TestLabLiveFilterAsTcpdump(t *testing.T) {
 		}
 	}
 	seen := map[string]map[string]bool{} // build/iface/expr -> "src vrid"
+	counts := map[string]int{}            // build/iface/expr -> adverts
 	for _, s := range procs {
 		select {
 		case <-s.p.Done():
@@ -78,6 +79,7 @@ func TestLabLiveFilterAsTcpdump(t *testing.T) {
 		err := s.p.Wait()
 		got := advertsIn(t, s.p.Log())
 		seen[s.build+"/"+s.iface+"/"+s.expr] = got
+		counts[s.build+"/"+s.iface+"/"+s.expr] = strings.Count(s.p.Log(), `"kind":"advert"`)
 		switch {
 		case len(got) == 0 && (err == nil || !strings.Contains(s.p.Log(), "no frame matched on "+s.iface+" with ")):
 			t.Errorf("%s vrrpdump -i %s %q matched nothing and did not say so (%v):\n%s", s.build, s.iface, s.expr, err, s.p.Log())
@@ -103,6 +105,13 @@ func TestLabLiveFilterAsTcpdump(t *testing.T) {
 		}
 		t.Logf("-i %s %q: %v", r.iface, r.expr, slices.Sorted(maps.Keys(want)))
 	}
+	// On any, the pure-Go build shows each advert once, not once per
+	// interface it crossed (the bridge port and the bridge).
+	anyN, brN := counts["pure Go/any/src 192.0.2.12"], counts["pure Go/"+l.BridgeIface()+"/src 192.0.2.12"]
+	if anyN < brN*8/10 || anyN > brN*12/10 {
+		t.Errorf("-i any saw %d adverts from 192.0.2.12, -i %s %d in the same %d s", anyN, l.BridgeIface(), brN, secs)
+	}
+	t.Logf("adverts from 192.0.2.12 in %d s: %d on any, %d on %s", secs, anyN, brN, l.BridgeIface())
 }
 
 // advertsIn is the set of "SRC vrid N" of the adverts in vrrpdump's NDJSON.

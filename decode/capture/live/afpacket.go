@@ -49,18 +49,30 @@ func Open(iface string, o Options) (capture.Source, error) {
 			o.Warn(fmt.Sprintf("%s did not enter promiscuous mode: unicast adverts between other hosts will not be seen", iface))
 		}
 	}
-	return &source{h}, nil
+	s := &source{h: h}
+	if iface == "any" {
+		s.dedup = newDedup()
+	}
+	return s, nil
 }
 
 // source is an AF_PACKET handle as a capture.Source.
-type source struct{ h *afpacket.Handle }
+type source struct {
+	h     *afpacket.Handle
+	dedup *dedup // "any": each frame once, not once per interface it crossed
+}
 
 func (s *source) ZeroCopyReadPacketData() ([]byte, gopacket.CaptureInfo, error) {
-	data, ci, err := s.h.ZeroCopyReadPacketData()
-	if errors.Is(err, afpacket.ErrTimeout) {
-		err = capture.ErrTimeout
+	for {
+		data, ci, err := s.h.ZeroCopyReadPacketData()
+		if errors.Is(err, afpacket.ErrTimeout) {
+			err = capture.ErrTimeout
+		}
+		if err == nil && s.dedup != nil && s.dedup.dup(data, ci.InterfaceIndex, ci.Timestamp) {
+			continue
+		}
+		return data, ci, err
 	}
-	return data, ci, err
 }
 
 // ReadFrame is ZeroCopyReadPacketData with the time alone.
