@@ -81,9 +81,9 @@ func discards(ctx context.Context, env *Env, ki kaInstance) Result {
 		r.Evidence = append(r.Evidence, line)
 		what := d.Reason + discardDetail(ctx, env, in, d.Field)
 		if delta > 0 {
-			rising = append(rising, fmt.Sprintf("%d adverts%s: %s", delta, fromPeers(ctx, env, in), what))
+			rising = append(rising, fmt.Sprintf("%s%s: %s", plural(int(delta), "advert"), fromPeers(ctx, env, in), what))
 		} else {
-			standing = append(standing, fmt.Sprintf("%d adverts: %s", d.Count, what))
+			standing = append(standing, fmt.Sprintf("%s: %s", plural(int(d.Count), "advert"), what))
 		}
 		fixes = append(fixes, discardFix(in, d.Field))
 	}

@@ -125,15 +125,15 @@ func priorityWhatIf(ctx context.Context, env *Env, ki kaInstance) Result {
 		r.Message = fmt.Sprintf("priority %d, nothing tracked", in.Effective)
 		return r
 	}
-	if best < 0 {
-		r.Message = fmt.Sprintf("priority %d; no peer priority known (run with --listen DURATION or --peer-config FILE for the what-if table)", in.Effective)
+	if in.State == "FAULT" {
+		r.Message = fmt.Sprintf("in FAULT (see daemon-keepalived-state); priority %d when it recovers", in.Effective)
 		for _, t := range rows {
 			r.Evidence = append(r.Evidence, whatIfLine(in, t, -1, ""))
 		}
 		return r
 	}
-	if in.State == "FAULT" {
-		r.Message = fmt.Sprintf("in FAULT (see daemon-keepalived-state); priority %d when it recovers", in.Effective)
+	if best < 0 {
+		r.Message = fmt.Sprintf("priority %d; no peer priority known (run with --listen DURATION or --peer-config FILE for the what-if table)", in.Effective)
 		for _, t := range rows {
 			r.Evidence = append(r.Evidence, whatIfLine(in, t, -1, ""))
 		}

@@ -69,8 +69,8 @@ would.`,
 			if len(bad) > 1 {
 				msg += fmt.Sprintf(" (and %d more)", len(bad)-1)
 			}
-			if dropped {
-				ev = append(ev, "the configuration is "+env.ConfigPath)
+			if dropped && c != nil {
+				ev = append(ev, "the configuration is "+c.File)
 			}
 			out = append(out, Result{Status: Fail, Subject: in.Name, Message: msg, Evidence: append(append([]string{sourceLine(k)}, bad[1:]...), ev...), Fix: strings.Join(fixes, "\n")})
 		}

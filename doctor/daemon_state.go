@@ -56,6 +56,29 @@ func (e *Env) FRRState(ctx context.Context) (*daemons.FRR, error) {
 	return e.frr, e.frrErr
 }
 
+// DaemonState is what the checks read from the running daemons, for
+// vrrpdoctor --json: keepalived's instances with their state, priorities,
+// tracking and counters (no password: the dumps' auth_data is never kept),
+// the counters of the reading before --listen, and FRR's routers.
+type DaemonState struct {
+	Keepalived []daemons.Keepalived `json:"keepalived"`
+	ReadAt     time.Time            `json:"read_at,omitzero"`
+	// Before is the reading taken before the --listen capture, which the
+	// discard counters are compared with.
+	Before   []daemons.Keepalived `json:"keepalived_before_listen,omitempty"`
+	BeforeAt time.Time            `json:"before_at,omitzero"`
+	FRR      *daemons.FRR         `json:"frr,omitempty"`
+}
+
+// DaemonState returns what the checks read from the daemons; nil when no
+// check read them (or there was nothing to read).
+func (e *Env) DaemonState() *DaemonState {
+	if len(e.kaState) == 0 && e.frr == nil {
+		return nil
+	}
+	return &DaemonState{Keepalived: e.kaState, ReadAt: e.kaStateAt, Before: e.kaBefore, BeforeAt: e.kaBeforeAt, FRR: e.frr}
+}
+
 // kaInstance is one running instance with the keepalived it runs in.
 type kaInstance struct {
 	k  *daemons.Keepalived
@@ -103,7 +126,10 @@ func kaInstancesOrSkip(ctx context.Context, env *Env, report bool) ([]kaInstance
 
 // sourceLines says what was read from keepalived and how.
 func sourceLines(k *daemons.Keepalived) []string {
-	head := fmt.Sprintf("keepalived pid %d (%s)", k.PID, k.NetNS)
+	head := fmt.Sprintf("keepalived pid %d", k.PID)
+	if k.NetNS != "" {
+		head += " (" + k.NetNS + ")"
+	}
 	if k.PIDFile != "" {
 		head += ", pid file " + k.PIDFile
 	}

@@ -83,6 +83,16 @@ func TestReport(t *testing.T) {
 			"firewall-vrrp-input/eth0":  "fail",
 			"firewall-vrrp-output/eth0": "pass",
 		}},
+		// keepalived's own state, without JSON: the data and stats dumps.
+		{"keepalived-runtime", nil, map[string]string{
+			"daemon-keepalived-state/VI_1":         "pass",
+			"daemon-keepalived-state/VI_3":         "fail",
+			"daemon-keepalived-priority/VI_1":      "pass",
+			"daemon-keepalived-tracking/VI_1":      "fail",
+			"daemon-keepalived-discards/VI_2":      "warn",
+			"daemon-keepalived-unicast-graph/VI_1": "pass",
+			"daemon-virtualisation/kvm":            "warn",
+		}},
 		{"keepalived-lint", nil, map[string]string{
 			"keepalived-auth-pass-length/VI_1": "warn",
 			"keepalived-duplicate-vrid/eth0":   "fail",

@@ -117,13 +117,19 @@ func byInstance(rs []Result) []Result {
 }
 
 // WriteJSON prints {"checks": [...]}.
-func WriteJSON(w io.Writer, rs []Result) error {
+func WriteJSON(w io.Writer, rs []Result) error { return WriteJSONDaemons(w, rs, nil) }
+
+// WriteJSONDaemons prints {"checks": [...], "daemons": {...}}: the
+// results and the daemons' state they were drawn from (nil leaves
+// "daemons" out).
+func WriteJSONDaemons(w io.Writer, rs []Result, d *DaemonState) error {
 	if rs == nil {
 		rs = []Result{}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
-		Checks []Result `json:"checks"`
-	}{rs})
+		Checks  []Result     `json:"checks"`
+		Daemons *DaemonState `json:"daemons,omitempty"`
+	}{rs, d})
 }

@@ -174,7 +174,7 @@ func report(ctx context.Context, env *doctor.Env, o *options, stdout io.Writer) 
 	}
 	var err error
 	if o.json {
-		err = doctor.WriteJSON(stdout, rs)
+		err = doctor.WriteJSONDaemons(stdout, rs, env.DaemonState())
 	} else {
 		err = doctor.WriteText(stdout, rs, doctor.TextOptions{Color: colour(stdout), Verbose: o.verbose})
 	}

@@ -33,6 +33,7 @@ func TestReportExitAndJSON(t *testing.T) {
 		{"clean", nil, false},
 		{"keepalived-lint", nil, true},
 		{"nft-input-drop", []string{"eth0"}, true},
+		{"keepalived-runtime", nil, true}, // keepalived's own state: "daemons" in the JSON
 	}
 	for _, c := range cases {
 		t.Run(c.scenario, func(t *testing.T) {
@@ -48,12 +49,28 @@ func TestReportExitAndJSON(t *testing.T) {
 					ID, Area, Status, Message, Fix string
 					Evidence                       []string
 				}
+				Daemons *struct {
+					Keepalived []struct {
+						PID       int
+						Read      string
+						Instances []struct{ Name, State string }
+					}
+				}
 			}
 			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
 				t.Fatalf("not one JSON object: %v\n%s", err, out.String())
 			}
 			if len(doc.Checks) == 0 {
 				t.Fatal("no checks")
+			}
+			if c.scenario == "keepalived-runtime" {
+				if d := doc.Daemons; d == nil || len(d.Keepalived) != 1 || d.Keepalived[0].Read != "DATA+STATS" ||
+					len(d.Keepalived[0].Instances) != 3 || d.Keepalived[0].Instances[2].State != "FAULT" {
+					t.Errorf("daemons: %+v", d)
+				}
+				if strings.Contains(out.String(), "secret1") {
+					t.Error("the JSON carries VI_2's auth_pass")
+				}
 			}
 			for _, ch := range doc.Checks {
 				switch ch.Status {
