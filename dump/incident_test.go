@@ -146,8 +146,9 @@ func TestIncidentGoldens(t *testing.T) {
 }
 
 // Every closing in the NDJSON pairs with an opening of the same id and
-// incident number, the same start, and ends after it; the split brain's
-// duration is the 7 s 192.0.2.12 advertised as master.
+// incident number, the same start, and ends after it; the split brain
+// lasts from 192.0.2.12's first advert as master to the advert of
+// 192.0.2.11 that made it a backup.
 func TestIncidentsPairInNDJSON(t *testing.T) {
 	for name, ads := range incidentScenarios() {
 		out, _, err := run(t, "-r", scenarioPcap(t, name, ads), "--json")
@@ -185,8 +186,8 @@ func TestIncidentsPairInNDJSON(t *testing.T) {
 				if !e.After(s) && !e.Equal(s) {
 					t.Errorf("%s: %v ends %v before it starts %v", name, k, e, s)
 				}
-				if name == "split-brain-ends" && k.id == "split-brain" && e.Sub(s) != 7*time.Second {
-					t.Errorf("split brain lasted %v, want 7s (8.6 s to 15.6 s)", e.Sub(s))
+				if name == "split-brain-ends" && k.id == "split-brain" && e.Sub(s) != 7400*time.Millisecond {
+					t.Errorf("split brain lasted %v, want 7.4s (8.6 s to 192.0.2.11's advert at 16 s)", e.Sub(s))
 				}
 				delete(opened, k)
 			}
@@ -198,7 +199,7 @@ func TestIncidentsPairInNDJSON(t *testing.T) {
 			t.Errorf("%s: still open at the end: %v", name, opened)
 		}
 	}
-	if !strings.Contains(incidentLines(t), "split brain in ipv4 vrid 51 ended after 7.000 s: 192.0.2.12 stopped advertising") {
+	if !strings.Contains(incidentLines(t), "split brain in ipv4 vrid 51 ended after 7.400 s: 192.0.2.12 went back to backup at 192.0.2.11's next advert") {
 		t.Error("the split brain's close line is missing")
 	}
 }

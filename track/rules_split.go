@@ -106,8 +106,19 @@ func (t *Tracker) endSplit(g *group, now instant) {
 	var why string
 	switch {
 	case !l.alive(now) && w.alive(now):
+		// l went back to backup when an advert of w reached it: the first
+		// one after l's last advert, if it came before l's next one was
+		// due (else l stopped some other way, at its last advert).
 		end = l.last
+		w.recent.each(&w.recentBuf, func(s sample) {
+			if n := instant(s.ts); end == l.last && n.After(l.last) && n.Sub(l.last) <= l.interval {
+				end = n
+			}
+		})
 		why = fmt.Sprintf("%s stopped advertising (went back to backup, or stopped); %s (priority %d) remains master", l.addr, w.addr, w.prio)
+		if end != l.last {
+			why = fmt.Sprintf("%s went back to backup at %s's next advert (or stopped); %s (priority %d) remains master", l.addr, w.addr, w.addr, w.prio)
+		}
 	case !w.alive(now) && l.alive(now):
 		end = w.last
 		why = fmt.Sprintf("%s stopped advertising; %s (priority %d) remains master", w.addr, l.addr, l.prio)
