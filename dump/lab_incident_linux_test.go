@@ -66,4 +66,3 @@ func TestLabSplitBrainCloses(t *testing.T) {
 	}
 	t.Logf("split brain #%s: %.3f s on the wire, %.3f s by keepalived's log", m[1], got, truth.Seconds())
 }
-
