@@ -135,7 +135,7 @@ func minTime(a, b time.Time) time.Time {
 
 // finding starts a save on an error finding, or joins the pending one.
 func (r *flightRecorder) finding(f track.Finding) {
-	if f.Severity != track.SeverityError {
+	if f.Severity != track.SeverityError || f.Phase == track.PhaseClose { // an incident is saved at its opening
 		return
 	}
 	r.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"time"
@@ -40,11 +41,24 @@ func Handler(reg *prometheus.Registry) http.Handler {
 // only when it cannot serve: the address is taken, not local, or the
 // server fails.
 func Serve(ctx context.Context, addr string, feed *feed.Feed) error {
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
-	if err != nil {
-		return err
+	return ServeSaying(io.Discard)(ctx, addr, feed)
+}
+
+// ServeSaying is Serve that first says where it listens on w, once the
+// address is bound ("vrrpdump: metrics on http://127.0.0.1:9724/metrics"):
+// the port chosen for ":0" included.
+func ServeSaying(w io.Writer) func(ctx context.Context, addr string, feed *feed.Feed) error {
+	return func(ctx context.Context, addr string, feed *feed.Feed) error {
+		ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", addr)
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "vrrpdump: metrics on http://%s/metrics\n", ln.Addr()); err != nil {
+			ln.Close()
+			return err
+		}
+		return serve(ctx, ln, Handler(Registry(New(feed.Tracker, feed.Health))))
 	}
-	return serve(ctx, ln, Handler(Registry(New(feed.Tracker, feed.Health))))
 }
 
 // serve runs h on ln until ctx is done, then shuts down, giving scrapes in

@@ -241,6 +241,9 @@ func (r *Recorder) advert(t int64, link string, p *decode.Parser, l *linkSeen) {
 // failovers, split-brain episodes and master-down events are drawn at the
 // moment they were raised (Finding.Last).
 func (r *Recorder) Finding(f track.Finding) {
+	if f.Phase == track.PhaseClose { // drawn from its opening
+		return
+	}
 	switch f.ID {
 	case "failover", "split-brain", "master-down", "late-advert":
 	default:

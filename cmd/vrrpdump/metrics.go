@@ -1,5 +1,11 @@
 package main
 
-import "github.com/vrrpkit/vrrpkit/metrics"
+import (
+	"os"
 
-func init() { metricsHook = metrics.Serve }
+	"github.com/vrrpkit/vrrpkit/metrics"
+)
+
+// The exporter says where it listens on standard error, beside the
+// finding lines it logs.
+func init() { metricsHook = metrics.ServeSaying(os.Stderr) }
