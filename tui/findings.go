@@ -7,15 +7,26 @@ import (
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
-// findingLine is one finding on one line: time of its last occurrence,
-// severity, id and repeat count, group and message.
+// findingLine is one finding on one line: when it opened (an event: its
+// last occurrence), severity, id, incident and repeat count, group, open
+// or ended, and message.
 func (m *Model) findingLine(f *track.Finding) string {
-	head := f.Last.In(m.opts.Location).Format("15:04:05") + " "
+	head := sortTime(f).In(m.opts.Location).Format("15:04:05") + " "
 	id := f.ID
+	if f.Incident > 0 {
+		id += fmt.Sprintf(" #%d", f.Incident)
+	}
 	if f.Count > 1 {
 		id += fmt.Sprintf(" ×%d", f.Count)
 	}
-	rest := " " + fit(id, 20) + " " + m.groupTag(f.Group) + "  " + f.Message
+	state := ""
+	switch f.Phase {
+	case track.PhaseOpen:
+		state = "open " + track.FormatDuration(m.d.now.Sub(f.Start)) + ": "
+	case track.PhaseClose:
+		state = "ended after " + track.FormatDuration(f.End.Sub(f.Start)) + ": "
+	}
+	rest := " " + fit(id, 20) + " " + m.groupTag(f.Group) + "  " + state + f.Message
 	return head + m.st.severity[f.Severity].Render(fmt.Sprintf("%-5s", f.Severity.Word())) + clip(rest, max(0, m.width-len(head)-5))
 }
 
@@ -36,8 +47,8 @@ func (m *Model) groupTag(k track.GroupKey) string {
 	return b.String()
 }
 
-// findingsPane is the last findings of every group, newest first, in h
-// lines (title included).
+// findingsPane is the findings of every group, worst first, then newest
+// opening first, in h lines (title included).
 func (m *Model) findingsPane(h int) []string {
 	if h == 0 {
 		return nil
@@ -54,7 +65,7 @@ func (m *Model) findingsPane(h int) []string {
 			n[2]++
 		}
 	}
-	title := fmt.Sprintf("FINDINGS newest first: %d error, %d warning, %d info; %d active now", n[0], n[1], n[2], m.d.active)
+	title := fmt.Sprintf("FINDINGS worst, then newest first: %d error, %d warning, %d info; %d active now", n[0], n[1], n[2], m.d.active)
 	out := []string{m.st.header.Render(fit(title, m.width))}
 	for i := 0; i < len(m.d.findings) && len(out) < h; i++ {
 		out = append(out, m.findingLine(&m.d.findings[i]))

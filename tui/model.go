@@ -68,7 +68,7 @@ type (
 // data is one consistent reading of the tracker.
 type data struct {
 	groups   []track.GroupSnapshot
-	findings []track.Finding // newest first
+	findings []track.Finding // worst first, then newest opening first (sortTime)
 	stats    track.Stats
 	now      time.Time // the tracker's clock
 	active   int       // findings active now (track.Active)
@@ -158,6 +158,22 @@ func tick() tea.Cmd {
 	return tea.Tick(time.Second, func(time.Time) tea.Msg { return tickMsg{} })
 }
 
+// sortTime is when a finding counts as news for the findings pane.
+func sortTime(f *track.Finding) time.Time {
+	switch {
+	case !f.Start.IsZero():
+		return f.Start
+	case f.Phase == "" && isFact(f):
+		return f.First
+	}
+	return f.Last
+}
+
+func isFact(f *track.Finding) bool {
+	r, ok := track.RuleOf(f.ID)
+	return ok && r.Kind == track.KindFact
+}
+
 // refresh reads the tracker and rebuilds the rows.
 func (m *Model) refresh() {
 	start := time.Now()
@@ -168,7 +184,15 @@ func (m *Model) refresh() {
 		counts: map[track.State]int{}}
 	m.withTimeline(d)
 	slices.Reverse(d.findings)
-	slices.SortStableFunc(d.findings, func(a, b track.Finding) int { return b.Last.Compare(a.Last) })
+	// Worst first, then the most recently opened (an incident's start, a
+	// fact's first sighting, an event's latest occurrence): a fact that
+	// every advert repeats stays where it is.
+	slices.SortStableFunc(d.findings, func(a, b track.Finding) int {
+		if r := a.Severity.Rank() - b.Severity.Rank(); r != 0 {
+			return r
+		}
+		return sortTime(&b).Compare(sortTime(&a))
+	})
 	byKey := make(map[track.GroupKey]*track.GroupSnapshot, len(d.groups))
 	for i := range d.groups {
 		byKey[d.groups[i].Key] = &d.groups[i]

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -96,6 +97,22 @@ func (m *Model) cells(g *track.GroupSnapshot) []string {
 		c[colPrio] = strconv.Itoa(int(master.Priority))
 	}
 	c[colOthers] = strconv.Itoa(others)
+	if g.State == track.StateSplitBrain {
+		// Every router advertising as master: addresses, MACs and
+		// priorities side by side.
+		var addrs, macs, prios []string
+		for i := range g.Routers {
+			r := &g.Routers[i]
+			if r.Priority == 0 || m.d.now.Sub(r.Last) > 3*r.AdverInt+time.Second {
+				continue
+			}
+			addrs, macs, prios = append(addrs, r.Addr), append(macs, r.MAC), append(prios, strconv.Itoa(int(r.Priority)))
+		}
+		if len(addrs) > 1 {
+			c[colMaster], c[colMAC], c[colPrio] = strings.Join(addrs, "+"), strings.Join(macs, "+"), strings.Join(prios, "+")
+			c[colOthers] = strconv.Itoa(len(g.Routers) - len(addrs))
+		}
+	}
 	if ref != nil {
 		c[colVersion] = "v" + strconv.Itoa(ref.Version)
 		c[colInterval] = fmtInterval(ref.AdverInt) + "/" + fmtInterval(ref.IntervalMean)
@@ -115,7 +132,7 @@ func (m *Model) widths(cells [][]string) []int {
 	cols[colLink].skip = m.d.oneLink
 	cols[colVLAN].skip = !m.d.anyVLAN
 	for _, cs := range cells {
-		for _, i := range []int{colLink, colVLAN, colMaster, colMAC, colVIPs, colInterval} {
+		for _, i := range []int{colLink, colVLAN, colMaster, colMAC, colPrio, colVIPs, colInterval} {
 			cols[i].max = max(cols[i].max, min(ansi.StringWidth(cs[i]), 48))
 		}
 	}
