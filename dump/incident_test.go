@@ -142,6 +142,13 @@ func TestIncidentGoldens(t *testing.T) {
 				golden.File(t, filepath.Join("testdata", t.Name()+".golden"), []byte(out))
 			})
 		}
+		// --lines --summary: the lines, then the summary.
+		both, _, _ := run(t, "-r", path, "--lines", "--summary")
+		lines, _, _ := run(t, "-r", path, "--lines")
+		summary, _, _ := run(t, "-r", path, "--summary")
+		if both != lines+"\n"+summary {
+			t.Errorf("%s: --lines --summary is not the lines, then the summary:\n%s", name, both)
+		}
 	}
 }
 

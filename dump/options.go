@@ -45,6 +45,8 @@ type Config struct {
 	// frame written to -w FILE (-n, -nn, -v, -vv, -vvv, -p, -s N cost
 	// nothing to accept: see cli.VRRPDump).
 	MACs, LineBuffered, PacketBuffered bool
+	// SummaryToo: --lines --summary, the lines and then the summary.
+	SummaryToo bool
 }
 
 // Parse reads the command line (cli.VRRPDump). -h prints help to stdout
@@ -84,9 +86,12 @@ func Parse(args []string, stdout io.Writer) (Config, error) {
 			chosen = append(chosen, p.Given(m.flag))
 		}
 	}
+	if p.Bool("lines") && p.Bool("summary") && len(chosen) == 2 {
+		c.Mode, c.SummaryToo, chosen = ModeLines, true, chosen[:1]
+	}
 	switch {
 	case len(chosen) > 1:
-		return c, cmd.Usagef(strings.Join(chosen, " "), "choose one of --lines, --json, --summary, --tui")
+		return c, cmd.Usagef(strings.Join(chosen, " "), "choose one of --lines, --json, --summary, --tui (--lines --summary: the lines, then the summary)")
 	case (len(c.Ifaces) == 0) == (c.Read == ""):
 		return c, cmd.Usagef("", "say where to read: -i IFACE (live) or -r FILE (offline)")
 	case c.Count < 0:

@@ -338,8 +338,8 @@ func Run(ctx context.Context, args []string, env Env) error {
 			capStats = &st
 		}
 	}
-	switch cfg.Mode {
-	case ModeSummary, ModeTUI:
+	// textSummary is --summary (and the quit screen), after --lines too.
+	textSummary := func() {
 		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, tr.Incidents(), first, tr.Now(), env.Location)
 		if frames == 0 {
 			fmt.Fprintf(out, "\nNO FRAME MATCHED: %s\n", noFrameMatched(cfg))
@@ -354,6 +354,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 			fmt.Fprintf(out, "\ncapture: %d received, %d dropped by the kernel, %d by the interface\n",
 				capStats.Received, capStats.Dropped, capStats.IfDropped)
 		}
+	}
+	switch cfg.Mode {
+	case ModeSummary, ModeTUI:
+		textSummary()
 	case ModeJSON:
 		sum := summaryJSON{Kind: "summary", Source: fd.Source, Frames: frames, Stats: tr.Stats(),
 			Capture: capStats, Groups: tr.Snapshot(), CARP: tr.CARP(), Findings: findings, Incidents: tr.Incidents(), Notes: tr.Notes(), Exit: exit}
@@ -363,6 +367,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		j, _ := json.Marshal(sum)
 		out.Write(append(j, '\n'))
 	case ModeLines, ModeFindings:
+		if cfg.SummaryToo {
+			out.Write([]byte("\n"))
+			textSummary()
+		}
 		for _, h := range fd.Health() {
 			if h.Received > 0 || h.Dropped > 0 {
 				fmt.Fprintf(env.Stderr, "vrrpdump: %s: %d received, %d dropped by the kernel, %d by the interface\n",

@@ -47,7 +47,7 @@ Live capture needs CAP_NET_RAW rather than root:
 		{Name: "duration", Kind: Duration, Hint: "D", Modes: []string{"live"}, Usage: "stop after D (e.g. 30s)"},
 		{Name: "lines", Kind: Bool, Usage: "one line per advert and per finding (default when not a terminal)"},
 		{Name: "json", Kind: Bool, Usage: "NDJSON: one object per advert, finding and the final summary"},
-		{Name: "summary", Kind: Bool, Usage: "a table of groups and findings at the end (default with -r)"},
+		{Name: "summary", Kind: Bool, Usage: "a table of groups, incidents and findings at the end (default with -r); with --lines, after the lines"},
 		{Name: "tui", Kind: Bool, Usage: "the interactive screen (default for -i on a terminal); with -r, replay into it"},
 		{Name: "show-auth", Kind: Bool, Usage: "print VRRPv2 passwords in clear (masked by default)"},
 		{Name: "promisc", Kind: Bool, Modes: []string{"live"},
