@@ -1,6 +1,8 @@
 package dump_test
 
 import (
+	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -10,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/gopacket"
 	"github.com/google/gopacket/layers"
@@ -214,4 +217,31 @@ func TestIncidentsPairInNDJSON(t *testing.T) {
 func incidentLines(t *testing.T) string {
 	out, _, _ := run(t, "-r", scenarioPcap(t, "split-brain-ends", incidentScenarios()["split-brain-ends"]), "--lines")
 	return out
+}
+
+// The summary's findings wrap at spaces to the terminal's width (100
+// columns when not a terminal): no finding line is longer, none is cut
+// inside a word, and the words are all there.
+func TestSummaryWraps(t *testing.T) {
+	path := filepath.Join("..", "testdata", "pcaps", "split-brain.pcap")
+	for _, width := range []int{0, 80, 120} {
+		var o bytes.Buffer
+		err := dump.Run(context.Background(), []string{"-r", path, "--summary"}, dump.Env{Stdout: &o, Stderr: &o, Location: time.UTC, Width: width})
+		if err != nil && !errors.Is(err, dump.ErrErrorFinding) {
+			t.Fatal(err)
+		}
+		want := width
+		if want == 0 {
+			want = 100
+		}
+		_, findings, _ := strings.Cut(o.String(), "\nFINDINGS\n")
+		for _, l := range strings.Split(findings, "\n") {
+			if n := utf8.RuneCountInString(l); n > want && strings.Contains(strings.TrimSpace(l), " ") {
+				t.Errorf("width %d: a line of %d columns: %s", width, n, l)
+			}
+		}
+		if !strings.Contains(strings.Join(strings.Fields(findings), " "), "one-way loss at 192.0.2.12") {
+			t.Errorf("width %d: words lost:\n%s", width, findings)
+		}
+	}
 }

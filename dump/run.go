@@ -35,6 +35,9 @@ type Env struct {
 	Stdout, Stderr io.Writer
 	// Terminal says stdout is a terminal: -i then opens the TUI.
 	Terminal bool
+	// Width is the terminal's width in columns, to which the summary (and
+	// the quit screen) wraps; 0: 100 columns.
+	Width int
 	// Location for times of day in lines and summaries (default time.Local).
 	Location *time.Location
 	// TUI runs the interactive screen until the user quits; nil when the
@@ -340,7 +343,7 @@ func Run(ctx context.Context, args []string, env Env) error {
 	}
 	// textSummary is --summary (and the quit screen), after --lines too.
 	textSummary := func() {
-		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, tr.Incidents(), first, tr.Now(), env.Location)
+		writeSummary(out, fd.Source, frames, tr.Stats(), tr.Overview(), tr.CARP(), findings, tr.Incidents(), first, tr.Now(), env.Location, env.Width)
 		if frames == 0 {
 			fmt.Fprintf(out, "\nNO FRAME MATCHED: %s\n", noFrameMatched(cfg))
 		}

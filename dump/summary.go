@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/vrrpkit/vrrpkit/track"
 )
@@ -14,13 +16,16 @@ import (
 // writeSummary writes the end-of-run report: one block per group with its
 // routers, then every finding, worst first.
 func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups []track.GroupSnapshot,
-	carps []track.CARPSnapshot, findings []track.Finding, incidents []track.Incident, start, end time.Time, loc *time.Location) {
+	carps []track.CARPSnapshot, findings []track.Finding, incidents []track.Incident, start, end time.Time, loc *time.Location, width int) {
+	if width <= 0 {
+		width = defaultWidth
+	}
 	groupsWord := "groups"
 	if len(groups) == 1 {
 		groupsWord = "group"
 	}
-	fmt.Fprintf(w, "%s: %d frames, %d adverts (%d undecodable), %d ARP, %d NDP, %d %s",
-		source, frames, st.Adverts, st.Undecodable, st.ARP, st.Neighbor, len(groups), groupsWord)
+	fmt.Fprintf(w, "%s: %s, %s (%d undecodable), %d ARP, %d NDP, %d %s",
+		source, plural(int64(frames), "frame"), plural(st.Adverts, "advert"), st.Undecodable, st.ARP, st.Neighbor, len(groups), groupsWord)
 	if len(carps) > 0 {
 		fmt.Fprintf(w, "; %d CARP adverts, %d CARP groups", st.CARP, len(carps))
 	}
@@ -55,8 +60,8 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 					auth += " fp " + r.AuthFingerprint
 				}
 			}
-			fmt.Fprintf(tw, "  %s %s\t%s\tprio %d\tv%d\t%d adverts\tintvl %s (mean %s, max %s)\tttl %d\t%s\n",
-				role, r.Addr, r.MAC, r.Priority, r.Version, r.Count, dur(r.AdverInt), dur(r.IntervalMean),
+			fmt.Fprintf(tw, "  %s %s\t%s\tprio %d\tv%d\t%s\tintvl %s (mean %s, max %s)\tttl %d\t%s\n",
+				role, r.Addr, r.MAC, r.Priority, r.Version, plural(r.Count, "advert"), dur(r.AdverInt), dur(r.IntervalMean),
 				dur(r.IntervalMax), r.TTL, auth)
 		}
 	}
@@ -101,12 +106,12 @@ func writeSummary(w io.Writer, source string, frames int, st track.Stats, groups
 			count = fmt.Sprintf(" ×%d", f.Count)
 		}
 		fmt.Fprintf(w, "%-5s %s [%s] %s%s\n", f.Severity.Word(), f.ID, f.Group, rel(f.First), count)
-		fmt.Fprintf(w, "      %s\n", f.Message)
+		writeWrapped(w, "      ", "      ", f.Message, width)
 		if f.Cause != "" {
-			fmt.Fprintf(w, "      cause: %s\n", f.Cause)
+			writeWrapped(w, "      cause: ", "             ", f.Cause, width)
 		}
 		if f.Hint != "" {
-			fmt.Fprintf(w, "      fix:   %s\n", f.Hint)
+			writeWrapped(w, "      fix:   ", "             ", f.Hint, width)
 		}
 	}
 }
@@ -130,6 +135,38 @@ func writeIncidents(w io.Writer, incidents []track.Incident, start, end time.Tim
 			in.End.In(loc).Format("15:04:05.000"), track.FormatDuration(in.End.Sub(in.Start)), in.Resolution)
 	}
 	tw.Flush()
+}
+
+// defaultWidth is the width the summary wraps to when standard output is
+// not a terminal.
+const defaultWidth = 100
+
+// writeWrapped writes text after first, wrapped at spaces to width
+// columns, later lines after indent; a word longer than a line stays whole.
+func writeWrapped(w io.Writer, first, indent, text string, width int) {
+	line := first
+	empty := true
+	for _, word := range strings.Fields(text) {
+		if !empty && utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) > width {
+			fmt.Fprintln(w, line)
+			line, empty = indent, true
+		}
+		if !empty {
+			line += " "
+		}
+		line += word
+		empty = false
+	}
+	fmt.Fprintln(w, line)
+}
+
+// plural writes n and the noun, with an s unless n is 1: "1 advert",
+// "2 adverts".
+func plural(n int64, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.FormatInt(n, 10) + " " + noun + "s"
 }
 
 func vipList(g track.GroupSnapshot) string {

@@ -29,6 +29,9 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := dump.Env{Stdout: os.Stdout, Stderr: os.Stderr, Terminal: term.IsTerminal(int(os.Stdout.Fd())),
 		TUI: tuiHook, Metrics: metricsHook, OpenLive: liveHook}
+	if env.Terminal {
+		env.Width, _, _ = term.GetSize(int(os.Stdout.Fd()))
+	}
 	code := exitStatus(dump.Run(ctx, os.Args[1:], env), env.Stderr)
 	stop()
 	os.Exit(code)
