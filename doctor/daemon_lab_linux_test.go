@@ -327,7 +327,7 @@ func TestLabKeepalivedDaemonState(t *testing.T) {
 		"BACKUP because its tracked objects pulled its priority from 150 to 90, below 100 ("+a2+" on the wire): track_script chk_fail fails (-60)")
 	r1.has(t, "daemon-keepalived-tracking", "VI_2", doctor.Fail, "track script chk_fail fails: "+filepath.Join(dir, "fail.sh"))
 	r1.has(t, "daemon-keepalived-state", "VI_3", doctor.Fail, "FAULT: tracked interface trk0 is down", "ip link set trk0 up")
-	r1.has(t, "daemon-keepalived-state", "VI_1", doctor.Pass, "MASTER, priority 152")
+	r1.has(t, "daemon-keepalived-state", "VI_1", doctor.Pass, "MASTER, priority 152", "read JSON+DATA+STATS (written on vrrpdoctor's signal)")
 	r1.has(t, "daemon-keepalived-discards", "VI_1", doctor.Pass, "keepalived discarded no adverts")
 	r1.has(t, "daemon-keepalived-unicast-graph", "VI_7", doctor.Pass, "unicast from "+a1)
 
@@ -349,6 +349,10 @@ func TestLabKeepalivedDaemonState(t *testing.T) {
 	if _, err := d1.WaitLogRegexp(ctx0(t), transitions); err == nil {
 		t.Errorf("keepalived changed state while vrrpdoctor ran:\n%s", d1.Log())
 	}
+
+	// --no-signal reads the dumps the signalled run left in keepalived's /tmp.
+	rn := doctorJSON(t, h1, "--config", filepath.Join(d1.Dir(), "keepalived.conf"), "--no-signal")
+	rn.has(t, "daemon-keepalived-state", "VI_3", doctor.Fail, "FAULT: tracked interface trk0 is down", "read JSON+DATA+STATS (dumps already in its /tmp, not signalled)")
 
 	r2.has(t, "daemon-keepalived-unicast-graph", "VI_6", doctor.Fail,
 		a1+" sends adverts for VRID 56 to this node but is not in its unicast_peer: this node never sends to it (one way)", "add "+a1+" to unicast_peer of vrrp_instance VI_6")

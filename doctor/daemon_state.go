@@ -137,7 +137,14 @@ func sourceLines(k *daemons.Keepalived) []string {
 	if read == "" {
 		read = "nothing"
 	}
-	out := []string{head + ", read " + read}
+	head += ", read " + read
+	switch {
+	case slices.ContainsFunc(k.Sources, func(s daemons.Source) bool { return s.Signaled }):
+		head += " (written on vrrpdoctor's signal)"
+	case k.Read != "":
+		head += " (dumps already in its /tmp, not signalled)"
+	}
+	out := []string{head}
 	for _, s := range k.Sources {
 		how := "existing file (--no-signal)"
 		if s.Signaled {
