@@ -163,6 +163,25 @@ func (t *Tracker) sweep(now instant) {
 	if len(keep) > 0 {
 		t.schedule(now.Add(sweepEvery))
 	}
+	// A group whose configuration conflicts all ended is no longer in
+	// MISMATCH (or COLLISION).
+	for g := range snaps {
+		if !g.mismatch && !g.collision {
+			continue
+		}
+		mismatch, collision := false, false
+		for _, idx := range keep {
+			f := &t.findings[idx]
+			if r, _ := RuleOf(f.ID); r.Holds == HoldsWhileDiffer && f.Group == g.exp {
+				if f.ID == catalog[ruleVRIDCollision].ID {
+					collision = true
+				} else {
+					mismatch = true
+				}
+			}
+		}
+		g.mismatch, g.collision = mismatch, collision
+	}
 }
 
 // ended says when and how finding f's incident, which no longer holds,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -18,6 +19,7 @@ import (
 	"github.com/vrrpkit/vrrpkit/decode/capture"
 	"github.com/vrrpkit/vrrpkit/decode/capture/pcapfile"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
+	"github.com/vrrpkit/vrrpkit/internal/synth"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -42,7 +44,11 @@ func replay(t testing.TB, names ...string) (*track.Tracker, int) {
 	var frames []frame
 	end := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
 	for _, name := range names {
-		src, err := pcapfile.Open("../testdata/pcaps/" + name)
+		path := name
+		if !filepath.IsAbs(path) {
+			path = "../testdata/pcaps/" + name
+		}
+		src, err := pcapfile.Open(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,7 +58,7 @@ func replay(t testing.TB, names ...string) (*track.Tracker, int) {
 		}
 		var fs []frame
 		err = capture.Run(context.Background(), src, capture.Options{}, func(pkt *capture.Packet) error {
-			fs = append(fs, frame{pkt.CI.Timestamp, name, bytes.Clone(pkt.Data), p})
+			fs = append(fs, frame{pkt.CI.Timestamp, filepath.Base(name), bytes.Clone(pkt.Data), p})
 			return nil
 		})
 		src.Close()
@@ -89,7 +95,11 @@ func asciiRenderer() *lipgloss.Renderer {
 func newModel(t testing.TB, w, h int, names ...string) *Model {
 	t.Helper()
 	tr, frames := replay(t, names...)
-	fd := &feed.Feed{Tracker: tr, Source: strings.Join(names, ",")}
+	bases := make([]string, len(names))
+	for i, n := range names {
+		bases[i] = filepath.Base(n)
+	}
+	fd := &feed.Feed{Tracker: tr, Source: strings.Join(bases, ",")}
 	m := New(fd, Options{
 		Renderer: asciiRenderer(),
 		Clock:    func() time.Time { return t0 },
@@ -168,6 +178,30 @@ func TestFrames(t *testing.T) {
 			checkFrame(t, m, sz.w, sz.h)
 		})
 	}
+	// Incidents that open and close (internal/synth's scenarios): the
+	// detail view shows each resolved with its duration, the cause before
+	// the fix; the split brain's table row both masters.
+	dir := t.TempDir()
+	for _, name := range []string{"split-brain-ends", "failover", "release", "mismatch"} {
+		path := filepath.Join(dir, name+".pcap")
+		if err := synth.WriteScenario(path, synth.Scenarios()[name]); err != nil {
+			t.Fatal(err)
+		}
+		for _, sz := range []struct {
+			name string
+			w, h int
+		}{{"80x24", 80, 24}, {"120x35", 120, 35}} {
+			t.Run("scenario-"+name+"-detail-"+sz.name, func(t *testing.T) {
+				m := newModel(t, sz.w, sz.h, path)
+				press(m, "enter")
+				checkFrame(t, m, sz.w, sz.h)
+			})
+		}
+	}
+	t.Run("split-brain-table-120x35", func(t *testing.T) {
+		m := newModel(t, 120, 35, "split-brain.pcap")
+		checkFrame(t, m, 120, 35)
+	})
 	t.Run("help-80x24", func(t *testing.T) {
 		m := newModel(t, 80, 24, "v2-basic.pcap")
 		press(m, "?")
