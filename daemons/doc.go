@@ -10,5 +10,7 @@
 // ReadKeepalived: keepalived overwrites them and changes nothing else (no
 // state transition, no reload, the counters are not cleared: STATS_CLEAR is
 // never sent). With Options.Signal nil nothing is sent and whatever dumps
-// already exist are read, with their age.
+// already exist are read, with their age. Options.Lock serializes readers of
+// keepalived processes that share one /tmp (an advisory flock on the
+// directory: nothing is written).
 package daemons

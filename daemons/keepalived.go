@@ -31,6 +31,13 @@ type Options struct {
 	Wait time.Duration
 	// Now is the clock that dates the dumps; nil means time.Now.
 	Now func() time.Time
+	// Lock, when set, is held on keepalived's /tmp directory
+	// (/proc/PID/root/tmp) from the first signal to the last dump read,
+	// so two readers never signal keepalived processes that share one
+	// /tmp at once and read each other's dumps (several keepalived in
+	// network namespaces without PrivateTmp all write /tmp/keepalived.json).
+	// It returns the unlock function.
+	Lock func(dir string) (unlock func(), err error)
 }
 
 func (o *Options) now() time.Time {
@@ -292,6 +299,14 @@ func rootPath(pid int, name string) string {
 }
 
 func readKeepalived(ctx context.Context, o *Options, k *Keepalived) {
+	if o.Signal != nil && o.Lock != nil {
+		unlock, err := o.Lock("/" + rootPath(k.PID, "/tmp"))
+		if err != nil {
+			k.Sources = append(k.Sources, Source{Dump: DumpJSON, Path: "/" + rootPath(k.PID, DumpJSON.File()), Err: "lock keepalived's /tmp: " + err.Error()})
+			return
+		}
+		defer unlock()
+	}
 	var js []jsonInstance
 	var data *dataDump
 	var stats map[string]*Stats

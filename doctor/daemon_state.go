@@ -14,7 +14,7 @@ import (
 
 // daemonOptions are the daemons package's view of this Env.
 func (e *Env) daemonOptions() daemons.Options {
-	return daemons.Options{FS: e.FS, Run: e.Run, Signal: e.Signal, Now: e.Now}
+	return daemons.Options{FS: e.FS, Run: e.Run, Signal: e.Signal, Now: e.Now, Lock: e.Lock}
 }
 
 // WatchDaemons takes the first reading of keepalived's state, before the

@@ -212,7 +212,10 @@ type Env struct {
 	// dumps (JSON, DATA, STATS): their files in keepalived's /tmp are the
 	// only thing that changes. nil (--no-signal, recorded hosts) reads the
 	// dumps already there.
-	Signal     func(pid, sig int) error
+	Signal func(pid, sig int) error
+	// Lock is held on keepalived's /tmp while it is signalled and read
+	// (daemons.Options.Lock); nil does not lock.
+	Lock       func(dir string) (unlock func(), err error)
 	PeerConfig string           // the other node's keepalived.conf (--peer-config), for its priorities
 	Now        func() time.Time // dates the daemon readings; nil is time.Now
 
