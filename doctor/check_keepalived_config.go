@@ -34,8 +34,9 @@ and line named in the evidence; check with "keepalived -t -f FILE".`,
 				continue
 			}
 			st := Warn
-			switch m.Kind {
-			case keepalived.KindSyntax, keepalived.KindInclude, keepalived.KindPreprocessor:
+			switch {
+			case m.Kind == keepalived.KindSyntax, m.Kind == keepalived.KindInclude, m.Kind == keepalived.KindPreprocessor,
+				strings.Contains(m.Text, "already defined"): // a whole instance or script skipped
 				st = Fail
 			}
 			out = append(out, Result{Status: st, Subject: m.Pos.String(), Message: m.Text,

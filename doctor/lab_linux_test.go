@@ -201,10 +201,14 @@ func TestLabConfigLint(t *testing.T) {
 		r.want(t, "keepalived-auth-pass-length", "VI_51", doctor.Warn, "first 8 characters")
 	})
 	t.Run("duplicate-vrid", func(t *testing.T) {
-		p := writeConf(t, lab.KeepalivedConf(
+		conf := lab.KeepalivedConf(
 			lab.VRRPInstance{Version: 2, VRID: 51, VIPs: []netip.Prefix{vip}},
 			lab.VRRPInstance{Version: 2, VRID: 51, VIPs: []netip.Prefix{netip.MustParsePrefix("192.0.2.101/24")}},
-		))
+		)
+		// Both are named VI_51, and keepalived skips a second instance of
+		// a name ("already defined"): rename the second.
+		i := strings.LastIndex(conf, "vrrp_instance VI_51 ")
+		p := writeConf(t, conf[:i]+"vrrp_instance VI_51b "+conf[i+len("vrrp_instance VI_51 "):])
 		r := doctorOn(t, h, "--config", p)
 		if r.code != 1 {
 			t.Errorf("exit status %d, want 1", r.code)
