@@ -1,6 +1,9 @@
 package packaging
 
 import (
+	"archive/tar"
+	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 )
 
 // need skips a test that needs root and tools on a workstation, and fails
@@ -77,6 +82,7 @@ func TestDist(t *testing.T) {
 			t.Errorf("arm64 %s: %s", bin, f)
 		}
 	}
+	checkImage(t, filepath.Join(out, "vrrpkit_0.0.1_oci.tar"), filepath.Join(x, "usr/bin/vrrpdump"))
 	want := []string{"/usr/bin/vrrpdump", "/usr/bin/vrrpdoctor", "/usr/bin/vrrpprobe",
 		"/usr/share/man/man8/vrrpdump.8.gz", "/usr/share/man/man8/vrrpdoctor.8.gz", "/usr/share/man/man8/vrrpprobe.8.gz",
 		"/usr/share/bash-completion/completions/vrrpdump", "/usr/share/zsh/vendor-completions/_vrrpprobe",
@@ -132,5 +138,68 @@ func TestDist(t *testing.T) {
 	b, err := run.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.Contains(string(b), "no frame matched on lo") {
 		t.Errorf("vrrpdump -i lo as nobody with the package's capability: %v\n%s", err, b)
+	}
+}
+
+// checkImage reads the OCI layout tar as a registry client would: an index
+// of a linux/amd64 and a linux/arm64 image, each one layer holding only
+// /usr/bin/vrrpdump (for amd64, the binary of the release tarball), run as
+// its entrypoint.
+func checkImage(t *testing.T, file, amd64Bin string) {
+	t.Helper()
+	dir := t.TempDir()
+	sh(t, "tar", "-C", dir, "-xf", file)
+	idx, err := layout.ImageIndexFromPath(dir)
+	if err != nil {
+		t.Fatalf("%s is not an OCI layout: %v", file, err)
+	}
+	im, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plats []string
+	for _, m := range im.Manifests {
+		plats = append(plats, m.Platform.OS+"/"+m.Platform.Architecture)
+		img, err := idx.Image(m.Digest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cf, err := img.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(cf.Config.Entrypoint, []string{"/usr/bin/vrrpdump"}) || cf.Architecture != m.Platform.Architecture {
+			t.Errorf("%s: entrypoint %q, architecture %q", m.Platform.Architecture, cf.Config.Entrypoint, cf.Architecture)
+		}
+		layers, err := img.Layers()
+		if err != nil || len(layers) != 1 {
+			t.Fatalf("%s: %d layers, %v", m.Platform.Architecture, len(layers), err)
+		}
+		rc, err := layers[0].Uncompressed()
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := tar.NewReader(rc)
+		var names []string
+		for {
+			h, err := tr.Next()
+			if err != nil {
+				break
+			}
+			names = append(names, h.Name)
+			if h.Name == "usr/bin/vrrpdump" && m.Platform.Architecture == "amd64" {
+				data, _ := io.ReadAll(tr)
+				if !bytes.Equal(data, mustRead(t, amd64Bin)) {
+					t.Error("the amd64 image's vrrpdump is not the release tarball's")
+				}
+			}
+		}
+		rc.Close()
+		if !slices.Equal(names, []string{"usr/", "usr/bin/", "usr/bin/vrrpdump"}) {
+			t.Errorf("%s image holds %q, want the binary only", m.Platform.Architecture, names)
+		}
+	}
+	if !slices.Equal(plats, []string{"linux/amd64", "linux/arm64"}) {
+		t.Errorf("image platforms %q", plats)
 	}
 }
