@@ -73,7 +73,7 @@ var (
 	advert2 = []byte{0x21, 51, 150, 1, 0, 1, 0, 0, 192, 0, 2, 100, 0, 0, 0, 0, 0, 0, 0, 0}
 )
 
-func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
+func serialize(t testing.TB, ls ...gopacket.SerializableLayer) []byte {
 	t.Helper()
 	buf := gopacket.NewSerializeBuffer()
 	if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{FixLengths: true, ComputeChecksums: true}, ls...); err != nil {
@@ -82,7 +82,7 @@ func serialize(t *testing.T, ls ...gopacket.SerializableLayer) []byte {
 	return append([]byte(nil), buf.Bytes()...)
 }
 
-func ip4(t *testing.T, src, dst string, proto layers.IPProtocol, payload []byte, mod ...func(*layers.IPv4)) []byte {
+func ip4(t testing.TB, src, dst string, proto layers.IPProtocol, payload []byte, mod ...func(*layers.IPv4)) []byte {
 	t.Helper()
 	ip := &layers.IPv4{Version: 4, TTL: 255, Protocol: proto, SrcIP: net.ParseIP(src), DstIP: net.ParseIP(dst)}
 	for _, m := range mod {
