@@ -31,7 +31,7 @@ func doctorJSON(t *testing.T, h *lab.Host, args ...string) *report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("vrrpdoctor %s on %s:\n%s", strings.Join(args, " "), h.Name(), r.text)
+	t.Logf("vrrpdoctor %s on %s (%s):\n%s", strings.Join(args, " "), h.Name(), r.took.Round(time.Millisecond), r.text)
 	return r
 }
 
@@ -39,6 +39,7 @@ func doctorJSON(t *testing.T, h *lab.Host, args ...string) *report {
 func doctorRun(bin string, h *lab.Host, args ...string) (*report, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	start := time.Now()
 	out, err := h.Run(ctx, bin, append(args, "--json")...)
 	r := &report{}
 	i := bytes.IndexByte(out, '{')
@@ -56,6 +57,7 @@ func doctorRun(bin string, h *lab.Host, args ...string) (*report, error) {
 		return nil, err
 	}
 	r.text = b.String()
+	r.took = time.Since(start)
 	return r, nil
 }
 
@@ -315,8 +317,8 @@ func TestLabKeepalivedDaemonState(t *testing.T) {
 	if e1 != nil || e2 != nil {
 		t.Fatal(e1, e2)
 	}
-	t.Logf("vrrpdoctor --listen 4s on %s:\n%s", h1.Name(), r1.text)
-	t.Logf("vrrpdoctor --listen 4s on %s:\n%s", h2.Name(), r2.text)
+	t.Logf("vrrpdoctor --listen 4s on %s (%s):\n%s", h1.Name(), r1.took.Round(time.Millisecond), r1.text)
+	t.Logf("vrrpdoctor --listen 4s on %s (%s):\n%s", h2.Name(), r2.took.Round(time.Millisecond), r2.text)
 
 	r1.has(t, "daemon-keepalived-priority", "VI_1", doctor.Warn,
 		"if track_script chk_weak fails: 152 → 150; the peer's configuration gives 102: this check can never move the VIP (weight must exceed 50)",

@@ -27,6 +27,7 @@ type report struct {
 	Checks []doctor.Result `json:"checks"`
 	text   string
 	code   int
+	took   time.Duration // doctorRun's wall time
 }
 
 // find returns the results of one check, optionally for one subject.
