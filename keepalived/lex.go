@@ -78,6 +78,11 @@ func (lx *lexer) readFile(name string) error {
 		pos := Pos{File: name, Line: i + 1}
 		text := decomment(raw[i])
 		if text == "" {
+			if loneBackslash(raw[i]) {
+				// keepalived keeps a line's final '\' after dropping its
+				// comment: "! text \" reads as the keyword '\'.
+				lx.emit("\\", pos)
+			}
 			continue
 		}
 		// A definition may go on over lines ending in '\'.
@@ -100,6 +105,14 @@ func (lx *lexer) readFile(name string) error {
 // continued says a raw line ends in '\' (a multi-line definition goes on).
 func continued(raw string) bool {
 	return strings.HasSuffix(strings.TrimRight(raw, " \t\r"), "\\")
+}
+
+// loneBackslash says a raw line ends in one '\' (not "\\", not followed
+// by a blank): keepalived keeps that '\' when the rest of the line is a
+// comment or blank, and reports "Unknown keyword '\'" (2.2.7).
+func loneBackslash(raw string) bool {
+	raw = strings.TrimRight(raw, "\r")
+	return strings.HasSuffix(raw, "\\") && !strings.HasSuffix(raw, "\\\\")
 }
 
 func fsPath(name string) string {

@@ -67,6 +67,23 @@ func TestComments(t *testing.T) {
 			t.Errorf("priority %d, want 150", in.Priority)
 		}
 	})
+	// A comment line ending in '\' leaves the '\': keepalived 2.2.7 says
+	// "(keepalived.conf: Line 1) Unknown keyword '\'" for each of these,
+	// and nothing for "\\" or a blank after the '\'.
+	t.Run("comment ending in a backslash", func(t *testing.T) {
+		c := parse(t, "! trap \"{ stop; }\" \\\n# x\\\n  \\\n! escaped \\\\\n! blank after \\ \n"+instance(" priority 150"))
+		for line := 1; line <= 3; line++ {
+			if !hasMessage(c, line, "Unknown keyword '\\'") {
+				t.Errorf("no Unknown keyword '\\' at line %d: %v", line, c.Messages)
+			}
+		}
+		if len(c.Messages) != 3 {
+			t.Errorf("messages %v, want three", c.Messages)
+		}
+		if in := only(t, c); in.Priority != 150 {
+			t.Errorf("priority %d, want 150", in.Priority)
+		}
+	})
 	t.Run("brace glued to the name", func(t *testing.T) {
 		c := parse(t, "vrrp_instance VI_2{\n interface eth0\n virtual_router_id 2\n virtual_ipaddress { 192.0.2.9 }\n}\n")
 		in := only(t, c)
