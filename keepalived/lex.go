@@ -53,6 +53,7 @@ type lexer struct {
 	out      []line
 	depth    int
 	overflow bool
+	steps    int // lines processed, ~SEQ/~LST repetitions included
 }
 
 func (c *Config) msg(p Pos, k Kind, format string, a ...any) {
@@ -135,6 +136,15 @@ func (lx *lexer) define(name string, vals []string) {
 // process handles one decommented line: @id, ~SEQ/~LST, parameters,
 // include, then splits it at braces.
 func (lx *lexer) process(text string, pos Pos, file string, depth int) {
+	if lx.overflow {
+		return
+	}
+	// Nested ~SEQ/~LST multiply: bound the work, not only the output.
+	if lx.steps++; lx.steps > maxLines {
+		lx.overflow = true
+		lx.c.msg(pos, KindPreprocessor, "configuration expands to more than %d lines; reading stopped", maxLines)
+		return
+	}
 	if depth > 16 {
 		lx.c.msg(pos, KindPreprocessor, "~SEQ/~LST nested too deep")
 		return
@@ -154,6 +164,13 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 		if lx.repeat(text, pos, file, depth) {
 			return
 		}
+	}
+	if seq, ok := lx.leadingRepeat(text); ok {
+		// "$VI_NUM" where $VI_NUM=~SEQ(ID,1,4) $VIs: the ~SEQ repeats the
+		// whole of $VIs, each line of it, as keepalived runs it (seq1.conf
+		// of keepalived's test configurations: four instances per NUM).
+		lx.process(seq, pos, file, depth+1)
+		return
 	}
 	lines, multi, ok := lx.expand(text, pos, file)
 	if !ok {
@@ -203,6 +220,37 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 		}
 		lx.emit(t, pos)
 	}
+}
+
+// leadingRepeat replaces a line's first word, a single-line parameter whose
+// value is a ~SEQ/~LST line, by that value, before any other parameter of
+// the line is expanded.
+func (lx *lexer) leadingRepeat(text string) (string, bool) {
+	if !strings.HasPrefix(text, "$") {
+		return "", false
+	}
+	name, j := "", 1
+	if strings.HasPrefix(text, "${") {
+		e := strings.IndexByte(text, '}')
+		if e < 0 {
+			return "", false
+		}
+		name, j = text[2:e], e+1
+	} else {
+		for j < len(text) && isNameByte(text[j]) {
+			j++
+		}
+		name = text[1:j]
+	}
+	p, ok := lx.params[name]
+	if !ok || len(p.lines) != 1 {
+		return "", false
+	}
+	v := strings.TrimLeft(p.lines[0], " \t")
+	if !strings.HasPrefix(v, "~SEQ") && !strings.HasPrefix(v, "~LST") {
+		return "", false
+	}
+	return v + text[j:], true
 }
 
 // conditional applies "@id rest" and "@^id rest".

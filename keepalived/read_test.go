@@ -130,6 +130,20 @@ func TestPreprocessor(t *testing.T) {
 			t.Errorf("instances %v", names)
 		}
 	})
+	// keepalived's own test configuration seq1.conf: a parameter holding a
+	// ~SEQ line repeats the whole multi-line parameter after it, once per
+	// value of each ~SEQ (keepalived 2.2.7 -d runs all four instances).
+	t.Run("~SEQ in a parameter", func(t *testing.T) {
+		src := "$I=vrrp_instance S${A}.${B} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n" +
+			"$INNER=~SEQ(B,1,2) $I\n~SEQ(A,6,7) $INNER\n"
+		var names []string
+		for _, in := range parse(t, src).Instances {
+			names = append(names, in.Name)
+		}
+		if want := []string{"S6.1", "S6.2", "S7.1", "S7.2"}; !slices.Equal(names, want) {
+			t.Errorf("instances %v, want %v", names, want)
+		}
+	})
 	t.Run("~LST with tuples", func(t *testing.T) {
 		src := "$I=vrrp_instance L${A} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n~LST({A,B},{x,20},{y,21}) $I\n"
 		c := parse(t, src)
@@ -305,6 +319,7 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(instance(" state MASTER\n priority 150")))
 	f.Add([]byte("$A=$A\nvrrp_instance $A {\n}\n"))
 	f.Add([]byte("$B=x \\\n$B \\\n\n~SEQ(N,1,3) ~LST(M,a,b) $B$N$M {\n}\n"))
+	f.Add([]byte("$A=~SEQ(X,1,100000) $A\n$A\n"))
 	f.Add([]byte("@^x include /etc/*.conf\nvrrp_instance \"a{\" { } } {{ \"\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		c := keepalived.Parse("/k.conf", src, nil, keepalived.Options{ConfigID: "x"})
