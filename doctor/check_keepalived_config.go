@@ -36,7 +36,7 @@ and line named in the evidence; check with "keepalived -t -f FILE".`,
 			st := Warn
 			switch {
 			case m.Kind == keepalived.KindSyntax, m.Kind == keepalived.KindInclude, m.Kind == keepalived.KindPreprocessor,
-				strings.Contains(m.Text, "already defined"): // a whole instance or script skipped
+				strings.Contains(m.Text, "already defined"): // a whole instance skipped
 				st = Fail
 			}
 			out = append(out, Result{Status: st, Subject: m.Pos.String(), Message: m.Text,

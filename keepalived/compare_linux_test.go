@@ -56,7 +56,7 @@ var behaviour = []*regexp.Regexp{
 	regexp.MustCompile(`unknown state '.*', defaulting to BACKUP$`),
 	regexp.MustCompile(`unknown authentication type '`),
 	regexp.MustCompile(`does not support authentication\. Ignoring\.$`),
-	regexp.MustCompile(`^vrrp (instance|script) .* already defined$`),
+	regexp.MustCompile(`^vrrp instance .* already defined$`),
 	regexp.MustCompile(`address family must match VRRP instance`),
 	regexp.MustCompile(`advertisement interval .* rounding$`),
 	regexp.MustCompile(`Priority not valid! must be between 1 & 255`),

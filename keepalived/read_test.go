@@ -3,6 +3,7 @@ package keepalived_test
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -329,6 +330,23 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A second vrrp_script of one name draws no message from keepalived 2.2.7
+// (its test configuration l323.conf defines check_proxy three times): the
+// first is the one track_script finds, the others only get "Warning -
+// script check_proxy is not used".
+func TestScriptDefinedTwice(t *testing.T) {
+	c := onHost(t, "vrrp_script chk {\n script /bin/true\n weight 3\n}\nvrrp_script chk {\n script /bin/true\n weight 9\n}\n"+
+		instance(" track_script {\n  chk\n }"))
+	if len(c.Scripts) != 1 || c.Scripts[0].Weight != 3 {
+		t.Errorf("scripts %+v, want the first chk (weight 3)", c.Scripts)
+	}
+	for _, m := range c.Messages {
+		if strings.Contains(m.Text, "already defined") {
+			t.Errorf("message %q: keepalived says nothing", m.Text)
+		}
+	}
 }
 
 // keepalived does not count a script it cannot find on the host ("Script

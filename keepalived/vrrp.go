@@ -189,7 +189,9 @@ func (c *Config) script(s *stmt) {
 		}
 	}
 	if c.Script(sc.Name) != nil {
-		c.msg(s.pos, KindIgnored, "vrrp script %s already defined", sc.Name)
+		// keepalived 2.2.7 says nothing about a second vrrp_script of one
+		// name: it keeps both, track_script finds the first, and the other
+		// is left out ("Warning - script NAME is not used").
 		return
 	}
 	// keepalived 2.2 with enable_script_security and no user to run the
