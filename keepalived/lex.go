@@ -511,6 +511,7 @@ func (lx *lexer) include(args string, pos Pos, from string) {
 			pat = path.Join(path.Dir(from), pat)
 		}
 		var matches []string
+		missing := false
 		for _, p := range braces(pat) {
 			m, err := fs.Glob(lx.fsys, fsPath(p))
 			if err == nil {
@@ -518,9 +519,12 @@ func (lx *lexer) include(args string, pos Pos, from string) {
 					matches = append(matches, "/"+f)
 				}
 			}
+			missing = missing || (len(m) == 0 && lx.globMissing(p))
+		}
+		if missing {
+			lx.c.msg(pos, KindInclude, "Config files missing '%s'.", w.s)
 		}
 		if len(matches) == 0 {
-			lx.c.msg(pos, KindInclude, "Config files missing '%s'.", w.s)
 			continue
 		}
 		for _, m := range matches {
@@ -534,6 +538,47 @@ func (lx *lexer) include(args string, pos Pos, from string) {
 }
 
 // braces expands {a,b} as glob(3) with GLOB_BRACE does.
+// globMissing says whether keepalived reports "Config files missing" for a
+// pattern (one brace alternative) that matched nothing. keepalived 2.2.7
+// globs with glibc, which returns a name without wildcards unchecked (so
+// opening it fails) and reports a directory it cannot open, but is silent
+// when a wildcard matches nothing in a directory that exists, or when the
+// directories a wildcard names do not exist. keepalived -t:
+//
+//	include vi/x*.conf      (vi exists)  nothing
+//	include nod*/x.conf                  nothing
+//	include /tmp1/xx*/x.conf             Config files missing '/tmp1/xx*/x.conf'.
+//	include nodir/*.conf                 Config files missing 'nodir/*.conf'.
+//	include v*/none.conf                 Config files missing 'v*/none.conf'.
+//	include vi/nofile.conf               Config files missing 'vi/nofile.conf'.
+func (lx *lexer) globMissing(p string) bool {
+	magic := func(s string) bool { return strings.ContainsAny(s, "*?[") }
+	if !magic(p) {
+		return true
+	}
+	// The directory glibc opens first: the components before the first
+	// one with a wildcard ("include /tmp1/xx*/fred.conf" without /tmp1 is
+	// reported).
+	elems := strings.Split(p, "/")
+	fixed := 0
+	for fixed < len(elems) && !magic(elems[fixed]) {
+		fixed++
+	}
+	first := strings.Join(elems[:fixed], "/")
+	if first == "" {
+		first = "/"
+	}
+	if st, err := fs.Stat(lx.fsys, fsPath(first)); err != nil || !st.IsDir() {
+		return true
+	}
+	dir, file := path.Split(p)
+	if magic(file) {
+		return false
+	}
+	dirs, err := fs.Glob(lx.fsys, fsPath(path.Clean(dir)))
+	return err == nil && len(dirs) > 0
+}
+
 func braces(p string) []string {
 	i := strings.IndexByte(p, '{')
 	if i < 0 {

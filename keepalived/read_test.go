@@ -192,6 +192,43 @@ func TestIncludes(t *testing.T) {
 	}
 }
 
+// Which include patterns that match nothing keepalived 2.2.7 reports
+// (keepalived -t, with conf.d/a.conf present; its test configuration
+// vis.conf has "include vi/vi*.conf2", which it does not report).
+func TestIncludeMatchingNothing(t *testing.T) {
+	cases := []struct {
+		pattern string
+		missing bool
+	}{
+		{"conf.d/x*.conf", false},
+		{"conf.d/x?.conf", false},
+		{"conf.d/[xy].conf", false},
+		{"nod*/x.conf", false},
+		{"nodir/*.conf", true},
+		{"/nodir/x*/x.conf", true},   // as keepalived's 1756-incl.conf       // Config files missing 'nodir/*.conf'.
+		{"c*/none.conf", true},       // Config files missing 'c*/none.conf'.
+		{"conf.d/nofile.conf", true}, // Config files missing 'conf.d/nofile.conf'.
+		{"{conf.d,nodir}/x*.conf", true},
+		{"conf.d/{x,y}.conf", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.pattern, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"etc/keepalived/keepalived.conf": {Data: []byte("include " + tc.pattern + "\n")},
+				"etc/keepalived/conf.d/a.conf":   {Data: []byte(instance(" priority 120"))},
+			}
+			c, err := keepalived.Read(fsys, "/etc/keepalived/keepalived.conf", keepalived.Options{ConfigID: "n"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := "Config files missing '" + tc.pattern + "'."
+			if got := hasMessage(c, 1, want); got != tc.missing {
+				t.Errorf("reported %v, keepalived %v: %v", got, tc.missing, c.Messages)
+			}
+		})
+	}
+}
+
 func TestRules(t *testing.T) {
 	cases := []struct {
 		name   string
