@@ -50,6 +50,7 @@ var verboseOracle = flag.Bool("oracle.v", false, "print every disagreement with 
 // prints (at the same line) and none keepalived does not.
 var behaviour = []*regexp.Regexp{
 	regexp.MustCompile(`^Unknown keyword '`),
+	regexp.MustCompile(`exceeds maximum/space available in packet`),
 	regexp.MustCompile(`^Unexpected '\{' - ignoring$`),
 	regexp.MustCompile(`^Config files missing '`),
 	regexp.MustCompile(`^Truncating auth_pass to`),

@@ -187,7 +187,10 @@ func (j *judgement) parse(s string) {
 			cur = nil
 			continue
 		}
-		if !inTopo {
+		// keepalived's other processes print while the dump is written
+		// ("Startup complete" in the middle of a VIP list): a line of the
+		// dump is indented, anything else is a message.
+		if !inTopo || (l != "" && !strings.HasPrefix(l, " ")) {
 			if m := msgRE.FindStringSubmatch(l); m != nil {
 				n := 0
 				fmt.Sscan(m[2], &n)

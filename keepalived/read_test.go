@@ -386,6 +386,39 @@ func TestScriptDefinedTwice(t *testing.T) {
 	}
 }
 
+// An advert carries at most 255 IPv4 addresses, and as many IPv6 addresses
+// as fit in a 1500-byte frame; keepalived 2.2.7 moves the rest to the
+// excluded VIPs: "(VI_1) Number of VIPs (300) exceeds maximum/space
+// available in packet (max 255 addresses) - excess moved to eVIPs" (and
+// "max 89 addresses" for IPv6).
+func TestTooManyVIPs(t *testing.T) {
+	for _, tc := range []struct {
+		family, max int
+		addr        func(i int) string
+	}{
+		{4, 255, func(i int) string { return "192.0.2." + itoa(i%256) + "/32 dev eth" + itoa(i/256) }},
+		{6, 89, func(i int) string { return "2001:db8::" + strconv.FormatInt(int64(i), 16) }},
+	} {
+		t.Run("IPv"+itoa(tc.family), func(t *testing.T) {
+			var b strings.Builder
+			b.WriteString("vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n")
+			for i := 1; i <= 300; i++ {
+				b.WriteString("  " + tc.addr(i) + "\n")
+			}
+			b.WriteString(" }\n}\n")
+			c := parse(t, b.String())
+			in := only(t, c)
+			if len(in.VIPs) != tc.max || len(in.ExcludedVIPs) != 300-tc.max {
+				t.Errorf("%d VIPs and %d excluded, want %d and %d", len(in.VIPs), len(in.ExcludedVIPs), tc.max, 300-tc.max)
+			}
+			want := "(VI_1) Number of VIPs (300) exceeds maximum/space available in packet (max " + itoa(tc.max) + " addresses) - excess moved to eVIPs"
+			if !hasMessage(c, 0, want) {
+				t.Errorf("no %q: %v", want, c.Messages)
+			}
+		})
+	}
+}
+
 // keepalived does not count a script it cannot find on the host ("Script
 // /x cannot be accessed", "Disabling track script"): no SECURITY VIOLATION.
 func TestMissingScriptIsNoViolation(t *testing.T) {

@@ -515,6 +515,17 @@ func (c *Config) complete() {
 				}
 			}
 		}
+		// An advert carries at most 255 addresses, and no more than fit in
+		// one frame of the interface's MTU (Ethernet header, IP header,
+		// VRRP header, authentication data): keepalived moves the rest to
+		// virtual_ipaddress_excluded, which it adds but does not advertise.
+		// The MTU is the host's: taken as Ethernet's 1500, so 89 IPv6
+		// addresses, as keepalived 2.2.7 runs keepalived's 1978b.conf.
+		if max := maxVIPs(in, 1500); len(in.VIPs) > max {
+			c.msg(in.At("virtual_ipaddress"), KindIgnored, "(%s) Number of VIPs (%d) exceeds maximum/space available in packet (max %d addresses) - excess moved to eVIPs", in.Name, len(in.VIPs), max)
+			in.ExcludedVIPs = append(in.ExcludedVIPs, in.VIPs[max:]...)
+			in.VIPs = in.VIPs[:max:max]
+		}
 		// Advert interval: v2 in whole seconds, v3 in centiseconds.
 		if in.Version == 2 {
 			if us := in.AdvertInt.Microseconds(); us%1_000_000 != 0 {
@@ -609,6 +620,21 @@ func (c *Config) complete() {
 // script_user, else keepalived_script if the host has that user, else root.
 // A script_user the host does not have leaves root (keepalived: "Error
 // setting global script uid/gid").
+// maxVIPs is how many virtual addresses one advert of in carries on an
+// interface of the given MTU (keepalived 2.2.7: 255 IPv4, 89 IPv6 at 1500).
+func maxVIPs(in *Instance, mtu int) int {
+	const ether, vrrpHdr = 14, 8
+	hdr, size := ether+20+vrrpHdr, 4
+	if in.Family == 6 {
+		hdr, size = ether+40+vrrpHdr, 16
+	} else if in.Auth.Type == "PASS" {
+		hdr += 8
+	} else if in.Auth.Type == "AH" {
+		hdr += 24 // the IPsec AH header keepalived adds
+	}
+	return min(255, (mtu-hdr)/size)
+}
+
 func (c *Config) ScriptUser() string {
 	switch {
 	case c.Global.ScriptUser != "":
