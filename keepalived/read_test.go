@@ -276,6 +276,20 @@ func TestRules(t *testing.T) {
 		{name: "address family", src: instance(" virtual_ipaddress {\n  192.0.2.1\n  2001:db8::1\n }"), line: 6,
 			text:  "(VI_1): address family must match VRRP instance [2001:db8::1] - ignoring",
 			check: func(in *keepalived.Instance) bool { return len(in.VIPs) == 2 && in.Family == 4 }},
+		// keepalived's 1198.conf: an IPv4 unicast peer makes the instance
+		// IPv4 before the IPv6 VIP is read (keepalived 2.2.7 -d: "(VI_1):
+		// address family must match VRRP instance [2001:db8::1] -
+		// ignoring"; keepalived -t: "No VIP specified").
+		{name: "a unicast peer sets the family", src: "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n unicast_peer {\n  192.0.2.2\n }\n virtual_ipaddress {\n  2001:db8::1\n }\n}\n",
+			line: 8, text: "(VI_1): address family must match VRRP instance [2001:db8::1] - ignoring",
+			check: func(in *keepalived.Instance) bool {
+				return in.Family == 4 && in.Version == 2 && len(in.UnicastPeers) == 1
+			}},
+		// keepalived -t: "(VI_1) A unicast keyword has been specified
+		// without any unicast peers. Defaulting to multicast."
+		{name: "a peer of the other family is dropped", src: "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n  2001:db8::1\n }\n unicast_peer {\n  192.0.2.2\n }\n}\n",
+			line: 8, text: "(VI_1) unicast peer 192.0.2.2 is not of the instance's address family (IPv6): keepalived drops it",
+			check: func(in *keepalived.Instance) bool { return in.Family == 6 && len(in.UnicastPeers) == 0 }},
 		{name: "unknown keyword", src: instance(" prority 150"), line: 4, text: "Unknown keyword 'prority'",
 			check: func(in *keepalived.Instance) bool { return in.Priority == 100 }},
 		{name: "duplicate instance", src: instance(" priority 150") + instance(" priority 50"), line: 9,

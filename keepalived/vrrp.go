@@ -354,6 +354,20 @@ func (c *Config) instance(s *stmt) {
 						c.msg(l.pos, KindValue, "(%s) %s is missing a value", in.Name, l.word(i))
 					}
 				}
+				// A peer sets the instance's address family as a VIP does;
+				// keepalived 2.2.7 (keepalived -t) drops a peer of the other
+				// family: "A unicast keyword has been specified without any
+				// unicast peers" when it was the only one.
+				fam := 4
+				if !ip.Unmap().Is4() {
+					fam = 6
+				}
+				if in.Family == 0 {
+					in.Family = fam
+				} else if in.Family != fam {
+					c.msg(l.pos, KindIgnored, "(%s) unicast peer %s is not of the instance's address family (IPv%d): keepalived drops it", in.Name, ip, in.Family)
+					continue
+				}
 				in.UnicastPeers = append(in.UnicastPeers, ip)
 			}
 		case "virtual_ipaddress", "virtual_ipaddress_excluded":
