@@ -11,6 +11,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/vrrpkit/vrrpkit/keepalived"
 )
 
 // oracleID is the config id both keepalived and the reader use: most of the
@@ -87,6 +89,19 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 	}
 	for _, m := range ifaceWords.FindAllStringSubmatch(string(src), -1) {
 		add(m[1])
+	}
+	// An interface named through a parameter ("interface $IF") is not in
+	// the text and keepalived -t does not name it with dynamic_interfaces:
+	// without it keepalived runs a VMAC with no parent and names it after
+	// its own collisions (1799.conf, 1889.conf, unicast_vmac1.conf). Only
+	// the names are taken from the reader, to build the same host.
+	if c, err := keepalived.Read(os.DirFS("/"), file, keepalived.Options{ConfigID: oracleID}); err == nil {
+		for _, in := range c.Instances {
+			add(in.Interface)
+			for _, tr := range in.TrackInterfaces {
+				add(tr.Name)
+			}
+		}
 	}
 	var nss []string
 	for _, m := range namespaces.FindAllStringSubmatch(string(src), -1) {
