@@ -529,3 +529,20 @@ func TestSplitBrainEndsWhenMasterDies(t *testing.T) {
 		t.Errorf("failover at %v, want %v", fo[0].at, at(8.5))
 	}
 }
+
+// An incident kept by every advert that shows it (bad-ttl) closes once
+// the router's adverts no longer show it for 3 intervals + 1 s, ended at
+// the last advert that did.
+func TestSeenIncidentCloses(t *testing.T) {
+	r := newRig(t, track.Options{})
+	r.every(0, 3, 1, with(h1, func(a *adv) { a.ttl = 254 }))
+	r.every(4, 12, 1, h1)
+	bt := r.ids("bad-ttl")
+	if len(bt) != 2 || bt[0].f.Phase != track.PhaseOpen || bt[1].f.Phase != track.PhaseClose {
+		t.Fatalf("bad-ttl %+v", bt)
+	}
+	if c := bt[1].f; !c.End.Equal(at(3)) || c.Incident != bt[0].f.Incident ||
+		!strings.Contains(c.Message, "bad-ttl in ipv4 vrid 51 ended after 3.000 s: 192.0.2.11 sent no advert showing it since") {
+		t.Errorf("close at %v: %s", c.End, c.Message)
+	}
+}
