@@ -160,6 +160,14 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 			return
 		}
 	}
+	if i := braceBeforeRepeat(text); i >= 0 {
+		// keepalived splits a line at its braces before it looks for
+		// ~SEQ/~LST: "virtual_ipaddress { ~SEQ(...) ..." repeats the
+		// addresses inside the block (keepalived's ones.conf).
+		lx.process(strings.TrimSpace(text[:i+1]), pos, file, depth)
+		lx.process(strings.TrimSpace(text[i+1:]), pos, file, depth+1)
+		return
+	}
 	if strings.HasPrefix(text, "~SEQ") || strings.HasPrefix(text, "~LST") {
 		if lx.repeat(text, pos, file, depth) {
 			return
@@ -251,6 +259,26 @@ func (lx *lexer) leadingRepeat(text string) (string, bool) {
 		return "", false
 	}
 	return v + text[j:], true
+}
+
+// braceBeforeRepeat finds an unquoted '{' or '}' followed by a ~SEQ/~LST
+// (-1 when there is none).
+func braceBeforeRepeat(text string) int {
+	if !strings.Contains(text, "~SEQ") && !strings.Contains(text, "~LST") {
+		return -1
+	}
+	quoted := false
+	for i := 0; i < len(text); i++ {
+		switch text[i] {
+		case '"':
+			quoted = !quoted
+		case '{', '}':
+			if rest := strings.TrimLeft(text[i+1:], " \t"); !quoted && (strings.HasPrefix(rest, "~SEQ") || strings.HasPrefix(rest, "~LST")) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 // conditional applies "@id rest" and "@^id rest".

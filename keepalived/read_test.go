@@ -145,6 +145,18 @@ func TestPreprocessor(t *testing.T) {
 			t.Errorf("instances %v, want %v", names, want)
 		}
 	})
+	// keepalived splits at braces first (its ones.conf): the ~SEQ after
+	// "virtual_ipaddress {" repeats the address inside the block.
+	t.Run("~SEQ after a brace", func(t *testing.T) {
+		src := "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress { ~SEQ(N,1,3) 192.0.2.${N}\n }\n}\n"
+		var got []string
+		for _, v := range only(t, parse(t, src)).VIPs {
+			got = append(got, v.Prefix.Addr().String())
+		}
+		if want := []string{"192.0.2.1", "192.0.2.2", "192.0.2.3"}; !slices.Equal(got, want) {
+			t.Errorf("VIPs %v, want %v", got, want)
+		}
+	})
 	t.Run("~LST with tuples", func(t *testing.T) {
 		src := "$I=vrrp_instance L${A} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n~LST({A,B},{x,20},{y,21}) $I\n"
 		c := parse(t, src)
