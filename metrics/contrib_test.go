@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/vrrpkit/vrrpkit/internal/cli"
 	"github.com/vrrpkit/vrrpkit/internal/feed"
 	"github.com/vrrpkit/vrrpkit/metrics"
 	"github.com/vrrpkit/vrrpkit/track"
@@ -235,7 +237,22 @@ func TestSystemdUnit(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "vrrpdump.default"), def, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The unit's Documentation= names man:vrrpdump(8), and verify runs man
+	// to check it: give it the page the packages install, generated from
+	// the same definitions as -h (the host need not have vrrpkit installed).
+	man8 := filepath.Join(dir, "man", "man8")
+	if err := os.MkdirAll(man8, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var page bytes.Buffer
+	if err := cli.WriteMan(&page, cli.VRRPDump, "2026-01-01", "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(man8, "vrrpdump.8"), page.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(analyze, "verify", filepath.Join(dir, "vrrpdump.service"))
+	cmd.Env = append(os.Environ(), "MANPATH="+filepath.Join(dir, "man"))
 	out, err := cmd.CombinedOutput()
 	// verify also complains about unrelated units of the host; only lines
 	// about ours count.
