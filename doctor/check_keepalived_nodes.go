@@ -169,7 +169,7 @@ func compareAuth(env *Env, g vridGroup) []Result {
 		}
 		ev = append(ev, fmt.Sprintf("%s: %s: vrrp_instance %s %s", m.node, a.Pos, m.in.Name, desc))
 		if a.Type == "PASS" {
-			if raw := rawLine(env, a.Pos); strings.ContainsAny(afterKeyword(raw, "auth_pass"), "!#") {
+			if cutAtComment(rawLine(env, a.Pos)) {
 				cut = fmt.Sprintf("%s: %s: auth_pass contains '!' or '#', which starts a comment: keepalived reads only %s", m.node, a.Pos, mask(a.Pass))
 			}
 		}

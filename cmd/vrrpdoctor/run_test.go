@@ -162,6 +162,15 @@ func TestLintOneFile(t *testing.T) {
 	if !strings.Contains(out.String(), "keepalived reads it as written: 3 vrrp_instances") || strings.Contains(out.String(), "firewall") {
 		t.Errorf("report:\n%s", out.String())
 	}
+	// h1.conf alone: its auth_pass keep0ut! is cut at the '!' (keepalived
+	// says nothing about it), a warning on that file without a second node.
+	out.Reset()
+	if err := run(context.Background(), []string{"--lint", "--config", "testdata/lint/h1.conf"}, &out, &errb); err != nil && !errors.Is(err, errChecksFailed) {
+		t.Fatalf("error %v:\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "auth_pass is cut at a '!' or '#'") || strings.Contains(out.String(), "keep0ut") {
+		t.Errorf("no warning about the cut auth_pass, or the password shown:\n%s", out.String())
+	}
 	err = run(context.Background(), []string{"--lint", "--config", "testdata/lint/absent.conf"}, &out, &errb)
 	if err == nil || !strings.Contains(err.Error(), "--config testdata/lint/absent.conf") {
 		t.Errorf("error %v, want one naming --config", err)
