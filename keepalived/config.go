@@ -95,6 +95,7 @@ type Config struct {
 	NetNamespace string
 
 	users  map[string]bool // the users of the host's /etc/passwd, for script_user
+	groups map[string]bool // the groups of the host's /etc/group
 	fsys   fs.FS
 	noHost bool
 }
@@ -249,5 +250,6 @@ func (in *Instance) VMACInterface() string {
 type SyncGroup struct {
 	Name      string
 	Instances []string
+	Notify    []Script // notify, notify_master, ... as keepalived keeps them
 	Pos       Pos
 }

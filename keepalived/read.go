@@ -43,7 +43,7 @@ func Read(fsys fs.FS, name string, o Options) (*Config, error) {
 	}
 	p := &parser{lines: lx.out, c: c}
 	top, _ := p.block("top", false, 0)
-	c.users, c.fsys, c.noHost = passwdUsers(fsys), fsys, o.NotOnHost
+	c.users, c.groups, c.fsys, c.noHost = names(fsys, "etc/passwd"), names(fsys, "etc/group"), fsys, o.NotOnHost
 	c.interpret(top)
 	return c, nil
 }
@@ -60,18 +60,19 @@ func Parse(name string, src []byte, fsys fs.FS, o Options) *Config {
 	return c
 }
 
-// passwdUsers lists the user names in fsys's /etc/passwd: keepalived runs
-// scripts as keepalived_script when that user exists.
-func passwdUsers(fsys fs.FS) map[string]bool {
-	b, err := fs.ReadFile(fsys, "etc/passwd")
+// names lists the names in fsys's /etc/passwd or /etc/group: keepalived
+// runs scripts as keepalived_script when that user exists, and drops a
+// notify script whose user or group does not.
+func names(fsys fs.FS, file string) map[string]bool {
+	b, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil
 	}
-	users := map[string]bool{}
+	out := map[string]bool{}
 	for _, l := range strings.Split(string(b), "\n") {
 		if name, _, ok := strings.Cut(l, ":"); ok && name != "" {
-			users[name] = true
+			out[name] = true
 		}
 	}
-	return users
+	return out
 }

@@ -395,6 +395,42 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
+// keepalived checks the security of every script it read, one no instance
+// tracks too (its 941.vm1.conf: "SECURITY VIOLATION - scripts are being
+// executed but script_security not enabled.", then "Warning - script
+// chk_live is not used").
+func TestUnusedScriptSecurity(t *testing.T) {
+	c := onHost(t, "vrrp_script chk {\n script \"/bin/true\"\n}\n"+instance(""))
+	if !hasMessage(c, 0, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.") {
+		t.Errorf("messages %v", c.Messages)
+	}
+}
+
+// "notify_master SCRIPT USER GROUP": the words after an unquoted script are
+// its user and group; keepalived 2.2.7 drops the script when either does
+// not exist: "Invalid user/group for notify script /bin/bash - ignoring"
+// (its 1091a.conf), "... notify script test - ignoring" (r_exec.conf).
+func TestNotifyUser(t *testing.T) {
+	for _, tc := range []struct {
+		line, prog string
+		kept       bool
+	}{
+		{"notify_master /bin/bash /usr/local/bin/a.sh 3 4 5", "/bin/bash", false},
+		{"notify \"/bin/true one two\" root nogroup", "/bin/true", false},
+		{"notify_backup /bin/true nobody", "/bin/true", true},
+		{"notify_fault \"/bin/true a b\"", "/bin/true", true},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			c := onHost(t, "global_defs {\n enable_script_security\n script_user nobody\n}\n"+instance(" "+tc.line))
+			in := only(t, c)
+			dropped := hasMessage(c, 0, "Invalid user/group for notify script "+tc.prog+" - ignoring")
+			if dropped == tc.kept || (len(in.Notify) == 1) != tc.kept {
+				t.Errorf("notify %+v, messages %v; want kept %v", in.Notify, c.Messages, tc.kept)
+			}
+		})
+	}
+}
+
 // A second vrrp_script of one name draws no message from keepalived 2.2.7
 // (its test configuration l323.conf defines check_proxy three times): the
 // first is the one track_script finds, the others only get "Warning -

@@ -31,11 +31,16 @@ func (c *Config) interpret(top []*stmt) {
 				g.Name = a[0]
 			}
 			for _, k := range s.kids {
-				if k.key() == "group" {
+				switch k.key() {
+				case "group":
 					for _, l := range k.value {
 						for _, t := range l.toks {
 							g.Instances = append(g.Instances, t.s)
 						}
+					}
+				case "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop":
+					if sc, ok := c.notify(k); ok {
+						g.Notify = append(g.Notify, sc)
 					}
 				}
 			}
@@ -395,7 +400,13 @@ func (c *Config) instance(s *stmt) {
 				in.TrackFiles = append(in.TrackFiles, c.track(l))
 			}
 		case "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_deleted", "notify_master_rx_lower_pri":
-			in.Notify = append(in.Notify, Script{Name: k.key(), Command: joinArgs(k), Pos: k.pos})
+			// "notify_master SCRIPT [USER [GROUP]]": an unquoted command with
+			// arguments is a script, a user and a group to keepalived, which
+			// drops it when that user does not exist (keepalived's 1091a.conf:
+			// "notify_master /bin/bash /usr/local/bin/a.sh 3 4 5").
+			if sc, ok := c.notify(k); ok {
+				in.Notify = append(in.Notify, sc)
+			}
 		}
 	}
 	if in.VRID == 0 {
@@ -705,26 +716,62 @@ func (c *Config) runnable(command string) bool {
 // as systemd starts it.
 var ScriptPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
 
+// notify reads "notify_master SCRIPT [USER [GROUP]]" (an instance's or a
+// sync group's): an unquoted command with arguments is a script, a user and
+// a group to keepalived, which drops it when that user or group does not
+// exist
+// (keepalived's 1091a.conf: "notify_master /bin/bash /usr/local/bin/a.sh").
+func (c *Config) notify(k *stmt) (Script, bool) {
+	a := k.args()
+	if len(a) == 0 {
+		return Script{}, false
+	}
+	sc := Script{Name: k.key(), Command: a[0], Pos: k.pos}
+	if len(a) > 1 {
+		if !c.userExists(a[1]) || (len(a) > 2 && !c.noHost && a[2] != "root" && !c.groups[a[2]]) {
+			// keepalived names the script by its program: "test" for
+			// notify "test one two three" root nogroup (r_exec.conf).
+			prog := a[0]
+			if f := strings.Fields(prog); len(f) > 0 {
+				prog = f[0]
+			}
+			c.msg(k.pos, KindSecurity, "Invalid user/group for notify script %s - ignoring", prog)
+			return Script{}, false
+		}
+		sc.User = a[1]
+	}
+	return sc, true
+}
+
 // scriptSecurity reports what keepalived says about who runs scripts: a
 // script that runs as root without enable_script_security.
 func (c *Config) scriptSecurity() {
 	if c.Global.EnableScriptSecurity {
 		return
 	}
+	// keepalived checks every script it read, a vrrp_script no instance
+	// tracks too (keepalived's 941.vm1.conf: "Warning - script chk_live is
+	// not used" after the violation).
+	asRoot := func(s Script) bool {
+		u := s.User
+		if u == "" {
+			u = c.ScriptUser()
+		}
+		return c.runnable(s.Command) && u == "root"
+	}
 	root := false
 	for _, in := range c.Instances {
 		for _, n := range in.Notify {
-			root = root || c.runnable(n.Command) && c.ScriptUser() == "root"
+			root = root || asRoot(n)
 		}
-		for _, t := range in.TrackScripts {
-			if s := c.Script(t.Name); s != nil && c.runnable(s.Command) {
-				u := s.User
-				if u == "" {
-					u = c.ScriptUser()
-				}
-				root = root || u == "root"
-			}
+	}
+	for _, g := range c.SyncGroups {
+		for _, n := range g.Notify {
+			root = root || asRoot(n)
 		}
+	}
+	for _, s := range c.Scripts {
+		root = root || asRoot(*s)
 	}
 	if root {
 		c.msg(c.Global.Pos, KindSecurity, "SECURITY VIOLATION - scripts are being executed but script_security not enabled.")
