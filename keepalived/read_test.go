@@ -395,6 +395,16 @@ func FuzzRead(f *testing.F) {
 	})
 }
 
+// global_defs below a vrrp_script still applies to it (keepalived's
+// 942.conf, script_user naming a user the host lacks): keepalived 2.2.7
+// "(Line 3) Unable to set default user for vrrp script chk - removing".
+func TestGlobalDefsAfterScript(t *testing.T) {
+	c := onHost(t, "vrrp_script chk {\n script \"/bin/true\"\n}\nglobal_defs {\n script_user nosuchuser\n enable_script_security\n}\n"+instance(" track_script {\n  chk\n }"))
+	if c.Script("chk") != nil || !hasMessage(c, 3, "Unable to set default user for vrrp script chk - removing") {
+		t.Errorf("script %+v, messages %v", c.Script("chk"), c.Messages)
+	}
+}
+
 // keepalived checks the security of every script it read, one no instance
 // tracks too (its 941.vm1.conf: "SECURITY VIOLATION - scripts are being
 // executed but script_security not enabled.", then "Warning - script

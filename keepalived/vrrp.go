@@ -14,11 +14,18 @@ import (
 func (c *Config) interpret(top []*stmt) {
 	c.Global = Global{VRRPVersion: 2, Where: map[string]Pos{}}
 	var insts []*stmt
+	// keepalived's parent reads global_defs before its VRRP process reads
+	// the rest: a vrrp_script above global_defs is judged with the
+	// script_user and enable_script_security written below it (keepalived's
+	// 942.conf: "Unable to set default user for vrrp script chk_fs").
 	for _, s := range top {
-		switch s.key() {
-		case "global_defs":
+		if s.key() == "global_defs" {
 			c.Global.Pos = s.pos
 			c.global(s.kids)
+		}
+	}
+	for _, s := range top {
+		switch s.key() {
 		case "net_namespace":
 			if a := s.args(); len(a) > 0 {
 				c.NetNamespace = a[0]
