@@ -78,6 +78,10 @@ func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
 		return "write auth_type PASS (or AH) in capitals at " + m.Pos.String()
 	case strings.Contains(t, "already defined"):
 		return "rename or remove the second definition at " + m.Pos.String() + "; keepalived skips it"
+	case strings.HasPrefix(t, "Unable to set uid/gid for script"):
+		return "the user (or group) of the vrrp_script at " + m.Pos.String() + " does not exist on this host: create it or correct the name; keepalived drops the script"
+	case strings.HasPrefix(t, "Invalid user/group for notify script"):
+		return "keepalived reads the words after an unquoted notify script as its user and group: quote the command with its arguments (\"/path/script arg\") at " + m.Pos.String() + ", or name a user and group the host has"
 	case strings.Contains(t, "Unable to set default user"):
 		return "add script_user USER to global_defs (or user USER to the vrrp_script), or create the keepalived_script user: keepalived drops the script"
 	case strings.HasPrefix(t, "SECURITY VIOLATION"):

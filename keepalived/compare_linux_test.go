@@ -69,6 +69,7 @@ var behaviour = []*regexp.Regexp{
 	regexp.MustCompile(`track script .* not found, ignoring\.\.\.$`),
 	regexp.MustCompile(`^SECURITY VIOLATION - scripts are being executed`),
 	regexp.MustCompile(`^Invalid user/group for notify script .* - ignoring$`),
+	regexp.MustCompile(`^Unable to set uid/gid for script '`),
 	regexp.MustCompile(`^VRRP parsed invalid IP `),
 	regexp.MustCompile(`malformed (unicast peer|src) address`),
 	regexp.MustCompile(`the virtual router id must be set$`),

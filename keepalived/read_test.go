@@ -405,6 +405,20 @@ func TestGlobalDefsAfterScript(t *testing.T) {
 	}
 }
 
+// A vrrp_script whose user the host lacks is dropped (keepalived 2.2.7,
+// its 1033.conf: "(Line 3) Unable to set uid/gid for script
+// '/bin/true'", then "(VI_1) track script chk not found, ignoring...").
+func TestScriptUserMissing(t *testing.T) {
+	c := onHost(t, "vrrp_script chk {\n script \"/bin/true\"\n user nosuchuser\n}\n"+instance(" track_script {\n  chk\n }"))
+	if c.Script("chk") != nil || !hasMessage(c, 3, "Unable to set uid/gid for script '/bin/true'") ||
+		!hasMessage(c, 0, "(VI_1) track script chk not found, ignoring...") {
+		t.Errorf("script %+v, messages %v", c.Script("chk"), c.Messages)
+	}
+	if c := onHost(t, "vrrp_script chk {\n script \"/bin/true\"\n user nobody\n}\n"+instance("")); c.Script("chk") == nil {
+		t.Errorf("user nobody exists: %v", c.Messages)
+	}
+}
+
 // keepalived checks the security of every script it read, one no instance
 // tracks too (its 941.vm1.conf: "SECURITY VIOLATION - scripts are being
 // executed but script_security not enabled.", then "Warning - script

@@ -167,6 +167,7 @@ func (c *Config) script(s *stmt) {
 	if a := s.args(); len(a) > 0 {
 		sc.Name = a[0]
 	}
+	badUser := false
 	for _, k := range s.kids {
 		sc.Where[k.key()] = k.pos
 		a := k.args()
@@ -197,8 +198,20 @@ func (c *Config) script(s *stmt) {
 		case "user":
 			if len(a) > 0 {
 				sc.User = a[0]
+				badUser = !c.userExists(a[0]) || (len(a) > 1 && !c.noHost && a[1] != "root" && !c.groups[a[1]])
 			}
 		}
+	}
+	if badUser {
+		// keepalived 2.2.7 drops a script whose user (or group) the host
+		// does not have: "Unable to set uid/gid for script '/x/vs.sh'",
+		// then "track script chk not found" (its 1033.conf, 2009-test.conf).
+		prog := sc.Command
+		if f := strings.Fields(prog); len(f) > 0 {
+			prog = strings.Trim(f[0], "'\"")
+		}
+		c.msg(sc.Where["user"], KindSecurity, "Unable to set uid/gid for script '%s'", prog)
+		return
 	}
 	if c.Script(sc.Name) != nil {
 		// keepalived 2.2.7 says nothing about a second vrrp_script of one
