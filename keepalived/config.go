@@ -248,8 +248,9 @@ func (in *Instance) VMACInterface() string {
 
 // SyncGroup is a vrrp_sync_group.
 type SyncGroup struct {
-	Name      string
-	Instances []string
-	Notify    []Script // notify, notify_master, ... as keepalived keeps them
-	Pos       Pos
+	Name         string
+	Instances    []string
+	Notify       []Script // notify, notify_master, ... as keepalived keeps them
+	TrackScripts []Track  // track_script entries whose script exists
+	Pos          Pos
 }

@@ -419,6 +419,15 @@ func TestScriptUserMissing(t *testing.T) {
 	}
 }
 
+// A sync group's track_script naming no script (keepalived 2.2.7, its
+// 955c.conf): "(Line 6) (SG) track script absent not found, ignoring...".
+func TestSyncGroupTrackScript(t *testing.T) {
+	c := parse(t, instance("")+"vrrp_sync_group SG {\n group {\n  VI_1\n }\n track_script {\n  absent weight 10\n }\n}\n")
+	if !hasMessage(c, 14, "(SG) track script absent not found, ignoring...") || len(c.SyncGroups[0].TrackScripts) != 0 {
+		t.Errorf("messages %v", c.Messages)
+	}
+}
+
 // keepalived checks the security of every script it read, one no instance
 // tracks too (its 941.vm1.conf: "SECURITY VIOLATION - scripts are being
 // executed but script_security not enabled.", then "Warning - script

@@ -49,6 +49,10 @@ func (c *Config) interpret(top []*stmt) {
 					if sc, ok := c.notify(k); ok {
 						g.Notify = append(g.Notify, sc)
 					}
+				case "track_script":
+					for _, l := range k.value {
+						g.TrackScripts = append(g.TrackScripts, c.track(l))
+					}
 				}
 			}
 			c.SyncGroups = append(c.SyncGroups, g)
@@ -60,6 +64,20 @@ func (c *Config) interpret(top []*stmt) {
 		c.instance(s)
 	}
 	c.complete()
+	// A sync group's track_script is looked up once every script is read
+	// (keepalived's 955c.conf: "(sg1) track script script not found,
+	// ignoring..." for a script dropped above it).
+	for _, g := range c.SyncGroups {
+		kept := g.TrackScripts[:0]
+		for _, t := range g.TrackScripts {
+			if c.Script(t.Name) == nil {
+				c.msg(t.Pos, KindIgnored, "(%s) track script %s not found, ignoring...", g.Name, t.Name)
+				continue
+			}
+			kept = append(kept, t)
+		}
+		g.TrackScripts = kept
+	}
 }
 
 func (c *Config) global(kids []*stmt) {
