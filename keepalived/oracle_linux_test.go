@@ -196,10 +196,15 @@ func (j *judgement) parse(s string) {
 	inTopo := false
 	var cur *dumpedInstance
 	list := ""
+	vipsLeft := 0 // "Virtual IP (N):" says how many lines follow
 	for _, l := range strings.Split(s, "\n") {
 		if strings.HasPrefix(l, "------<") {
-			inTopo = strings.Contains(l, "VRRP Topology")
-			cur = nil
+			// The BFD child dumps its own sections at the same time: once in
+			// the VRRP topology, only the VRRP process's headers count.
+			if !inTopo || strings.Contains(l, "VRRP") || strings.Contains(l, "Interfaces") {
+				inTopo = strings.Contains(l, "VRRP Topology")
+				cur = nil
+			}
 			continue
 		}
 		// keepalived's other processes print while the dump is written
@@ -218,29 +223,34 @@ func (j *judgement) parse(s string) {
 		if strings.HasPrefix(l, " VRRP Instance = ") {
 			j.instances = append(j.instances, dumpedInstance{Name: strings.TrimPrefix(l, " VRRP Instance = "), State: "BACKUP"})
 			cur = &j.instances[len(j.instances)-1]
-			list = ""
+			list, vipsLeft = "", 0
 			continue
 		}
 		if cur == nil {
 			continue
 		}
-		if strings.HasPrefix(l, "     ") && list != "" {
+		if strings.HasPrefix(l, "     ") && (vipsLeft > 0 || list == "peer") {
 			f := strings.Fields(l)
 			if len(f) > 0 {
-				switch list {
-				case "vip":
+				if vipsLeft > 0 {
 					cur.VIPs = append(cur.VIPs, f[0])
-				case "peer":
+					vipsLeft--
+				} else {
 					cur.Peers = append(cur.Peers, f[0])
 				}
 			}
+			continue
+		}
+		if !strings.HasPrefix(l, "   ") {
+			// Another process's dump (the BFD child's global settings,
+			// indented by one) in the middle of a VIP list.
 			continue
 		}
 		list = ""
 		k, v, ok := strings.Cut(strings.TrimSpace(l), " = ")
 		switch {
 		case strings.HasPrefix(strings.TrimSpace(l), "Virtual IP ("):
-			list = "vip"
+			fmt.Sscanf(strings.TrimSpace(l), "Virtual IP (%d):", &vipsLeft)
 		case strings.TrimSpace(l) == "Unicast Peer :":
 			list = "peer"
 		case !ok:
