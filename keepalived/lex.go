@@ -245,7 +245,7 @@ func (lx *lexer) leadingRepeat(text string) (string, bool) {
 		}
 		name, j = text[2:e], e+1
 	} else {
-		for j < len(text) && isNameByte(text[j]) {
+		for j < len(text) && inParamName(text[j]) {
 			j++
 		}
 		name = text[1:j]
@@ -311,6 +311,15 @@ func definition(text string) (name, val string, ok bool) {
 	return text[1:i], strings.TrimSpace(text[i+1:]), true
 }
 
+// inParamName says whether b continues an unbraced $NAME: keepalived 2.2.7
+// reads the name up to a blank, ',' or ')' (so "$IP/64" and "$IP:2" name
+// parameters "IP/64" and "IP:2", left as written when undefined; its
+// ones.conf), keepalived -t on "$K=foo_bar" then "$K/x", "$K,x", "$K)x":
+// "Unknown keyword '$K/x'", "'foo_bar,x'", "'foo_bar)x'".
+func inParamName(b byte) bool {
+	return b != ' ' && b != '\t' && b != ',' && b != ')' && b != '\r' && b != '\v' && b != '\f'
+}
+
 func isNameByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
@@ -356,7 +365,7 @@ func (lx *lexer) expand(text string, pos Pos, file string) (lines []string, mult
 				}
 				name, j = s[j+1:j+e], j+e+1
 			} else {
-				for j < len(s) && isNameByte(s[j]) {
+				for j < len(s) && inParamName(s[j]) {
 					j++
 				}
 				name = s[i+1 : j]

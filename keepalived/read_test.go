@@ -157,6 +157,26 @@ func TestPreprocessor(t *testing.T) {
 			t.Errorf("VIPs %v, want %v", got, want)
 		}
 	})
+	// An unbraced $NAME runs to a blank, ',' or ')': keepalived 2.2.7 -t on
+	// "$K=foo_bar" then these lines says "Unknown keyword '$K/x'",
+	// "'$K:x'", "'foo_bar,x'", "'foo_bar)x'", "'$Kfoo_bar'".
+	t.Run("unbraced parameter names", func(t *testing.T) {
+		c := parse(t, "$K=foo_bar\n$K/x\n$K:x\n$K,x\n$K)x\n$K$K\n")
+		for i, want := range []string{"$K/x", "$K:x", "foo_bar,x", "foo_bar)x", "$Kfoo_bar"} {
+			if !hasMessage(c, i+2, "Unknown keyword '"+want+"'") {
+				t.Errorf("line %d: no Unknown keyword '%s': %v", i+2, want, c.Messages)
+			}
+		}
+	})
+	// static_ipaddress is read for its syntax (keepalived's ones.conf, where
+	// $IP/64 names an undefined parameter "IP/64"): "(Line 3) VRRP parsed
+	// invalid IP 2001:db8::1:$IP/64. skipping IP...".
+	t.Run("static_ipaddress with an undefined parameter", func(t *testing.T) {
+		c := parse(t, "$IP=5\nstatic_ipaddress {\n 2001:db8::1:$IP/64 dev eth0\n 2001:db8::$IP dev eth0\n}\n")
+		if !hasMessage(c, 3, "VRRP parsed invalid IP 2001:db8::1:$IP/64. skipping IP...") || len(c.Messages) != 1 {
+			t.Errorf("messages %v", c.Messages)
+		}
+	})
 	t.Run("~LST with tuples", func(t *testing.T) {
 		src := "$I=vrrp_instance L${A} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n~LST({A,B},{x,20},{y,21}) $I\n"
 		c := parse(t, src)

@@ -32,6 +32,13 @@ func (c *Config) interpret(top []*stmt) {
 			}
 		case "vrrp_script":
 			c.script(s)
+		case "static_ipaddress":
+			// Addresses keepalived adds at start, whatever the VRRP state:
+			// only their syntax is read (keepalived's ones.conf: "VRRP
+			// parsed invalid IP 1000::1:$STATIC_IP/64. skipping IP...").
+			for _, l := range s.value {
+				c.address(l)
+			}
 		case "vrrp_sync_group":
 			g := &SyncGroup{Pos: s.pos}
 			if a := s.args(); len(a) > 0 {
@@ -491,7 +498,9 @@ func (c *Config) track(l line) Track {
 }
 
 // vip reads a virtual_ipaddress line: ADDR[/LEN] [dev IF] [label L] [...].
-func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
+// address reads the address that starts a virtual_ipaddress or
+// static_ipaddress line, as keepalived's alloc_ipaddress does.
+func (c *Config) address(l line) (VIP, bool) {
 	v := VIP{Pos: l.pos}
 	s := l.word(0)
 	if strings.Contains(s, "/") {
@@ -508,6 +517,14 @@ func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
 			return v, false
 		}
 		v.Prefix = netip.PrefixFrom(ip, ip.BitLen())
+	}
+	return v, true
+}
+
+func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
+	v, ok := c.address(l)
+	if !ok {
+		return v, false
 	}
 	// Options with a value; others are flags.
 	withValue := map[string]bool{"dev": true, "label": true, "scope": true, "brd": true, "broadcast": true,
@@ -542,7 +559,7 @@ func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
 	if in.Family == 0 {
 		in.Family = fam
 	} else if in.Family != fam {
-		c.msg(l.pos, KindIgnored, "(%s): address family must match VRRP instance [%s] - ignoring", in.Name, s)
+		c.msg(l.pos, KindIgnored, "(%s): address family must match VRRP instance [%s] - ignoring", in.Name, l.word(0))
 		return v, false
 	}
 	return v, true
