@@ -177,6 +177,14 @@ func TestPreprocessor(t *testing.T) {
 			t.Errorf("messages %v", c.Messages)
 		}
 	})
+	// keepalived's doc/samples/keepalived.conf.vrrp.rules: "(Line 3) VRRP
+	// parsed invalid IP 192.0.2./24. skipping IP..." for a rule's address.
+	t.Run("rule with an invalid address", func(t *testing.T) {
+		c := parse(t, "static_rules {\n from 192.0.2.0/24 table 1\n to 192.0.2./24 table 1\n from all to 2001:db8::/64 table 2\n}\n")
+		if !hasMessage(c, 3, "VRRP parsed invalid IP 192.0.2./24. skipping IP...") || len(c.Messages) != 1 {
+			t.Errorf("messages %v", c.Messages)
+		}
+	})
 	t.Run("~LST with tuples", func(t *testing.T) {
 		src := "$I=vrrp_instance L${A} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n~LST({A,B},{x,20},{y,21}) $I\n"
 		c := parse(t, src)

@@ -32,6 +32,10 @@ func (c *Config) interpret(top []*stmt) {
 			}
 		case "vrrp_script":
 			c.script(s)
+		case "static_rules":
+			for _, l := range s.value {
+				c.rule(l)
+			}
 		case "static_ipaddress":
 			// Addresses keepalived adds at start, whatever the VRRP state:
 			// only their syntax is read (keepalived's ones.conf: "VRRP
@@ -420,6 +424,10 @@ func (c *Config) instance(s *stmt) {
 				}
 				in.UnicastPeers = append(in.UnicastPeers, ip)
 			}
+		case "virtual_rules":
+			for _, l := range k.value {
+				c.rule(l)
+			}
 		case "virtual_ipaddress", "virtual_ipaddress_excluded":
 			for _, l := range k.value {
 				v, ok := c.vip(in, l, k.key() == "virtual_ipaddress")
@@ -519,6 +527,31 @@ func (c *Config) address(l line) (VIP, bool) {
 		v.Prefix = netip.PrefixFrom(ip, ip.BitLen())
 	}
 	return v, true
+}
+
+// rule reads a static_rules or virtual_rules line far enough for what
+// keepalived 2.2.7 says about its addresses: "to 192.168.100./24" is
+// "VRRP parsed invalid IP 192.168.100./24. skipping IP..." (its own sample
+// keepalived.conf.vrrp.rules), and keepalived skips the rule. The rest of
+// the rule (table, priority, fwmark, ...) is not judged.
+func (c *Config) rule(l line) {
+	for i := 0; i+1 < len(l.toks); i++ {
+		if w := l.word(i); w != "from" && w != "to" {
+			continue
+		}
+		a := l.word(i + 1)
+		if a == "all" || a == "default" {
+			continue
+		}
+		_, err := netip.ParsePrefix(a)
+		if !strings.Contains(a, "/") {
+			_, err = netip.ParseAddr(a)
+		}
+		if err != nil {
+			c.msg(l.pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", a)
+			return
+		}
+	}
 }
 
 func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
