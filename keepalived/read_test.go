@@ -185,6 +185,18 @@ func TestPreprocessor(t *testing.T) {
 			t.Errorf("messages %v", c.Messages)
 		}
 	})
+	// Words keepalived 2.2.7 does not know in a route are read as its
+	// destination (its 1.conf, 1100s.conf, tracking.conf): "(Line 2) VRRP
+	// parsed invalid IP restore. skipping IP...", "(Line 3) ... link ...";
+	// "via inet6", "default6", "mtu lock" and "ttl-propagate" are known.
+	t.Run("route with an unknown word", func(t *testing.T) {
+		c := parse(t, "static_routes {\n 192.0.2.0/24 via 198.51.100.1 restore\n 203.0.113.0/24 dev eth0 link src 198.51.100.2\n"+
+			" default6 via inet6 2001:db8::1 dev eth0\n 192.0.2.0/25 dev eth1 scope link mtu lock 1400 features ecn ttl-propagate enabled\n}\n")
+		if !hasMessage(c, 2, "VRRP parsed invalid IP restore. skipping IP...") ||
+			!hasMessage(c, 3, "VRRP parsed invalid IP link. skipping IP...") || len(c.Messages) != 2 {
+			t.Errorf("messages %v", c.Messages)
+		}
+	})
 	t.Run("~LST with tuples", func(t *testing.T) {
 		src := "$I=vrrp_instance L${A} { \\\n interface eth0 \\\n virtual_router_id ${B} \\\n}\n~LST({A,B},{x,20},{y,21}) $I\n"
 		c := parse(t, src)

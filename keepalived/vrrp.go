@@ -36,6 +36,10 @@ func (c *Config) interpret(top []*stmt) {
 			for _, l := range s.value {
 				c.rule(l)
 			}
+		case "static_routes":
+			for _, l := range s.value {
+				c.route(l)
+			}
 		case "static_ipaddress":
 			// Addresses keepalived adds at start, whatever the VRRP state:
 			// only their syntax is read (keepalived's ones.conf: "VRRP
@@ -428,6 +432,10 @@ func (c *Config) instance(s *stmt) {
 			for _, l := range k.value {
 				c.rule(l)
 			}
+		case "virtual_routes":
+			for _, l := range k.value {
+				c.route(l)
+			}
 		case "virtual_ipaddress", "virtual_ipaddress_excluded":
 			for _, l := range k.value {
 				v, ok := c.vip(in, l, k.key() == "virtual_ipaddress")
@@ -551,6 +559,62 @@ func (c *Config) rule(l line) {
 			c.msg(l.pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", a)
 			return
 		}
+	}
+}
+
+// routeWords are the words of a static_routes/virtual_routes line keepalived
+// 2.2.7 knows, with how many values follow each (keepalived.conf(5)).
+var routeWords = map[string]int{
+	"src": 1, "from": 1, "via": 1, "gw": 1, "or": 1, "dev": 1, "scope": 1, "table": 1,
+	"metric": 1, "priority": 1, "preference": 1, "pref": 1, "tos": 1, "dsfield": 1,
+	"protocol": 1, "proto": 1, "realms": 1, "mtu": 1, "hoplimit": 1, "advmss": 1, "rtt": 1,
+	"rttvar": 1, "reordering": 1, "window": 1, "cwnd": 1, "ssthresh": 1, "rto_min": 1,
+	"initcwnd": 1, "initrwnd": 1, "features": 1, "quickack": 1, "congctl": 1,
+	"fastopen_no_cookie": 1, "expires": 1, "weight": 1, "iif": 1, "oif": 1, "fwmark": 1,
+	"ttl-propagate": 1,
+	"to": 0, "onlink": 0, "no_track": 0, "nexthop": 0, "lock": 0, "pervasive": 0,
+	"unicast": 0, "local": 0, "broadcast": 0, "multicast": 0, "throw": 0, "unreachable": 0,
+	"prohibit": 0, "blackhole": 0, "nat": 0, "anycast": 0,
+}
+
+// route reads a static_routes or virtual_routes line far enough for what
+// keepalived 2.2.7 says about it: a word it does not know is read as the
+// destination, "VRRP parsed invalid IP restore. skipping IP...", and the
+// route is skipped (keepalived's own test configurations 1.conf, 1100s.conf,
+// tracking.conf: "restore", "track", "link src", "type"). Lines with an
+// encap are not judged.
+func (c *Config) route(l line) {
+	dest := false
+	for i := 0; i < len(l.toks); i++ {
+		w := l.word(i)
+		if w == "encap" {
+			return
+		}
+		if n, ok := routeWords[w]; ok {
+			if n == 1 && i+1 < len(l.toks) {
+				switch nx := l.word(i + 1); {
+				case nx == "lock": // "mtu lock 1400"
+					i++
+				case (w == "via" || w == "gw") && (nx == "inet" || nx == "inet6"):
+					i++ // "via inet6 2001:db8::1"
+				}
+			}
+			i += n
+			continue
+		}
+		if !dest && (w == "default" || w == "default4" || w == "default6") {
+			dest = true
+			continue
+		}
+		_, err := netip.ParsePrefix(w)
+		if !strings.Contains(w, "/") {
+			_, err = netip.ParseAddr(w)
+		}
+		if err != nil || dest {
+			c.msg(l.pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", w)
+			return
+		}
+		dest = true
 	}
 }
 
