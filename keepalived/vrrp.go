@@ -571,8 +571,7 @@ var routeWords = map[string]int{
 	"rttvar": 1, "reordering": 1, "window": 1, "cwnd": 1, "ssthresh": 1, "rto_min": 1,
 	"initcwnd": 1, "initrwnd": 1, "features": 1, "quickack": 1, "congctl": 1,
 	"fastopen_no_cookie": 1, "expires": 1, "weight": 1, "iif": 1, "oif": 1, "fwmark": 1,
-	"ttl-propagate": 1,
-	"to":            0, "onlink": 0, "no_track": 0, "nexthop": 0, "lock": 0, "pervasive": 0,
+	"ttl-propagate": 1, "to": 0, "onlink": 0, "no_track": 0, "nexthop": 0, "lock": 0, "pervasive": 0,
 	"unicast": 0, "local": 0, "broadcast": 0, "multicast": 0, "throw": 0, "unreachable": 0,
 	"prohibit": 0, "blackhole": 0, "nat": 0, "anycast": 0,
 }
