@@ -34,7 +34,11 @@
 //     starts as MASTER and accept is off; a MASTER with AH starts as
 //     BACKUP; a track_interface on the instance's own interface is dropped;
 //     with enable_script_security a script with no user to run as is
-//     dropped; and so on, each with keepalived's message.
+//     dropped; a vrrp_script whose user the host lacks is dropped; the words
+//     after an unquoted notify script are its user and group; more VIPs than
+//     an advert carries move to the excluded ones; static_ipaddress,
+//     static/virtual routes and rules are read for keepalived's "VRRP parsed
+//     invalid IP"; and so on, each with keepalived's message.
 //
 // Read (a file and its includes in an fs.FS rooted at "/") and Parse (a
 // file in memory) are the entry points; Config is the result: Instances,
