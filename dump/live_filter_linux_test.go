@@ -66,7 +66,7 @@ func TestLabLiveFilterAsTcpdump(t *testing.T) {
 		}
 	}
 	seen := map[string]map[string]bool{} // build/iface/expr -> "src vrid"
-	counts := map[string]int{}            // build/iface/expr -> adverts
+	counts := map[string]int{}           // build/iface/expr -> adverts
 	for _, s := range procs {
 		select {
 		case <-s.p.Done():
@@ -130,4 +130,3 @@ func advertsIn(t *testing.T, ndjson string) map[string]bool {
 	}
 	return set
 }
-

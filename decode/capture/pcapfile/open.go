@@ -105,9 +105,9 @@ func (r *ngReader) ReadFrame() ([]byte, int64, error) {
 	return data, ci.Timestamp.UnixNano(), err
 }
 
-func (f *fileSource) LinkType() uint32 { return f.lt }
-func (f *fileSource) Name() string              { return f.name }
-func (f *fileSource) Info() capture.Info        { return capture.Info{Stable: f.mapped} }
+func (f *fileSource) LinkType() uint32   { return f.lt }
+func (f *fileSource) Name() string       { return f.name }
+func (f *fileSource) Info() capture.Info { return capture.Info{Stable: f.mapped} }
 func (f *fileSource) Stats() (capture.Stats, error) {
 	return capture.Stats{}, capture.ErrNoStats
 }
