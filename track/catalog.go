@@ -100,7 +100,7 @@ const (
 type rule uint8
 
 // maxRules bounds the catalog (routers keep a finding index per rule), and
-// maxRepeatRules the rules with repeats (the steady path checks each).
+// maxRepeatRules the rules with repeats (router.repeating holds a bit each).
 const (
 	maxRules       = 64
 	maxRepeatRules = 8

@@ -71,11 +71,14 @@ type router struct {
 	authType decode.AuthType
 	flavour  decode.Flavour
 	mac      [6]byte
-	unicast  bool   // dst is not multicast
-	recent   ring   // position in recentBuf
-	seq      uint32 // counts remember: a stream's flow knows which advert raw is
-	gaps     gapStats
-	dst      netip.Addr
+	unicast  bool // dst is not multicast
+	// repeating: bit i set when repeatRules[i] repeats for the last
+	// advert (its repeats, computed once by advert for repeated).
+	repeating uint8
+	recent    ring   // position in recentBuf
+	seq       uint32 // counts remember: a stream's flow knows which advert raw is
+	gaps      gapStats
+	dst       netip.Addr
 	// raw is the last advert's VRRP message when it was problem-free and
 	// short enough: see Tracker.steady.
 	raw [48]byte

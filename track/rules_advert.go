@@ -2,6 +2,7 @@ package track
 
 import (
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"strings"
 
@@ -140,6 +141,12 @@ func (t *Tracker) advert(ts instant, link string, p *decode.Parser) {
 	}
 	t.elect(g, r, ts, gap, hadPrev, wasResigned)
 	r.remember(v)
+	r.repeating = 0
+	for i, ru := range repeatRules {
+		if catalog[ru].repeats(r, g.key.fam) {
+			r.repeating |= 1 << i
+		}
+	}
 	t.heardG, t.heardR = g, r
 }
 
@@ -191,21 +198,16 @@ func (t *Tracker) repeated(g *group, r *router, ts instant) bool {
 		}
 	}
 	// The findings that every such advert repeats, as advert raises them
-	// (the catalog's repeats); the router's fields are those of this very
-	// advert.
-	var repeat [maxRepeatRules]rule
-	n := 0
-	for _, ru := range repeatRules {
-		if catalog[ru].repeats(r, g.key.fam) {
-			if r.raised[ru] == 0 {
-				return false // not raised yet (or dropped): the full path tries
-			}
-			repeat[n], n = ru, n+1
+	// (the catalog's repeats, which advert evaluated for the router's
+	// previous advert, byte for byte this one: r.repeating).
+	for m := r.repeating; m != 0; m &= m - 1 {
+		if r.raised[repeatRules[bits.TrailingZeros8(m)]] == 0 {
+			return false // not raised yet (or dropped): the full path tries
 		}
 	}
 	// What advert and elect do for this advert, and nothing else.
-	for _, ru := range repeat[:n] {
-		t.bump(r.raised[ru]-1, ts)
+	for m := r.repeating; m != 0; m &= m - 1 {
+		t.bump(r.raised[repeatRules[bits.TrailingZeros8(m)]]-1, ts)
 	}
 	r.count++
 	r.last = ts
