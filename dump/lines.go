@@ -149,21 +149,16 @@ func appendInterval(b []byte, v *decode.VRRP) []byte {
 //
 //	02:39:45.110211 !! ENDED split-brain #3 [eth0 ipv4 vrid 51] split brain in ipv4 vrid 51 ended after 42.3 s: ...
 func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
-	if f.Phase == track.PhaseClose {
+	closing := f.Phase == track.PhaseClose
+	if closing {
 		b = appendClock(b, f.End, loc)
 		b = append(b, " !! ENDED "...)
-		b = append(b, f.ID...)
-		b = appendIncident(b, f)
-		b = append(b, " ["...)
-		b = append(b, f.Group.String()...)
-		b = append(b, "] "...)
-		b = append(b, f.Message...)
-		return append(b, '\n')
+	} else {
+		b = appendClock(b, f.Last, loc)
+		b = append(b, " !! "...)
+		b = append(b, f.Severity.Word()...)
+		b = append(b, ' ')
 	}
-	b = appendClock(b, f.Last, loc)
-	b = append(b, " !! "...)
-	b = append(b, f.Severity.Word()...)
-	b = append(b, ' ')
 	b = append(b, f.ID...)
 	b = appendIncident(b, f)
 	b = append(b, " ["...)
@@ -171,6 +166,9 @@ func appendFindingLine(b []byte, f *track.Finding, loc *time.Location) []byte {
 	b = append(b, "] "...)
 	b = append(b, f.Message...)
 	b = append(b, '\n')
+	if closing {
+		return b
+	}
 	if f.Cause != "" {
 		b = append(b, "    cause: "...)
 		b = append(b, f.Cause...)
