@@ -106,21 +106,9 @@ func (ro *reportOut) finish(source string, frames int, tr *track.Tracker, findin
 // snapshot writes the report of the run so far to path (the flight
 // recorder's, beside each saved capture).
 func (ro *reportOut) snapshot(path, source string, tr *track.Tracker, loc *time.Location) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		return err
-	}
 	in := report.Input{Source: source, Stats: tr.Stats(), Groups: tr.Overview(), Findings: tr.Findings(),
 		Location: loc, Generated: time.Now(), Notes: []string{"written by the flight recorder (--ring) while the capture went on"}}
-	err = report.Write(f, ro.rec, in)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(path)
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return nil
+	return writeNewFile(path, func(f *os.File) error { return report.Write(f, ro.rec, in) })
 }
 
 // abandon closes the report file after a failed run, leaving no half page.

@@ -237,21 +237,28 @@ func (r *flightRecorder) save(p *pendingSave, frames []ringFrame, dropped int64)
 }
 
 func writeFrames(path string, lt uint32, frames []ringFrame) error {
+	return writeNewFile(path, func(f *os.File) error {
+		w, err := pcapfile.NewWriter(f, lt, 65535)
+		if err != nil {
+			return err
+		}
+		for _, fr := range frames {
+			if err := w.WritePacket(fr.ci, fr.data); err != nil {
+				return err
+			}
+		}
+		return w.Flush()
+	})
+}
+
+// writeNewFile creates path, which must not exist, and has write fill it;
+// on any error it removes the file again and names path in the error.
+func writeNewFile(path string, write func(f *os.File) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
-	w, err := pcapfile.NewWriter(f, lt, 65535)
-	if err == nil {
-		for _, fr := range frames {
-			if err = w.WritePacket(fr.ci, fr.data); err != nil {
-				break
-			}
-		}
-	}
-	if err == nil {
-		err = w.Flush()
-	}
+	err = write(f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
