@@ -281,7 +281,7 @@ func (c *Config) instance(s *stmt) {
 		return
 	}
 	priority, version := -1, 0
-	var advert float64 = -1
+	advert := time.Duration(-1)
 	for _, k := range s.kids {
 		in.Where[k.key()] = k.pos
 		a := k.args()
@@ -325,7 +325,7 @@ func (c *Config) instance(s *stmt) {
 				c.msg(k.pos, KindValue, "(%s) Advert interval (%s) not valid! Must be > 0 - ignoring", in.Name, arg)
 				continue
 			}
-			advert = d.Seconds()
+			advert = d
 		case "version":
 			v, ok := c.number(k, 2, 3)
 			if !ok {
@@ -489,7 +489,7 @@ func (c *Config) instance(s *stmt) {
 	}
 	in.Priority = priority
 	if advert >= 0 {
-		in.AdvertInt = time.Duration(math.Round(advert*1e6)) * time.Microsecond
+		in.AdvertInt = advert
 	}
 	c.Instances = append(c.Instances, in)
 }
