@@ -23,15 +23,7 @@ checksum errors: an advert with the other checksum flavour is dropped uncounted,
 the wire's undecodable adverts are named instead. Fix: make advert_int,
 authentication, virtual_ipaddress and the VRRP version equal on every node.`,
 	Run: func(ctx context.Context, env *Env) []Result {
-		ins, rs := kaInstancesOrSkip(ctx, env, false)
-		if ins == nil {
-			return rs
-		}
-		out := rs
-		for _, ki := range ins {
-			out = append(out, discards(ctx, env, ki))
-		}
-		return out
+		return perKaInstance(ctx, env, false, discards)
 	},
 }
 

@@ -23,15 +23,7 @@ below the peer is a warning, naming the weight it would need. Fix: give the chec
 weight larger than the gap between the priorities (or weight 0, so a failure means
 FAULT), on every node.`,
 	Run: func(ctx context.Context, env *Env) []Result {
-		ins, rs := kaInstancesOrSkip(ctx, env, false)
-		if ins == nil {
-			return rs
-		}
-		out := rs
-		for _, ki := range ins {
-			out = append(out, priorityWhatIf(ctx, env, ki))
-		}
-		return out
+		return perKaInstance(ctx, env, false, priorityWhatIf)
 	},
 }
 

@@ -22,15 +22,7 @@ tracked objects pulled its effective priority below is named too. Fix: the print
 command for the cause (ip link set IFACE up, the failing script run by hand, the
 address to add or the unicast_src_ip to correct).`,
 	Run: func(ctx context.Context, env *Env) []Result {
-		ins, rs := kaInstancesOrSkip(ctx, env, true)
-		if ins == nil {
-			return rs
-		}
-		out := rs
-		for _, ki := range ins {
-			out = append(out, instanceState(ctx, env, ki))
-		}
-		return out
+		return perKaInstance(ctx, env, true, instanceState)
 	},
 }
 

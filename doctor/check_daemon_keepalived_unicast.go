@@ -21,11 +21,7 @@ an instance configured for unicast that runs multicast had an empty peer list. F
 list every other node in unicast_peer and this node's own interface address in
 unicast_src_ip, mirrored on every node.`,
 	Run: func(ctx context.Context, env *Env) []Result {
-		ins, rs := kaInstancesOrSkip(ctx, env, false)
-		if ins == nil {
-			return rs
-		}
-		out := rs
+		ins, out := kaInstancesOrSkip(ctx, env, false)
 		for _, ki := range ins {
 			in, k := ki.in, ki.k
 			conf := env.confInstance(in.Name)

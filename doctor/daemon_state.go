@@ -124,6 +124,16 @@ func kaInstancesOrSkip(ctx context.Context, env *Env, report bool) ([]kaInstance
 	return out, rs
 }
 
+// perKaInstance returns kaInstancesOrSkip's results followed by f's
+// result for each running instance.
+func perKaInstance(ctx context.Context, env *Env, report bool, f func(context.Context, *Env, kaInstance) Result) []Result {
+	ins, out := kaInstancesOrSkip(ctx, env, report)
+	for _, ki := range ins {
+		out = append(out, f(ctx, env, ki))
+	}
+	return out
+}
+
 // sourceLines says what was read from keepalived and how.
 func sourceLines(k *daemons.Keepalived) []string {
 	head := fmt.Sprintf("keepalived pid %d", k.PID)
