@@ -76,71 +76,67 @@ func parseData(b []byte) (*dataDump, error) {
 			d.instances = append(d.instances, dataInstance(v, l.kids))
 		}
 	}
-	for _, l := range sections["VRRP Scripts"] {
-		if k, v, _ := l.kv(); k == "VRRP Script" {
-			s := Script{Name: v}
-			for _, c := range l.kids {
-				k, v, _ := c.kv()
-				switch k {
-				case "Command":
-					s.Command = strings.Trim(v, "'")
-				case "Weight":
-					s.Weight = atoi(v)
-				case "Rise":
-					s.Rise = atoi(v)
-				case "Fall":
-					s.Fall = atoi(v)
-				case "Result":
-					s.Result = atoi(v)
-				case "Insecure":
-					s.Insecure = v == "yes"
-				case "Status":
-					s.Status = v
+	d.scripts = entries(sections["VRRP Scripts"], "VRRP Script", func(n string) Script { return Script{Name: n} }, func(s *Script, k, v string) {
+		switch k {
+		case "Command":
+			s.Command = strings.Trim(v, "'")
+		case "Weight":
+			s.Weight = atoi(v)
+		case "Rise":
+			s.Rise = atoi(v)
+		case "Fall":
+			s.Fall = atoi(v)
+		case "Result":
+			s.Result = atoi(v)
+		case "Insecure":
+			s.Insecure = v == "yes"
+		case "Status":
+			s.Status = v
+		}
+	})
+	d.trackFiles = entries(sections["VRRP Track files"], "Track file", func(n string) TrackFile { return TrackFile{Name: n} }, func(f *TrackFile, k, v string) {
+		switch k {
+		case "File":
+			f.Path = v
+		case "Status":
+			f.Value = atoi(v)
+		case "Weight":
+			f.Weight = atoi(v)
+		}
+	})
+	d.ifaces = entries(sections["Interfaces"], "Name", func(n string) Interface { return Interface{Name: n} }, func(i *Interface, k, v string) {
+		switch k {
+		case "IPv4 address":
+			i.IPv4, _ = netip.ParseAddr(v)
+		case "State":
+			for _, f := range strings.Split(v, ",") {
+				switch strings.TrimSpace(f) {
+				case "UP":
+					i.Up = true
+				case "RUNNING":
+					i.Running = true
 				}
 			}
-			d.scripts = append(d.scripts, s)
 		}
-	}
-	for _, l := range sections["VRRP Track files"] {
-		if k, v, _ := l.kv(); k == "Track file" {
-			f := TrackFile{Name: v}
-			for _, c := range l.kids {
-				k, v, _ := c.kv()
-				switch k {
-				case "File":
-					f.Path = v
-				case "Status":
-					f.Value = atoi(v)
-				case "Weight":
-					f.Weight = atoi(v)
-				}
-			}
-			d.trackFiles = append(d.trackFiles, f)
-		}
-	}
-	for _, l := range sections["Interfaces"] {
-		if k, v, _ := l.kv(); k == "Name" {
-			i := Interface{Name: v}
-			for _, c := range l.kids {
-				k, v, _ := c.kv()
-				switch k {
-				case "IPv4 address":
-					i.IPv4, _ = netip.ParseAddr(v)
-				case "State":
-					for _, f := range strings.Split(v, ",") {
-						switch strings.TrimSpace(f) {
-						case "UP":
-							i.Up = true
-						case "RUNNING":
-							i.Running = true
-						}
-					}
-				}
-			}
-			d.ifaces = append(d.ifaces, i)
-		}
-	}
+	})
 	return d, nil
+}
+
+// entries reads each "key = NAME" line of a section into a T named NAME,
+// passing set every "k = v" line under it.
+func entries[T any](ls []*dline, key string, named func(string) T, set func(t *T, k, v string)) []T {
+	var out []T
+	for _, l := range ls {
+		if k, v, _ := l.kv(); k == key {
+			t := named(v)
+			for _, c := range l.kids {
+				k, v, _ := c.kv()
+				set(&t, k, v)
+			}
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 func dataInstance(name string, kids []*dline) Instance {
