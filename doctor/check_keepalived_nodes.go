@@ -24,18 +24,8 @@ collide; with unicast each node must list the others' unicast_src_ip in unicast_
 and all must agree on old_unicast_checksum. Fix: make the named values equal on every
 node.`,
 	Run: func(_ context.Context, env *Env) []Result {
-		nodes, confs, err := env.NodeConfigs()
-		if err != nil {
-			return []Result{skipped(err, "")}
-		}
-		var out []Result
-		for _, g := range nodeGroups(nodes, confs) {
-			out = append(out, compareGroup(env, g)...)
-		}
-		if len(out) == 0 {
-			out = append(out, Result{Status: Pass, Message: fmt.Sprintf("%d nodes agree on every shared VRID", len(nodes))})
-		}
-		return out
+		return perVRIDGroup(env, func(g vridGroup) []Result { return compareGroup(env, g) },
+			func(nodes int) string { return fmt.Sprintf("%d nodes agree on every shared VRID", nodes) })
 	},
 }
 
@@ -53,6 +43,23 @@ type vridGroup struct {
 }
 
 func (g vridGroup) subject() string { return fmt.Sprintf("VRID %d (IPv%d)", g.vrid, g.family) }
+
+// perVRIDGroup returns f's results for each VRID group of the nodes'
+// configurations, or a pass with pass(number of nodes) when f finds nothing.
+func perVRIDGroup(env *Env, f func(vridGroup) []Result, pass func(nodes int) string) []Result {
+	nodes, confs, err := env.NodeConfigs()
+	if err != nil {
+		return []Result{skipped(err, "")}
+	}
+	var out []Result
+	for _, g := range nodeGroups(nodes, confs) {
+		out = append(out, f(g)...)
+	}
+	if len(out) == 0 {
+		out = append(out, Result{Status: Pass, Message: pass(len(nodes))})
+	}
+	return out
+}
 
 func nodeGroups(nodes []Node, confs []*KeepalivedConfig) []vridGroup {
 	var gs []vridGroup

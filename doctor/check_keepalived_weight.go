@@ -19,18 +19,7 @@ the VIP never moves: the check watches a service but cannot fail it over (priori
 FAULT instead and always moves it. Fix: a weight larger than the priority difference
 (weight -60 with priorities 150/100), or no weight at all.`,
 	Run: func(_ context.Context, env *Env) []Result {
-		nodes, confs, err := env.NodeConfigs()
-		if err != nil {
-			return []Result{skipped(err, "")}
-		}
-		var out []Result
-		for _, g := range nodeGroups(nodes, confs) {
-			out = append(out, weightsOf(g)...)
-		}
-		if len(out) == 0 {
-			out = append(out, Result{Status: Pass, Message: "every weighted track can move the VIP (or there is none)"})
-		}
-		return out
+		return perVRIDGroup(env, weightsOf, func(int) string { return "every weighted track can move the VIP (or there is none)" })
 	},
 }
 
