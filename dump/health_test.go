@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -104,10 +105,14 @@ func TestLiveCaptureHealth(t *testing.T) {
 	objs := readNDJSON(t, stdout.String())
 	var gap, drops object
 	adverts := 0
+	var numbers []int
 	for _, o := range objs {
 		switch {
 		case o.str("kind") == "advert":
 			adverts++
+			numbers = append(numbers, o.num("frame"))
+		case o.str("kind") == "summary" && o.num("frames") != 10:
+			t.Errorf("summary of %d frames, want 10", o.num("frames"))
 		case o.str("id") == "capture-gap":
 			gap = o
 		case o.str("id") == "capture-drops":
@@ -120,6 +125,11 @@ func TestLiveCaptureHealth(t *testing.T) {
 	}
 	if adverts != 10 {
 		t.Errorf("%d adverts, want the 5 before and the 5 after the gap", adverts)
+	}
+	// The reopened capture numbers its frames after the first one's, as
+	// one tcpdump that survived the gap would: frame N is one frame.
+	if want := []int{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}; !slices.Equal(numbers, want) {
+		t.Errorf("frame numbers %v, want %v", numbers, want)
 	}
 	if gap == nil || !strings.Contains(gap.str("message"), "vrrpdump saw nothing on fake0 from") ||
 		!strings.Contains(gap.str("message"), "the interface went down") {

@@ -50,6 +50,15 @@ func TestLabCaptureGap(t *testing.T) {
 			t.Errorf("%s although the pair never noticed the capture's gap: %s", id, f.Message)
 		}
 	}
+	// Frame numbers go on across the reopened capture: frame N is one
+	// frame, as in one tcpdump that survived the gap.
+	for i := 1; i < len(r.frames); i++ {
+		if r.frames[i] <= r.frames[i-1] {
+			t.Errorf("advert %d is frame %d, after frame %d: the numbers restarted (reopened: %t)",
+				i+1, r.frames[i], r.frames[i-1], strings.Contains(p.Log(), "reopening the capture"))
+			break
+		}
+	}
 	if la := r.find("late-advert"); la != nil && !strings.Contains(la.Cause, "the silence may be the capture's") {
 		t.Errorf("late-advert after the gap blames the master: %s / %s", la.Message, la.Cause)
 	}

@@ -80,6 +80,7 @@ type result struct {
 		Stats    track.Stats           `json:"stats"`
 	}
 	adverts int
+	frames  []int // the adverts' frame numbers, in order
 }
 
 // stop ends the capture (SIGINT, as a user would) and parses the NDJSON;
@@ -107,13 +108,17 @@ func (w *watch) end() *result {
 	sc.Buffer(make([]byte, 1<<20), 16<<20)
 	for sc.Scan() {
 		line := sc.Bytes()
-		var k struct{ Kind string }
+		var k struct {
+			Kind  string
+			Frame int
+		}
 		if json.Unmarshal(line, &k) != nil {
 			continue
 		}
 		switch k.Kind {
 		case "advert":
 			r.adverts++
+			r.frames = append(r.frames, k.Frame)
 		case "finding":
 			var f track.Finding
 			json.Unmarshal(line, &f)

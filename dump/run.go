@@ -501,7 +501,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 			h.frame()
 		}
 		if batched || isLive || p.Frames&0xff == 0 { // an atomic store costs more than tracking on a file
-			l.SetPackets(h.frames + p.Frames)
+			l.SetPackets(p.Frames)
 		}
 		if isLive || cfg.Mode == ModeTUI {
 			notify()
@@ -550,18 +550,22 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		}
 	}
 	for {
+		// A reopened capture numbers its frames after the earlier ones'.
+		ro.Numbered = frames
 		prog, err := tr.Read(ctx, l.Source(), ro)
 		if first.IsZero() {
 			first = prog.First
 		}
-		frames, last = frames+prog.Frames, prog.Last
+		if !prog.Last.IsZero() {
+			last = prog.Last
+		}
+		frames = prog.Frames
 		l.SetPackets(frames)
 		if !isLive || err == nil || ctx.Err() != nil || env.OpenLive == nil || errors.As(err, new(*outputError)) {
 			return frames, first, last, l.End(err)
 		}
 		// The capture failed (the interface went down, a read error):
 		// reopen it, and report the time nothing was seen as capture-gap.
-		h.frames = frames
 		if !h.reopen(ctx, env, cfg, err) {
 			return frames, first, last, l.End(err)
 		}
@@ -572,10 +576,9 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 // (capture-drops) and the time it saw nothing while failed and reopened
 // (capture-gap).
 type liveHealth struct {
-	tr     *track.Tracker
-	link   string
-	l      *feed.Link
-	frames int // frames of the captures before the current one
+	tr   *track.Tracker
+	link string
+	l    *feed.Link
 
 	lastPoll    time.Time
 	lastDropped int64

@@ -29,8 +29,10 @@ type ReadOptions struct {
 	Progress func(Progress)
 }
 
-// Progress is how far a Read got: frames read (numbered as tshark numbers
-// them) and the capture times of the first and the latest.
+// Progress is how far a Read got: the number of the latest frame read
+// (frames are numbered as tshark numbers them, continuing after
+// capture.Options.Numbered) and the capture times of the first and the
+// latest frame this Read saw (zero when it saw none).
 type Progress struct {
 	Frames      int
 	First, Last time.Time
@@ -61,7 +63,7 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 			onIdle(now)
 		}
 	}
-	var pr Progress
+	pr := Progress{Frames: max(co.Numbered, 0)}
 	perFrame := o.Each != nil || o.After != nil
 	tagged := !perFrame && co.Prepare == nil && co.Write == nil && co.Count == 0 && !src.Info().Live
 	if tagged {
@@ -72,7 +74,7 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 		}
 		s := &stream{link: link}
 		err = capture.RunBatches(ctx, src, co, func(b *capture.Batch) error {
-			if pr.Frames == 0 {
+			if pr.First.IsZero() {
 				pr.First = time.Unix(0, b.Tags[0].Time).UTC()
 			}
 			pr.Frames = b.First + len(b.Tags) - 1
@@ -86,7 +88,7 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 		return pr, err
 	}
 	err := capture.RunBatches(ctx, src, co, func(b *capture.Batch) error {
-		if pr.Frames == 0 {
+		if pr.First.IsZero() {
 			pr.First = b.Packets[0].CI.Timestamp
 		}
 		if !perFrame { // the whole run under one lock

@@ -16,7 +16,7 @@ import (
 // Packet is one decoded frame as Run hands it to its consumer. Data and the
 // parser's layers are only valid during the call.
 type Packet struct {
-	N    int // 1-based position among all frames read, as tshark numbers frames
+	N    int // 1-based position among all frames read, as tshark numbers frames (after Options.Numbered)
 	CI   gopacket.CaptureInfo
 	Data []byte
 	Kind decode.Kind
@@ -28,7 +28,8 @@ type Packet struct {
 }
 
 // Batch is a run of frames as RunBatches hands them over, valid during the
-// call. Frames are numbered from 1 among all frames read.
+// call. Frames are numbered from 1 among all frames read (from
+// Options.Numbered+1).
 //
 // Decoded (the default), the run is Packets. With Options.Tag the frames
 // are not decoded: Tags[i] and Data[i] are frame First+i, each tagged by
@@ -55,6 +56,11 @@ type Options struct {
 	// only: Count, Write and Prepare need decoded frames and are refused
 	// with it.
 	Tag bool
+	// Numbered is how many frames earlier sources of the same capture
+	// were read and numbered: the first frame of src is Numbered+1. A
+	// live capture reopened after a gap passes the frames read before it,
+	// so that frame N stays one frame, as if the first had survived.
+	Numbered int
 }
 
 // errTagDecoded: Options.Tag with an option that needs decoded frames.
@@ -90,7 +96,7 @@ func RunBatches(ctx context.Context, src Source, o Options, fn func(*Batch) erro
 		return errTagDecoded
 	}
 	info := src.Info()
-	r := &reader{src: src, o: o, live: info.Live, copy: !info.Stable && !info.Live}
+	r := &reader{src: src, o: o, live: info.Live, copy: !info.Stable && !info.Live, n: max(o.Numbered, 0)}
 	if o.Tag {
 		r.reps = decode.NewRepeats()
 	}
@@ -184,7 +190,7 @@ type reader struct {
 	live    bool
 	copy    bool // frames are valid until the next read only: keep copies
 	reps    *decode.Repeats
-	n       int // frames read
+	n       int // number of the last frame read (Options.Numbered before the first)
 	adverts int
 }
 
