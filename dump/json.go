@@ -1,7 +1,9 @@
 package dump
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/vrrpkit/vrrpkit/decode"
@@ -144,4 +146,83 @@ type summaryJSON struct {
 	// (then Exit is 3); absent when the file was read to its end.
 	Incomplete string `json:"incomplete,omitempty"`
 	Exit       int    `json:"exit"`
+}
+
+// appendSummaryJSON appends the summary object, byte for byte as
+// json.Marshal(sum) writes it, but without encoding/json reading each
+// router's recent adverts again: it re-reads (compacts) every byte a
+// Marshaler returns, and the quarter of a million samples of 1,000 groups
+// made that the one slow step left at the end of --json. Each level is
+// marshalled with its bulky part left out, and that part is appended where
+// json.Marshal puts it: in json.Marshal's output a key is the only place
+// where `,"groups":null,` can stand, since a quote inside a string is
+// escaped. TestSummaryJSONAsMarshal holds the two equal.
+func appendSummaryJSON(b []byte, sum summaryJSON) ([]byte, error) {
+	groups := sum.Groups
+	sum.Groups = nil
+	return splice(b, sum, `,"groups":null,`, func(b []byte) ([]byte, error) {
+		if groups == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, g := range groups {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			var err error
+			if b, err = appendGroupJSON(b, g); err != nil {
+				return b, err
+			}
+		}
+		return append(b, ']'), nil
+	})
+}
+
+// appendGroupJSON appends g as json.Marshal writes it.
+func appendGroupJSON(b []byte, g track.GroupSnapshot) ([]byte, error) {
+	routers := g.Routers
+	g.Routers = nil
+	return splice(b, g, `,"routers":null,`, func(b []byte) ([]byte, error) {
+		if routers == nil {
+			return append(b, "null"...), nil
+		}
+		b = append(b, '[')
+		for i, r := range routers {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			recent := r.Recent
+			r.Recent = nil
+			j, err := json.Marshal(r)
+			if err != nil {
+				return b, err
+			}
+			if len(recent) == 0 { // omitempty
+				b = append(b, j...)
+				continue
+			}
+			b = append(b, j[:len(j)-1]...) // Recent is the last field
+			b = append(b, `,"recent":`...)
+			b = append(recent.AppendJSON(b), '}')
+		}
+		return append(b, ']'), nil
+	})
+}
+
+// splice appends v as json.Marshal writes it, but with the value of the
+// field whose key stands in key (as `,"name":null,`) appended by value.
+func splice(b []byte, v any, key string, value func([]byte) ([]byte, error)) ([]byte, error) {
+	j, err := json.Marshal(v)
+	if err != nil {
+		return b, err
+	}
+	at := bytes.Index(j, []byte(key))
+	if at < 0 {
+		return b, fmt.Errorf("internal error: no %s in the marshalled %T", key, v)
+	}
+	b = append(b, j[:at+len(key)-len("null,")]...)
+	if b, err = value(b); err != nil {
+		return b, err
+	}
+	return append(b, j[at+len(key)-len(","):]...), nil
 }

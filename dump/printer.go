@@ -7,6 +7,7 @@ import (
 
 	"github.com/vrrpkit/vrrpkit/decode"
 	"github.com/vrrpkit/vrrpkit/decode/capture"
+	"github.com/vrrpkit/vrrpkit/internal/stamp"
 )
 
 // printer formats the frames of one link for --lines and --json, on the
@@ -21,8 +22,8 @@ type printer struct {
 	loc      *time.Location
 	showAuth bool
 	macs     bool   // -e: the link-level addresses on each advert's line
-	clock    second // HH:MM:SS in loc, for lines
-	utc      second // 2006-01-02T15:04:05 in UTC, for NDJSON
+	clock    stamp.Clock // HH:MM:SS in loc, for lines
+	utc      stamp.Clock // 2006-01-02T15:04:05 in UTC, for NDJSON
 	// Nearly every advert repeats its router's previous one byte for byte
 	// (decode.Repeats), and so does its output after the time: tails
 	// holds it per flow, so that a repeat costs its time and a copy. A
@@ -31,15 +32,9 @@ type printer struct {
 	tails   [][]byte
 }
 
-// second is the formatted text of one second.
-type second struct {
-	unix int64
-	text []byte
-}
-
 func newPrinter(link string, loc *time.Location, showAuth bool) *printer {
 	return &printer{link: link, linkJSON: strconv.AppendQuote(nil, link), loc: loc, showAuth: showAuth,
-		clock: second{unix: -1 << 63}, utc: second{unix: -1 << 63}, repeats: decode.NewRepeats()}
+		clock: stamp.New("15:04:05", loc), utc: stamp.UTC(), repeats: decode.NewRepeats()}
 }
 
 // vrrpLine is advertLine, the body taken from the tails when the frame
@@ -94,40 +89,13 @@ func (pr *printer) keep(flow int32, tail []byte) {
 // appendClock appends a tcpdump-style time of day with microseconds, as
 // the package-level appendClock does.
 func (p *printer) appendClock(b []byte, t time.Time) []byte {
-	if s := t.Unix(); s != p.clock.unix {
-		p.clock.unix, p.clock.text = s, t.In(p.loc).AppendFormat(p.clock.text[:0], "15:04:05")
-	}
-	b = append(b, p.clock.text...)
-	return appendFraction(b, t.Nanosecond()/1000, 6, false)
+	b = p.clock.Second(b, t)
+	return stamp.Fraction(b, t.Nanosecond()/1000, 6, false)
 }
 
 // appendRFC3339 appends t in UTC as time.RFC3339Nano does.
 func (p *printer) appendRFC3339(b []byte, t time.Time) []byte {
-	if s := t.Unix(); s != p.utc.unix {
-		p.utc.unix, p.utc.text = s, t.UTC().AppendFormat(p.utc.text[:0], "2006-01-02T15:04:05")
-	}
-	b = append(b, p.utc.text...)
-	b = appendFraction(b, t.Nanosecond(), 9, true)
-	return append(b, 'Z')
-}
-
-// appendFraction appends "." and n as a fraction of digits digits; with
-// trim, trailing zeros go and a zero fraction is left out (RFC3339Nano).
-func appendFraction(b []byte, n, digits int, trim bool) []byte {
-	if trim && n == 0 {
-		return b
-	}
-	var d [9]byte
-	for i := digits - 1; i >= 0; i-- {
-		d[i] = byte('0' + n%10)
-		n /= 10
-	}
-	end := digits
-	for trim && d[end-1] == '0' {
-		end--
-	}
-	b = append(b, '.')
-	return append(b, d[:end]...)
+	return p.utc.RFC3339Nano(b, t)
 }
 
 // appendMAC appends a MAC address as net.HardwareAddr.String writes it.

@@ -3,7 +3,6 @@ package dump
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -367,7 +366,10 @@ func Run(ctx context.Context, args []string, env Env) error {
 		if incomplete != nil {
 			sum.Incomplete, sum.Exit = incomplete.Error(), exitIncomplete
 		}
-		j, _ := json.Marshal(sum)
+		j, err := appendSummaryJSON(nil, sum)
+		if err != nil {
+			return fmt.Errorf("writing the NDJSON summary: %w", err)
+		}
 		out.Write(append(j, '\n'))
 	case ModeLines, ModeFindings:
 		if cfg.SummaryToo {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/decode"
+	"github.com/vrrpkit/vrrpkit/internal/stamp"
 	"github.com/vrrpkit/vrrpkit/timers"
 )
 
@@ -310,19 +311,32 @@ func (ss Samples) MarshalJSON() ([]byte, error) {
 	if ss == nil {
 		return []byte("null"), nil
 	}
-	b := make([]byte, 0, 2+len(ss)*48)
+	return ss.AppendJSON(make([]byte, 0, 2+len(ss)*48)), nil
+}
+
+// AppendJSON appends what MarshalJSON returns, for a writer that puts it
+// in place itself: encoding/json re-reads every byte a Marshaler returns.
+func (ss Samples) AppendJSON(b []byte) []byte {
+	if ss == nil {
+		return append(b, "null"...)
+	}
+	utc := stamp.UTC()
 	b = append(b, '[')
 	for i, s := range ss {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		b = append(b, `{"t":"`...)
-		b = s.Time.AppendFormat(b, time.RFC3339Nano)
+		if s.Time.Location() == time.UTC {
+			b = utc.RFC3339Nano(b, s.Time)
+		} else {
+			b = s.Time.AppendFormat(b, time.RFC3339Nano)
+		}
 		b = append(b, `","prio":`...)
 		b = strconv.AppendUint(b, uint64(s.Priority), 10)
 		b = append(b, '}')
 	}
-	return append(b, ']'), nil
+	return append(b, ']')
 }
 
 // VIPSnapshot says which MAC claimed a virtual address last, and before.
