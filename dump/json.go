@@ -161,20 +161,7 @@ func appendSummaryJSON(b []byte, sum summaryJSON) ([]byte, error) {
 	groups := sum.Groups
 	sum.Groups = nil
 	return splice(b, sum, `,"groups":null,`, func(b []byte) ([]byte, error) {
-		if groups == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, g := range groups {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			var err error
-			if b, err = appendGroupJSON(b, g); err != nil {
-				return b, err
-			}
-		}
-		return append(b, ']'), nil
+		return appendList(b, groups, appendGroupJSON)
 	})
 }
 
@@ -183,30 +170,43 @@ func appendGroupJSON(b []byte, g track.GroupSnapshot) ([]byte, error) {
 	routers := g.Routers
 	g.Routers = nil
 	return splice(b, g, `,"routers":null,`, func(b []byte) ([]byte, error) {
-		if routers == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, r := range routers {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			recent := r.Recent
-			r.Recent = nil
-			j, err := json.Marshal(r)
-			if err != nil {
-				return b, err
-			}
-			if len(recent) == 0 { // omitempty
-				b = append(b, j...)
-				continue
-			}
-			b = append(b, j[:len(j)-1]...) // Recent is the last field
-			b = append(b, `,"recent":`...)
-			b = append(recent.AppendJSON(b), '}')
-		}
-		return append(b, ']'), nil
+		return appendList(b, routers, appendRouterJSON)
 	})
+}
+
+// appendRouterJSON appends r as json.Marshal writes it.
+func appendRouterJSON(b []byte, r track.RouterSnapshot) ([]byte, error) {
+	recent := r.Recent
+	r.Recent = nil
+	j, err := json.Marshal(r)
+	if err != nil {
+		return b, err
+	}
+	if len(recent) == 0 { // omitempty
+		return append(b, j...), nil
+	}
+	b = append(b, j[:len(j)-1]...) // Recent is the last field
+	b = append(b, `,"recent":`...)
+	return append(recent.AppendJSON(b), '}'), nil
+}
+
+// appendList appends xs as a JSON list (null when nil), each element by
+// each.
+func appendList[T any](b []byte, xs []T, each func([]byte, T) ([]byte, error)) ([]byte, error) {
+	if xs == nil {
+		return append(b, "null"...), nil
+	}
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		var err error
+		if b, err = each(b, x); err != nil {
+			return b, err
+		}
+	}
+	return append(b, ']'), nil
 }
 
 // splice appends v as json.Marshal writes it, but with the value of the

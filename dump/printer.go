@@ -21,7 +21,7 @@ type printer struct {
 	linkJSON []byte // link, quoted
 	loc      *time.Location
 	showAuth bool
-	macs     bool   // -e: the link-level addresses on each advert's line
+	macs     bool        // -e: the link-level addresses on each advert's line
 	clock    stamp.Clock // HH:MM:SS in loc, for lines
 	utc      stamp.Clock // 2006-01-02T15:04:05 in UTC, for NDJSON
 	// Nearly every advert repeats its router's previous one byte for byte
