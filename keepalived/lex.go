@@ -65,6 +65,17 @@ func (c *Config) msg(p Pos, k Kind, format string, a ...any) {
 }
 
 // readFile reads one file (name is slash-separated, absolute in fsys).
+//
+// keepalived 2.2.7's parent process reads the files and writes what it
+// read into a copy, each line passed through decomment() once ("The
+// temporary file contains all the lines of the original configuration
+// file(s) stripped of leading and trailing whitespace and comments",
+// parser.c); the VRRP process, which runs the instances, reads that copy
+// and decomments each line again. So an escaped comment character,
+// "VI_\#1", is "VI_#1" to the parent and "VI_" to the VRRP process
+// (keepalived runs the instance of the public one_hash.conf as "VI_"), and
+// "$V1=\#" defines $V1 as "" where the instances are read (reload.conf).
+// The reader reads as the VRRP process does.
 func (lx *lexer) readFile(name string) error {
 	b, err := fs.ReadFile(lx.fsys, fsPath(name))
 	if err != nil {
@@ -72,28 +83,27 @@ func (lx *lexer) readFile(name string) error {
 	}
 	lx.c.Files = append(lx.c.Files, name)
 	raw := strings.Split(string(b), "\n")
+	cp := copyLines{stack: []Pos{{File: name}}}
 	for i := 0; i < len(raw); i++ {
 		if lx.overflow {
 			return nil
 		}
-		pos := Pos{File: name, Line: i + 1}
-		text := decomment(raw[i])
-		if text == "" {
-			if loneBackslash(raw[i]) {
-				// keepalived keeps a line's final '\' after dropping its
-				// comment: "! text \" reads as the keyword '\'.
-				lx.emit("\\", pos)
-			}
+		text, pos, ok := lx.childLine(&cp, raw[i], Pos{File: name, Line: i + 1})
+		if !ok || text == "" {
 			continue
 		}
-		// A definition may go on over lines ending in '\'.
+		// A definition may go on over lines ending in '\'; a commented-out
+		// line ending in '\' goes on too (decomment keeps the '\').
 		if name, val, ok := definition(text); ok {
-			// The raw line decides whether it goes on: a commented-out
-			// line ending in '\' still continues the definition.
 			vals := []string{strings.TrimSpace(strings.TrimSuffix(val, "\\"))}
-			for continued(raw[i]) && i+1 < len(raw) {
+			for more := strings.HasSuffix(text, "\\"); more && i+1 < len(raw); {
 				i++
-				vals = append(vals, strings.TrimSpace(strings.TrimSuffix(decomment(raw[i]), "\\")))
+				next, _, ok := lx.childLine(&cp, raw[i], Pos{File: name, Line: i + 1})
+				if !ok {
+					continue // a file mark of the copy (see copyLines)
+				}
+				more = strings.HasSuffix(next, "\\")
+				vals = append(vals, strings.TrimSpace(strings.TrimSuffix(next, "\\")))
 			}
 			lx.define(name, vals)
 			continue
@@ -103,17 +113,56 @@ func (lx *lexer) readFile(name string) error {
 	return nil
 }
 
-// continued says a raw line ends in '\' (a multi-line definition goes on).
-func continued(raw string) bool {
-	return strings.HasSuffix(strings.TrimRight(raw, " \t\r"), "\\")
+// copyLines follows the line numbers keepalived's VRRP process gives the
+// lines of the copy: a copied line that starts with '#' names the file the
+// lines after it come from ("# FILE", written by the parent as it opens a
+// file; "#!" carries an include error), and one that starts with '!' closes
+// that file. Neither is counted. An escaped '#' or '!' at the start of a
+// line of the configuration makes such a line: keepalived -t on "\#abc"
+// then "foo" says "(bc: Line 1) Unknown keyword 'foo'".
+type copyLines struct {
+	stack []Pos
 }
 
-// loneBackslash says a raw line ends in one '\' (not "\\", not followed
-// by a blank): keepalived keeps that '\' when the rest of the line is a
-// comment or blank, and reports "Unknown keyword '\'" (2.2.7).
-func loneBackslash(raw string) bool {
-	raw = strings.TrimRight(raw, "\r")
-	return strings.HasSuffix(raw, "\\") && !strings.HasSuffix(raw, "\\\\")
+// childLine is the raw line at as keepalived's VRRP process reads it from
+// the copy, and where it says the line is; ok is false for a line the copy
+// takes as a file mark. Both decomment() passes report an open quote:
+// "Unterminated quote 'auth_pass "abc'".
+func (lx *lexer) childLine(cp *copyLines, raw string, at Pos) (string, Pos, bool) {
+	// read_line drops the line's end, '\n' and '\r' alike.
+	raw = strings.TrimRight(raw, "\r\n")
+	copied, parentOpen := "", ""
+	if raw != "" {
+		if copied, parentOpen = decomment(raw); parentOpen != "" {
+			lx.c.msg(at, KindSyntax, "Unterminated quote '%s'", parentOpen)
+		}
+	}
+	switch {
+	case strings.HasPrefix(copied, "#!"):
+		return "", Pos{}, false
+	case strings.HasPrefix(copied, "#"):
+		name := ""
+		if len(copied) > 2 {
+			name = copied[2:]
+		}
+		cp.stack = append(cp.stack, Pos{File: name})
+		return "", Pos{}, false
+	case strings.HasPrefix(copied, "!"):
+		if len(cp.stack) > 1 {
+			cp.stack = cp.stack[:len(cp.stack)-1]
+		} else {
+			cp.stack[0].Line = 0
+		}
+		return "", Pos{}, false
+	}
+	top := &cp.stack[len(cp.stack)-1]
+	top.Line++
+	pos := *top
+	text, open := decomment(copied)
+	if open != "" && (open != parentOpen || pos != at) {
+		lx.c.msg(pos, KindSyntax, "Unterminated quote '%s'", open)
+	}
+	return text, pos, true
 }
 
 func fsPath(name string) string {
@@ -186,7 +235,7 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 	}
 	if multi {
 		for _, t := range lines {
-			if t = decomment(t); t != "" {
+			if t = lx.decomment(t, pos); t != "" {
 				if name, val, ok := definition(t); ok {
 					lx.define(name, []string{val})
 					continue
@@ -197,7 +246,9 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 		return
 	}
 	for _, t := range lines {
-		t = decomment(t)
+		if t != text {
+			t = lx.decomment(t, pos)
+		}
 		if t == "" {
 			continue
 		}
@@ -533,7 +584,7 @@ func splitArgs(s string) []string {
 // include reads the files the patterns match, relative to the including
 // file's directory.
 func (lx *lexer) include(args string, pos Pos, from string) {
-	words := tokens(args)
+	words, _ := tokens(args)
 	if len(words) == 0 {
 		lx.c.msg(pos, KindInclude, "No config file specified for include")
 		return
@@ -640,97 +691,154 @@ func braces(p string) []string {
 	return []string{p}
 }
 
-// emit splits a line at unquoted braces and tokenises it.
+// emit splits a line at unquoted braces, as keepalived's read_line does,
+// and tokenises each piece: "kw args {" is the line "kw args" then "{".
 func (lx *lexer) emit(text string, pos Pos) {
-	toks := tokens(text)
-	cur := []tok{}
-	flush := func() {
-		if len(cur) > 0 {
-			if len(lx.out) >= maxLines {
-				if !lx.overflow {
-					lx.overflow = true
-					lx.c.msg(pos, KindPreprocessor, "configuration expands to more than %d lines; reading stopped", maxLines)
-				}
-				return
-			}
-			lx.out = append(lx.out, line{toks: cur, pos: pos})
-			cur = []tok{}
+	for text != "" {
+		piece, rest := splitBrace(text)
+		text = rest
+		toks, unmatched := tokens(piece)
+		if unmatched {
+			lx.c.msg(pos, KindSyntax, "Unmatched quote: '%s'", piece)
 		}
-	}
-	for _, t := range toks {
-		if t.quoted || !strings.ContainsAny(t.s, "{}") {
-			cur = append(cur, t)
+		if len(toks) == 0 {
 			continue
 		}
-		s := t.s
-		for s != "" {
-			k := strings.IndexAny(s, "{}")
-			if k < 0 {
-				cur = append(cur, tok{s: s})
+		if len(lx.out) >= maxLines {
+			if !lx.overflow {
+				lx.overflow = true
+				lx.c.msg(pos, KindPreprocessor, "configuration expands to more than %d lines; reading stopped", maxLines)
+			}
+			return
+		}
+		lx.out = append(lx.out, line{toks: toks, pos: pos})
+	}
+}
+
+// splitBrace is read_line's split at the first '{' or '}' outside quotes:
+// a line starting with a brace is that brace alone, any other line ends
+// before its first brace; the rest is read next. After a quote that is not
+// closed, nothing is split.
+func splitBrace(s string) (piece, rest string) {
+	p := -1
+	if s[0] == '{' || s[0] == '}' {
+		p = 0
+	} else {
+		for i := 0; i < len(s); i++ {
+			if s[i] == '{' || s[i] == '}' {
+				p = i
 				break
 			}
-			if k > 0 {
-				cur = append(cur, tok{s: s[:k]})
+			if s[i] == '"' {
+				e := strings.IndexByte(s[i+1:], '"')
+				if e < 0 {
+					break
+				}
+				i += e + 1
 			}
-			if s[k] == '{' {
-				// "kw args {" stays one line, as keepalived's strvec keeps the
-				// trailing '{'; the '{' is its own line below.
-				flush()
-				lx.out = append(lx.out, line{toks: []tok{{s: "{"}}, pos: pos})
-			} else {
-				flush()
-				lx.out = append(lx.out, line{toks: []tok{{s: "}"}}, pos: pos})
-			}
-			s = s[k+1:]
 		}
 	}
-	flush()
+	if p < 0 {
+		return strings.TrimRight(s, " \t"), ""
+	}
+	skip := 0
+	if p == 0 {
+		skip = 1 + len(s[1:]) - len(strings.TrimLeft(s[1:], " \t"))
+	}
+	return strings.TrimRight(s[:p+skip], " \t"), strings.TrimRight(s[p+skip:], " \t")
 }
 
-// decomment drops what keepalived treats as a comment: from an unquoted '!'
-// or '#' to the end of the line. It trims the line.
-func decomment(s string) string {
-	s = strings.TrimRight(s, "\r")
-	quoted := false
-	for i := 0; i < len(s); i++ {
-		switch s[i] {
+// decomment is keepalived 2.2.7's decomment() (parser.c): it drops the
+// leading blanks, the comment (from an unquoted '!' or '#'), the trailing
+// blanks, and the '\' that escapes a comment character outside quotes
+// ("\#" is '#', "\!" is '!'); any other '\' keeps the character after it
+// ("\\#" is '\\' and a comment). A '\' that ends the line stays, after the
+// blanks before it are dropped ("foo \" is "foo\"). A quote opened after
+// the comment started does not count. open is the text keepalived prints
+// in "Unterminated quote '%s'" when a quote is left open ("" if none).
+func decomment(s string) (text, open string) {
+	b := []byte(strings.TrimLeft(s, " \t"))
+	quote, cont := false, false
+	skip := -1
+scan:
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
 		case '"':
-			quoted = !quoted
+			if skip < 0 {
+				quote = !quote
+			}
+		case '\\':
+			if i+1 == len(b) {
+				b, cont = b[:i], true
+				break scan
+			}
+			if !quote && (b[i+1] == '#' || b[i+1] == '!') {
+				b = append(b[:i], b[i+1:]...) // the loop steps over the '#'
+			} else {
+				i++
+			}
 		case '!', '#':
-			if !quoted {
-				s = s[:i]
+			if !quote && skip < 0 {
+				skip = i
 			}
 		}
 	}
-	return strings.Trim(s, " \t\r\v\f")
+	if quote {
+		open = string(b)
+	}
+	if skip >= 0 {
+		b = b[:skip]
+	}
+	text = strings.TrimRight(string(b), " \t")
+	if cont {
+		text += "\\"
+	}
+	return text, open
 }
 
-// tokens splits a decommented line into words; "quoted text" is one word
-// without its quotes, and a quote also ends the word before it.
-func tokens(s string) []tok {
-	var out []tok
+// decomment is decomment() again on a line a parameter expanded into, as
+// keepalived does after replace_param ("$X" with $X=a#b reads as "a").
+func (lx *lexer) decomment(s string, pos Pos) string {
+	text, open := decomment(s)
+	if open != "" {
+		lx.c.msg(pos, KindSyntax, "Unterminated quote '%s'", open)
+	}
+	return text
+}
+
+// tokens is keepalived's alloc_strvec_r: it splits a line into words; a
+// word starting with a quote runs to the next quote and is kept without
+// them, and a quote also ends the word before it. A quote that is never
+// closed is reported, "Unmatched quote: '%s'" with the whole line, and the
+// words end before it (keepalived -t on `auth_pass "abc`: the keyword
+// alone).
+func tokens(s string) (out []tok, unmatched bool) {
 	for i := 0; i < len(s); {
 		c := s[i]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' {
+		if isWhite(c) {
 			i++
 			continue
 		}
 		if c == '"' {
 			e := strings.IndexByte(s[i+1:], '"')
 			if e < 0 {
-				out = append(out, tok{s: s[i+1:], quoted: true})
-				break
+				return out, true
 			}
 			out = append(out, tok{s: s[i+1 : i+1+e], quoted: true})
 			i += e + 2
 			continue
 		}
 		j := i
-		for j < len(s) && !strings.ContainsRune(" \t\r\v\f\"", rune(s[j])) {
+		for j < len(s) && !isWhite(s[j]) && s[j] != '"' {
 			j++
 		}
 		out = append(out, tok{s: s[i:j]})
 		i = j
 	}
-	return out
+	return out, false
+}
+
+// isWhite is keepalived's WHITE_SPACE_STR, " \t\f\n\r\v".
+func isWhite(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\f' || c == '\n' || c == '\r' || c == '\v'
 }

@@ -609,3 +609,125 @@ func TestSyncGroupStartsBackup(t *testing.T) {
 		t.Errorf("state %s, want BACKUP", in.State)
 	}
 }
+
+// TestEscapedComment follows keepalived 2.2.7's two readings of a line: its
+// parent process decomments each line once, removing the '\' of "\#" and
+// "\!" outside quotes (parser.c decomment: "removes comments, the escaping
+// of comment start characters, and leading and trailing whitespace"), and
+// writes the result into a copy; the VRRP process reads the copy and
+// decomments it again, so what was escaped is a comment there. The reader
+// reads as the VRRP process does.
+func TestEscapedComment(t *testing.T) {
+	t.Run("instance name", func(t *testing.T) {
+		// The public one_hash.conf: keepalived -d dumps "VRRP Instance =
+		// VI_", and says "(one_hash.conf: Line 2) Missing '{' at
+		// beginning of configuration block" (its '{' is in the comment).
+		c := parse(t, "vrrp_instance VI_\\#1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n  192.0.2.100/24\n }}\n")
+		if in := only(t, c); in.Name != "VI_" || len(in.VIPs) != 1 {
+			t.Errorf("instance %q with VIPs %v, want VI_ with one", in.Name, in.VIPs)
+		}
+		if !hasMessage(c, 2, "Missing '{' at beginning of configuration block") {
+			t.Errorf("messages %v", c.Messages)
+		}
+	})
+	t.Run("definition of an escaped hash", func(t *testing.T) {
+		// The public reload.conf: "$V1=\#" is "$V1=#" in the copy, so $V1
+		// is empty to the VRRP process and "$V1 10.2.0.101/32" a VIP
+		// (keepalived -d lists it).
+		c := parse(t, "$V1=\\#\n"+instance("")[:len(instance(""))-5]+"  $V1 192.0.2.101/24\n }\n}\n")
+		if in := only(t, c); len(in.VIPs) != 2 {
+			t.Errorf("VIPs %v, want 192.0.2.100 and 192.0.2.101", in.VIPs)
+		}
+	})
+	cases := []struct {
+		name, line, keyword string
+	}{
+		// keepalived -t, the VRRP process's line: "(t.conf: Line 1) Unknown
+		// keyword 'foo'" (its parent says 'foo#bar').
+		{"escaped hash", "foo\\#bar", "foo"},
+		{"escaped bang", "foo\\!bar x", "foo"},
+		// Inside quotes the '\' stays: "Unknown keyword 'q\#r'".
+		{"quoted", "\"q\\#r\"", "q\\#r"},
+		// "\\" keeps both, and the '#' after it is a comment: 'ab\\'.
+		{"escaped backslash", "ab\\\\#cd", "ab\\\\"},
+		{"other escape", "ab\\cd", "ab\\cd"},
+		// A final '\' stays, the blanks before it go: 'foo\'.
+		{"final backslash", "foo \\", "foo\\"},
+		{"final backslash after a comment", "baz # x \\", "baz\\"},
+		// A '#' a parameter expands to is a comment too: 'x'.
+		{"hash from a parameter", "x${_HASH}y", "x"},
+		{"hash in a parameter", "$X=a#b\n$X", "a"},
+		{"escaped hash in a parameter", "$Y=a\\#b\n$Y", "a"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, tc.line+"\n")
+			line := strings.Count(tc.line, "\n") + 1
+			if !hasMessage(c, line, "Unknown keyword '"+tc.keyword+"'") {
+				t.Errorf("want Unknown keyword '%s' at line %d: %v", tc.keyword, line, c.Messages)
+			}
+		})
+	}
+	t.Run("password", func(t *testing.T) {
+		in := only(t, parse(t, instance(" authentication {\n  auth_type PASS\n  auth_pass ab\\!cd\n }")))
+		if in.Auth.Pass != "ab" {
+			t.Errorf("auth_pass %q, want ab", in.Auth.Pass)
+		}
+	})
+	t.Run("a line the copy takes for a file", func(t *testing.T) {
+		// "\#abc" is "#abc" in the copy, which keepalived's VRRP process
+		// takes for the mark of a file "bc": keepalived -t says "(bc: Line
+		// 1) Unknown keyword 'foo'" for the line after it; "\!" closes that
+		// file again, and the lines after it are counted where the file
+		// mark was.
+		c := parse(t, "x1\n\\#abc\nfoo\n\\!\nbar\n")
+		for _, m := range []keepalived.Message{
+			{Pos: keepalived.Pos{File: "/etc/keepalived/keepalived.conf", Line: 1}, Text: "Unknown keyword 'x1'"},
+			{Pos: keepalived.Pos{File: "bc", Line: 1}, Text: "Unknown keyword 'foo'"},
+			{Pos: keepalived.Pos{File: "/etc/keepalived/keepalived.conf", Line: 2}, Text: "Unknown keyword 'bar'"},
+		} {
+			if !slices.ContainsFunc(c.Messages, func(g keepalived.Message) bool { return g.Pos == m.Pos && g.Text == m.Text }) {
+				t.Errorf("no %v: %v", m, c.Messages)
+			}
+		}
+	})
+}
+
+// TestUnmatchedQuote: keepalived 2.2.7 reports a quote left open twice,
+// from decomment() and from alloc_strvec_r(), and drops the words from the
+// quote on (keepalived -t: "(Line 1) Unterminated quote 'bar "open'",
+// "(Line 1) Unmatched quote: 'bar "open'", "(Line 1) Unknown keyword
+// 'bar'").
+func TestUnmatchedQuote(t *testing.T) {
+	cases := []struct {
+		name, line string
+		want       []string
+	}{
+		{"open quote", "bar \"open", []string{"Unterminated quote 'bar \"open'", "Unmatched quote: 'bar \"open'", "Unknown keyword 'bar'"}},
+		// decomment skips an escaped quote, alloc_strvec_r does not:
+		// "Unmatched quote: 'k7 "a\"b#c" d'" alone, then the keyword.
+		{"escaped quote", "k7 \"a\\\"b#c\" d", []string{"Unmatched quote: 'k7 \"a\\\"b#c\" d'", "Unknown keyword 'k7'"}},
+		// A quote alone makes no word: nothing but the two reports.
+		{"quote only", "\"abc", []string{"Unterminated quote '\"abc'", "Unmatched quote: '\"abc'"}},
+		// The piece after a brace is reported alone (read_line splits at
+		// the brace first): 'Unmatched quote: '"x''.
+		{"after a brace", "foo { \"x", []string{"Unterminated quote 'foo { \"x'", "Unmatched quote: '\"x'", "Unknown keyword 'foo'"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, tc.line+"\n")
+			var got []string
+			for _, m := range c.Messages {
+				if m.Pos.Line != 1 {
+					t.Errorf("message at line %d: %v", m.Pos.Line, m)
+				}
+				if !strings.HasPrefix(m.Text, "Unexpected '{'") {
+					got = append(got, m.Text)
+				}
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("messages %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
