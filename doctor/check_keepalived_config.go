@@ -21,8 +21,12 @@ after it is ignored so its '}' closes the enclosing block early), an include tha
 matches no file, a value out of range or replaced by a default, "state master" or
 "auth_type pass" in lower case (not accepted: BACKUP, no authentication), an address of
 the wrong family, a second instance of the same name (skipped), a script dropped for
-want of a script_user, scripts run as root without enable_script_security. Fix the file
-and line named in the evidence; check with "keepalived -t -f FILE".`,
+want of a script_user, scripts run as root without enable_script_security. It fails
+what makes keepalived refuse the whole configuration and run no instance at all: an
+instance without interface or virtual_router_id, a VRRPv3 or strict instance without a
+VIP, two multicast instances with one VRID on one interface, an interface name no host
+can have (ens18:1). Fix the file and line named in the evidence; check with
+"keepalived -t -f FILE".`,
 	Run: func(_ context.Context, env *Env) []Result {
 		c, rs := keepalivedOrSkip(env)
 		if c == nil {
@@ -35,7 +39,7 @@ and line named in the evidence; check with "keepalived -t -f FILE".`,
 			}
 			st := Warn
 			switch {
-			case m.Kind == keepalived.KindSyntax, m.Kind == keepalived.KindInclude, m.Kind == keepalived.KindPreprocessor,
+			case m.Kind == keepalived.KindSyntax, m.Kind == keepalived.KindInclude, m.Kind == keepalived.KindPreprocessor, m.Kind == keepalived.KindFatal,
 				strings.Contains(m.Text, "already defined"): // a whole instance skipped
 				st = Fail
 			}
@@ -63,7 +67,18 @@ func otherCheck(m keepalived.Message) bool {
 
 // messageFix says what to change for a keepalived message.
 func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
+	const refuses = ": keepalived refuses the whole configuration and runs no instance until then"
 	switch t := m.Text; {
+	case strings.HasSuffix(t, "Unknown interface!"):
+		return "add \"interface IF\" to the vrrp_instance at " + m.Pos.String() + " (keepalived 2.2.7 needs one even with unicast peers; default_interface does not apply)" + refuses
+	case strings.HasSuffix(t, "the virtual router id must be set"):
+		return "add \"virtual_router_id N\" (1-255, the same on every node) to the vrrp_instance at " + m.Pos.String() + refuses
+	case strings.HasSuffix(t, "No VIP specified; at least one is required"):
+		return "add a virtual_ipaddress block with at least one address at " + m.Pos.String() + " (VRRPv3 and vrrp_strict require one)" + refuses
+	case strings.Contains(t, " both use VRID "):
+		return "give one of the two instances (" + m.Pos.String() + ") another virtual_router_id, unicast peers or another mcast_dst_ip" + refuses
+	case m.Kind == keepalived.KindFatal && strings.HasPrefix(t, "WARNING - interface"):
+		return "no interface can have that name (at most 15 characters, no ':' or '/'; ens18:1 is an address label on ens18): name the interface itself at " + m.Pos.String() + refuses
 	case strings.HasPrefix(t, "Unknown keyword '}'"):
 		return "a '}' closes nothing here (an unknown keyword's '{' was ignored before it): fix the keyword above " + m.Pos.String() + " or remove the brace"
 	case strings.HasPrefix(t, "Unknown keyword"):

@@ -73,12 +73,17 @@ var behaviour = []*regexp.Regexp{
 	regexp.MustCompile(`^VRRP parsed invalid IP `),
 	regexp.MustCompile(`malformed (unicast peer|src) address`),
 	regexp.MustCompile(`the virtual router id must be set$`),
+	regexp.MustCompile(`^\(.*\) Unknown interface!$`),
+	regexp.MustCompile(`\) No VIP specified; at least one is required$`),
+	regexp.MustCompile(`^.* and .* both use VRID \d+ with IPv\d on interface `),
+	regexp.MustCompile(`^WARNING - interface .* for vrrp_instance .* doesn't exist$`),
 	regexp.MustCompile(`^vrrp_instance must have a name$`),
 	regexp.MustCompile(`cannot use a loopback interface \(lo\) for vrrp - ignoring$`),
 	regexp.MustCompile(`Initial state master is incompatible with AH authentication - clearing$`),
 	regexp.MustCompile(`Ignoring track_interface .* since own interface$`),
 	regexp.MustCompile(`Unable to set default user for vrrp script .* - removing$`),
 	regexp.MustCompile(`accept mode for VRRP version 2 does not comply with RFC3768 - resetting$`),
+	regexp.MustCompile(`^Cannot specify address prefix when specifying peer address - ignoring$`),
 }
 
 func isBehaviour(text string) bool {
@@ -90,12 +95,23 @@ func isBehaviour(text string) bool {
 	return false
 }
 
-// minAgree is how many of the public files the reader must read exactly as
-// keepalived 2.2.7 does (540 of the 541 keepalived starts with, since the
-// sandbox creates the interfaces named through parameters: a file or two
-// start or not depending on timing): a ratchet with that much slack, raised
-// as the reader improves. go test -oracle.v lists every difference.
-const minAgree = 535
+// minAgree is how many of the public files keepalived starts the reader
+// must read exactly as keepalived 2.2.7 does (576 of the 582 it starts,
+// since the sandbox creates the interfaces and the net_namespace named
+// through parameters and -t's missing interfaces: a file or two start or
+// not depending on timing, enable_dbus): a ratchet with that much slack,
+// raised as the reader improves. go test -oracle.v lists every difference.
+const minAgree = 570
+
+// minStarted is how many of the public files keepalived must start for the
+// oracle to be trusted, and minAgreeNotStarted how many of those it does not
+// start (it refuses them, or this kernel lacks IPVS or VRF) the reader must
+// judge as keepalived does: the same refusal and the same messages (28 of
+// 30).
+const (
+	minStarted         = 575
+	minAgreeNotStarted = 26
+)
 
 // TestAgainstKeepalived reads every public configuration with the reader
 // and with keepalived 2.2.7 itself (its messages and its -d dump, see
@@ -109,12 +125,16 @@ func TestAgainstKeepalived(t *testing.T) {
 		lab.Require(t, lab.NeedKeepalived)
 	}
 	root := publicConfigs(t)
+	only, err := regexp.Compile(os.Getenv("KAORACLE_ONLY")) // a few files, while working on them
+	if err != nil {
+		t.Fatalf("KAORACLE_ONLY: %v", err)
+	}
 	var files []string
-	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
-		if d.Type().IsRegular() && d.Name() != "SOURCES.md" {
+		if d.Type().IsRegular() && d.Name() != "SOURCES.md" && only.MatchString(p) {
 			files = append(files, p)
 		}
 		return nil
@@ -122,13 +142,13 @@ func TestAgainstKeepalived(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the public configurations are not beside the clone (%v): clone vrrpkit next to shared/", err)
 	}
-	if len(files) < 500 {
+	if len(files) < 500 && only.String() == "" {
 		t.Fatalf("only %d files under %s", len(files), root)
 	}
 	type result struct {
-		file    string
-		started bool
-		diffs   []string
+		file  string
+		class string // how keepalived judged it: see class
+		diffs []string
 	}
 	results := make([]result, len(files))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -160,35 +180,67 @@ func TestAgainstKeepalived(t *testing.T) {
 			}
 			c, err := keepalived.Read(os.DirFS("/"), f, keepalived.Options{ConfigID: oracleID})
 			if err != nil {
-				results[i] = result{file: f, started: j.started, diffs: []string{"reader: " + err.Error()}}
+				results[i] = result{file: f, class: j.class(), diffs: []string{"reader: " + err.Error()}}
 				return
 			}
-			results[i] = result{file: f, started: j.started, diffs: compare(j, c)}
+			results[i] = result{file: f, class: j.class(), diffs: compare(j, c)}
 		}()
 	}
 	wg.Wait()
-	judged, agree := 0, 0
+	count := map[string]int{}
+	agree := map[string]int{}
 	for _, r := range results {
 		rel, _ := filepath.Rel(root, r.file)
-		if !r.started {
-			continue
-		}
-		judged++
+		count[r.class]++
 		if len(r.diffs) == 0 {
-			agree++
+			agree[r.class]++
 			continue
 		}
 		if *verboseOracle {
-			t.Logf("%s:\n  %s", rel, strings.Join(r.diffs, "\n  "))
+			t.Logf("%s (%s):\n  %s", rel, r.class, strings.Join(r.diffs, "\n  "))
 		}
 	}
-	if judged < 530 {
-		t.Errorf("keepalived started with only %d of the %d files (541 expected): is the oracle broken? (KAORACLE_DUMP=DIR keeps its output)", judged, len(files))
+	notStarted := count[classRefused] + count[classSandbox] + count[classUnknown]
+	agreeNotStarted := agree[classRefused] + agree[classSandbox]
+	judged, agreed := count[classStarted]+notStarted, agree[classStarted]+agreeNotStarted
+	if count[classStarted] < minStarted {
+		t.Errorf("keepalived started with only %d of the %d files (%d expected): is the oracle broken? (KAORACLE_DUMP=DIR keeps its output)", count[classStarted], len(files), minStarted)
 	}
-	if agree < minAgree {
-		t.Errorf("the reader agrees with keepalived on %d files, fewer than %d: go test -oracle.v -run TestAgainstKeepalived lists the differences", agree, minAgree)
+	if agree[classStarted] < minAgree {
+		t.Errorf("the reader agrees with keepalived on %d files it starts, fewer than %d: go test -oracle.v -run TestAgainstKeepalived lists the differences", agree[classStarted], minAgree)
 	}
-	t.Logf("reader agrees with keepalived 2.2.7 on %d of %d files it judged (%d files)", agree, judged, len(files))
+	if agreeNotStarted < minAgreeNotStarted {
+		t.Errorf("the reader agrees with keepalived on %d files it does not start, fewer than %d: go test -oracle.v -run TestAgainstKeepalived lists the differences", agreeNotStarted, minAgreeNotStarted)
+	}
+	if agree[classLoops] < count[classLoops] {
+		t.Errorf("keepalived never ends reading %d files, the reader says so for %d", count[classLoops], agree[classLoops])
+	}
+	t.Logf("reader agrees with keepalived 2.2.7 on %d of %d files it judged: %d of the %d it starts, %d of the %d it does not (%d refused, %d stopped by the sandbox, %d unexplained); on %d of the %d it never ends reading (%d files)",
+		agreed, judged, agree[classStarted], count[classStarted], agreeNotStarted, notStarted,
+		count[classRefused], count[classSandbox], count[classUnknown], agree[classLoops], count[classLoops], len(files))
+}
+
+// How keepalived judged a file.
+const (
+	classStarted = "started"                // it runs the file: its -d dump is compared
+	classRefused = "refused"                // its VRRP process exits on a configuration error
+	classSandbox = "stopped by the sandbox" // it stopped for want of IPVS or VRF in this kernel
+	classLoops   = "never ends reading"     // keepalived -t never returns ($A=$A)
+	classUnknown = "did not start, unknown" // none of these: an oracle to fix
+)
+
+func (j *judgement) class() string {
+	switch {
+	case j.started:
+		return classStarted
+	case j.crashed() != "":
+		return classSandbox
+	case j.refused():
+		return classRefused
+	case j.testExit < 0 && !strings.Contains(j.raw, "Starting Keepalived"):
+		return classLoops
+	}
+	return classUnknown
 }
 
 func vipString(v keepalived.VIP) string {
@@ -201,6 +253,24 @@ func vipString(v keepalived.VIP) string {
 // compare lists how the reader's configuration differs from keepalived's.
 func compare(j *judgement, c *keepalived.Config) []string {
 	var d []string
+	refused := c.Refused()
+	switch j.class() {
+	case classLoops:
+		for _, m := range c.Messages {
+			if m.Kind == keepalived.KindPreprocessor && strings.Contains(m.Text, "expands without end") {
+				return nil
+			}
+		}
+		return []string{"keepalived never ends reading it, the reader does"}
+	case classUnknown:
+		d = append(d, "keepalived did not start and the oracle does not know why: see KAORACLE_DUMP")
+	}
+	if len(refused) > 0 && !j.refused() {
+		d = append(d, fmt.Sprintf("the reader refuses it (%s), keepalived does not", refused[0]))
+	}
+	if len(refused) == 0 && j.refused() {
+		d = append(d, "keepalived refuses it, the reader does not")
+	}
 	if j.started {
 		got := map[string]*keepalived.Instance{}
 		for _, in := range c.Instances {
@@ -256,7 +326,13 @@ func compare(j *judgement, c *keepalived.Config) []string {
 	}
 	theirs := map[key]bool{}
 	theirText := map[string]bool{}
-	for _, m := range j.messages {
+	msgs := j.messages
+	if !j.started {
+		// What keepalived -t printed: the VRRP process may have stopped
+		// before it read everything.
+		msgs = append(slices.Clip(msgs), j.tests...)
+	}
+	for _, m := range msgs {
 		if isBehaviour(m.text) {
 			theirs[key{m.line, m.text}] = true
 			theirText[m.text] = true
@@ -326,7 +402,6 @@ func cached(dir, root, f string) (*judgement, error) {
 		return nil, err
 	}
 	j := &judgement{raw: string(b)}
-	j.started = strings.Contains(j.raw, "------< Interfaces >------") || strings.Contains(j.raw, "keepalived has no configuration to run")
 	j.parse(j.raw)
 	return j, nil
 }

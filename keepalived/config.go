@@ -45,6 +45,13 @@ const (
 	// KindPreprocessor: a parameter expansion that does not end (keepalived
 	// itself loops on it) or a malformed ~SEQ/~LST.
 	KindPreprocessor
+	// KindFatal: an error that makes keepalived refuse the whole
+	// configuration: `keepalived -t` fails and the VRRP process exits
+	// ("exited with permanent error CONFIG"), so no instance runs (an
+	// instance without virtual_router_id or interface, a VRRPv3 or strict
+	// instance without a VIP, two multicast instances with one VRID on one
+	// interface, an interface name no host can have).
+	KindFatal
 )
 
 func (k Kind) String() string {
@@ -63,6 +70,8 @@ func (k Kind) String() string {
 		return "security"
 	case KindPreprocessor:
 		return "preprocessor"
+	case KindFatal:
+		return "fatal"
 	}
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
@@ -98,6 +107,20 @@ type Config struct {
 	groups map[string]bool // the groups of the host's /etc/group
 	fsys   fs.FS
 	noHost bool
+}
+
+// Refused lists the messages for which keepalived refuses the whole
+// configuration (KindFatal): when there is one, keepalived runs none of
+// Instances. Like keepalived, the reader stops judging at the first
+// instance that fails, so later instances may hide more.
+func (c *Config) Refused() []Message {
+	var out []Message
+	for _, m := range c.Messages {
+		if m.Kind == KindFatal {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // Script returns the vrrp_script of that name, or nil.
@@ -205,7 +228,8 @@ type Instance struct {
 	Auth         Auth
 	UnicastSrc   netip.Addr
 	UnicastPeers []netip.Addr
-	UnicastPos   Pos // the unicast_peer block
+	UnicastPos   Pos        // the unicast_peer block
+	McastDst     netip.Addr // mcast_dst_ip; see Config.McastGroup
 	VIPs         []VIP
 	ExcludedVIPs []VIP
 

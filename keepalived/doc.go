@@ -39,6 +39,14 @@
 //     an advert carries move to the excluded ones; static_ipaddress,
 //     static/virtual routes and rules are read for keepalived's "VRRP parsed
 //     invalid IP"; and so on, each with keepalived's message.
+//   - What makes keepalived refuse the whole configuration (its VRRP process
+//     exits, keepalived -t fails) is a KindFatal message, listed by
+//     Config.Refused: an instance without virtual_router_id or interface
+//     (2.2.7 applies no default_interface), a VRRPv3 or strict instance
+//     without a VIP, two multicast instances with one VRID on one interface
+//     and group, an interface name no host can have (ens18:1). As keepalived
+//     does, the reader stops at the first instance that fails and prints
+//     nothing after it.
 //
 // Read (a file and its includes in an fs.FS rooted at "/") and Parse (a
 // file in memory) are the entry points; Config is the result: Instances,
@@ -50,6 +58,7 @@
 //
 // TestAgainstKeepalived (a lab test, root) reads the public configurations
 // in shared/external/keepalived-configs with keepalived 2.2.7 itself (-d
-// dump in a private network namespace) and with this reader, instance by
-// instance and message by message.
+// dump in a private network namespace, and keepalived -t's verdict) and with
+// this reader: instance by instance and message by message for the files
+// keepalived starts, refusal and messages for those it does not.
 package keepalived

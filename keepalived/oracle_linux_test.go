@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -27,7 +28,19 @@ type judgement struct {
 	instances []dumpedInstance
 	started   bool // keepalived dumped its configuration (or said it has none to run)
 	raw       string
+	// testExit is the exit status of `keepalived --config-test` (-1: not
+	// run) and tests what it printed: its verdict on the file whether or
+	// not the daemon starts.
+	testExit int
+	tests    []oracleMsg
 }
+
+// What judge's script prints before keepalived -t's exit status and before
+// each line -t logged.
+const (
+	testExitPrefix = "KAORACLE-TEST-EXIT "
+	testPrefix     = "KAORACLE-TEST: "
+)
 
 type oracleMsg struct {
 	file string // "" when keepalived printed no file name
@@ -47,40 +60,24 @@ type dumpedInstance struct {
 
 var (
 	msgRE      = regexp.MustCompile(`^\((?:(.*): )?Line (\d+)\) (.*)$`)
-	missingIf  = regexp.MustCompile(`(?:WARNING - interface (\S+) for .* doesn't exist|tracked interface (\S+) doesn't exist)`)
 	ifaceWords = regexp.MustCompile(`(?m)(?:^\s*(?:@\S+\s+)?interface|\sdev)\s+(\S+)`)
 	namespaces = regexp.MustCompile(`(?m)^\s*(?:@\S+\s+)?net_namespace\s+(\S+)`)
 )
 
-// judge runs keepalived on file twice: `keepalived -t` to learn which
-// interfaces the file names, then the daemon with -d (dump the
-// configuration) in a network and mount namespace of its own, where those
-// interfaces exist as veths (and any net_namespace it asks for), /run is a
-// private tmpfs, and nothing reaches the host. It is stopped as soon as the
-// dump is out, before any VRRP packet matters.
+// judge runs keepalived on file in a network and mount namespace of its
+// own, where the interfaces the file names exist as veths (in any
+// net_namespace it asks for too), /run is a private tmpfs, and nothing
+// reaches the host: first `keepalived --config-test` (-t), whose "interface
+// ... doesn't exist" lines name the interfaces still missing, which are
+// created before a second -t gives keepalived's verdict (its exit status and
+// messages); then the daemon with -d (dump the configuration), stopped as
+// soon as the dump is out, before any VRRP packet matters.
 func judge(ctx context.Context, file string) (*judgement, error) {
 	dir := filepath.Dir(file)
 	ifs := map[string]bool{}
 	add := func(n string) {
-		if n != "" && len(n) <= 15 && !strings.ContainsAny(n, "'\"$`\\ ;&|/{}") {
+		if n != "" && len(n) <= 15 && !strings.ContainsAny(n, "'\"$`\\ ;&|/{}:") {
 			ifs[n] = true
-		}
-	}
-	// keepalived -t names the interfaces it misses: run it in this network
-	// namespace (it cannot miss eth0 here) and in an empty one (where it
-	// cannot see net_namespace).
-	for _, empty := range []bool{false, true} {
-		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		test := exec.CommandContext(tctx, "keepalived", "-t", "-l", "-G", "-P", "-i", oracleID, "-f", file)
-		test.Dir = dir
-		if empty {
-			test.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET}
-		}
-		out, _ := test.CombinedOutput()
-		cancel()
-		for _, m := range missingIf.FindAllStringSubmatch(string(out), -1) {
-			add(m[1])
-			add(m[2])
 		}
 	}
 	src, err := os.ReadFile(file)
@@ -90,23 +87,27 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 	for _, m := range ifaceWords.FindAllStringSubmatch(string(src), -1) {
 		add(m[1])
 	}
-	// An interface named through a parameter ("interface $IF") is not in
-	// the text and keepalived -t does not name it with dynamic_interfaces:
-	// without it keepalived runs a VMAC with no parent and names it after
-	// its own collisions (1799.conf, 1889.conf, unicast_vmac1.conf). Only
-	// the names are taken from the reader, to build the same host.
+	// The net_namespace keepalived runs in for this node: the reader's, else
+	// any the text names (each namespace's veths cost the kernel time when
+	// it is torn down: only the one keepalived enters is built).
+	nss := map[string]bool{}
+	// Names written through a parameter ("interface $IF", "dev $IF1",
+	// "net_namespace $NAME") are not in the text: only the names are
+	// taken from the reader, to build the same host.
 	if c, err := keepalived.Read(os.DirFS("/"), file, keepalived.Options{ConfigID: oracleID}); err == nil {
 		for _, in := range c.Instances {
 			add(in.Interface)
 			for _, tr := range in.TrackInterfaces {
 				add(tr.Name)
 			}
+			for _, v := range append(slices.Clip(in.VIPs), in.ExcludedVIPs...) {
+				add(v.Dev)
+			}
 		}
-	}
-	var nss []string
-	for _, m := range namespaces.FindAllStringSubmatch(string(src), -1) {
-		if !strings.ContainsAny(m[1], "'\"$`\\ ;&|/") {
-			nss = append(nss, m[1])
+		nss[c.NetNamespace] = true
+	} else {
+		for _, m := range namespaces.FindAllStringSubmatch(string(src), -1) {
+			nss[m[1]] = true
 		}
 	}
 	tmp, err := os.MkdirTemp("", "kaoracle")
@@ -116,15 +117,31 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 	defer os.RemoveAll(tmp)
 	var sh strings.Builder
 	sh.WriteString("mount --make-rprivate / && mount -t tmpfs none /run || exit 1; ip link set lo up\n")
-	sh.WriteString("mk() { n=0; for i in \"$@\"; do n=$((n+1)); ip $NS link add \"$i\" type veth peer name \"kaoracle$n\"; ip $NS link set \"$i\" up; done; }\n")
+	// mk creates the interfaces in this namespace and in every
+	// net_namespace, each a veth whose peer is kaoracleM_N, with one ip
+	// -batch per namespace (keepalived's 803.conf names 200).
+	sh.WriteString(`m=0; NSS=
+mk() { m=$((m+1)); for ns in "" $NSS; do n=0; for i in "$@"; do
+  n=$((n+1)); echo "link add $i type veth peer name kaoracle${m}_$n"; echo "link set $i up"
+done | ip ${ns:+-n "$ns"} -force -batch - >/dev/null 2>&1; done; }
+`)
+	for ns := range nss {
+		if ns != "" && !strings.ContainsAny(ns, "'\"$`\\ ;&|/{}") {
+			fmt.Fprintf(&sh, "ip netns add '%s'; NSS=\"$NSS %s\"\n", ns, ns)
+		}
+	}
 	var names []string
 	for n := range ifs {
 		names = append(names, "'"+n+"'")
 	}
-	fmt.Fprintf(&sh, "NS= mk %s\n", strings.Join(names, " "))
-	for _, ns := range nss {
-		fmt.Fprintf(&sh, "ip netns add '%s'; NS='-n %s' mk %s\n", ns, ns, strings.Join(names, " "))
-	}
+	fmt.Fprintf(&sh, "mk %s\n", strings.Join(names, " "))
+	// The interfaces -t still misses (a garp_group's, a rule's, a route's),
+	// as keepalived names them; a name no interface can have (ens18:1)
+	// stays missing, as on any host.
+	fmt.Fprintf(&sh, `kt() { rm -f %[1]s/t; keepalived --config-test=%[1]s/t -i %[2]s -f '%[3]s' -p %[1]s/p -r %[1]s/r -c %[1]s/c -b %[1]s/b >/dev/null 2>&1; }
+kt; mk $(sed -n -e "s/.*WARNING - interface \([^ ]*\) for .*doesn't exist\$/\1/p" -e "s/.*WARNING - interface \([^ ]*\) specified for garp_group doesn't exist\$/\1/p" -e "s/.*) tracked interface \([^ ]*\) doesn't exist\$/\1/p" %[1]s/t | grep -v -e '[:/]' -e '^.\{16,\}')
+kt; echo "%[4]s$?"; sed 's/^/%[5]s/' %[1]s/t 2>/dev/null
+`, tmp, oracleID, file, testExitPrefix, testPrefix)
 	fmt.Fprintf(&sh, "exec keepalived -n -R -d -l -G -P -i %s -f '%s' -p %s/p -r %s/r -c %s/c -b %s/b 2>&1\n",
 		oracleID, file, tmp, tmp, tmp, tmp)
 	cmd := exec.Command("sh", "-c", sh.String())
@@ -150,7 +167,7 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 	}()
 	j := &judgement{}
 	var raw strings.Builder
-	deadline := time.NewTimer(10 * time.Second)
+	deadline := time.NewTimer(20 * time.Second) // generous: 16 sandboxes share two CPUs
 	defer deadline.Stop()
 read:
 	for {
@@ -164,12 +181,9 @@ read:
 				l = l[26:]
 			}
 			raw.WriteString(l + "\n")
-			if strings.Contains(l, "------< Interfaces >------") {
-				j.started = true
+			if strings.Contains(l, "------< Interfaces >------") || strings.Contains(l, "keepalived has no configuration to run") ||
+				strings.HasPrefix(l, "Startup complete") && dumped(raw.String()) {
 				break read
-			}
-			if strings.Contains(l, "keepalived has no configuration to run") {
-				j.started = true
 			}
 			if strings.HasPrefix(l, "Stopped Keepalived") {
 				break read
@@ -192,12 +206,64 @@ read:
 	return j, nil
 }
 
+// dumped says whether keepalived started (in judge's output): the VRRP
+// process dumped its configuration, or there is nothing for VRRP to run
+// (keepalived says so, or it starts BFD alone, without a VRRP child).
+func dumped(raw string) bool {
+	return strings.Contains(raw, "------< Interfaces >------") ||
+		strings.Contains(raw, "keepalived has no configuration to run") ||
+		strings.Contains(raw, "\nStartup complete") && !strings.Contains(raw, "Starting VRRP child process")
+}
+
+// refused says keepalived's VRRP process refuses the configuration: it
+// exited on a configuration error (on a host with every interface the file
+// names: judge creates them), or, when the sandbox stopped it first,
+// keepalived -t printed an error after which keepalived stops reading
+// (vrrp_complete_init returns false).
+func (j *judgement) refused() bool {
+	if j.crashed() == "" {
+		return strings.Contains(j.raw, "exited with permanent error CONFIG")
+	}
+	for _, m := range j.tests {
+		if stops.MatchString(m.text) {
+			return true
+		}
+	}
+	return false
+}
+
+var stops = regexp.MustCompile(`the virtual router id must be set$|\) Unknown interface!$|\) No VIP specified; at least one is required$| both use VRID \d+ with IPv\d on interface `)
+
+// crashed says keepalived stopped for want of something the sandbox has
+// not got, not for the file: IPVS (this kernel has no ip_vs; keepalived
+// 2.2.7's VRRP child then dies of SIGSEGV with lvs_sync_daemon), a VRF
+// device (no vrf module).
+func (j *judgement) crashed() string {
+	switch {
+	case strings.Contains(j.raw, "IPVS: Can't initialize ipvs"):
+		return "no IPVS in this kernel"
+	case strings.Contains(j.raw, "WARNING - VRF interface"):
+		return "no VRF devices in this kernel"
+	}
+	return ""
+}
+
 func (j *judgement) parse(s string) {
+	j.testExit = -1
+	j.started = dumped(s)
 	inTopo := false
 	var cur *dumpedInstance
 	list := ""
 	vipsLeft := 0 // "Virtual IP (N):" says how many lines follow
 	for _, l := range strings.Split(s, "\n") {
+		if t, ok := strings.CutPrefix(l, testExitPrefix); ok {
+			fmt.Sscan(t, &j.testExit)
+			continue
+		}
+		if t, ok := strings.CutPrefix(l, testPrefix); ok {
+			j.tests = append(j.tests, parseMsg(t))
+			continue
+		}
 		if strings.HasPrefix(l, "------<") {
 			// The BFD child dumps its own sections at the same time: once in
 			// the VRRP topology, only the VRRP process's headers count.
@@ -211,12 +277,8 @@ func (j *judgement) parse(s string) {
 		// ("Startup complete" in the middle of a VIP list): a line of the
 		// dump is indented, anything else is a message.
 		if !inTopo || (l != "" && !strings.HasPrefix(l, " ")) {
-			if m := msgRE.FindStringSubmatch(l); m != nil {
-				n := 0
-				fmt.Sscan(m[2], &n)
-				j.messages = append(j.messages, oracleMsg{file: m[1], line: n, text: m[3]})
-			} else if l != "" && !strings.HasPrefix(l, " ") {
-				j.messages = append(j.messages, oracleMsg{text: l})
+			if l != "" && !strings.HasPrefix(l, " ") {
+				j.messages = append(j.messages, parseMsg(l))
 			}
 			continue
 		}
@@ -293,4 +355,16 @@ func (j *judgement) parse(s string) {
 			cur.Pass = v
 		}
 	}
+}
+
+// parseMsg splits keepalived's "(FILE: Line N) TEXT" (or "(Line N) TEXT",
+// or a TEXT with no line).
+func parseMsg(l string) oracleMsg {
+	m := msgRE.FindStringSubmatch(l)
+	if m == nil {
+		return oracleMsg{text: l}
+	}
+	n := 0
+	fmt.Sscan(m[2], &n)
+	return oracleMsg{file: m[1], line: n, text: m[3]}
 }

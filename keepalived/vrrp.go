@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"math"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -38,7 +39,7 @@ func (c *Config) interpret(top []*stmt) {
 			}
 		case "static_routes":
 			for _, l := range s.value {
-				c.route(l)
+				c.route(l, true)
 			}
 		case "static_ipaddress":
 			// Addresses keepalived adds at start, whatever the VRRP state:
@@ -201,12 +202,16 @@ func (c *Config) script(s *stmt) {
 		sc.Name = a[0]
 	}
 	badUser := false
+	first := "" // the script's first word, or its whole quoted string
 	for _, k := range s.kids {
 		sc.Where[k.key()] = k.pos
 		a := k.args()
 		switch k.key() {
 		case "script":
 			sc.Command = joinArgs(k)
+			if len(a) > 0 {
+				first = a[0]
+			}
 		case "interval":
 			if d, ok := c.seconds(k, 0, float64(math.MaxInt32)); ok {
 				sc.Interval = d
@@ -239,11 +244,14 @@ func (c *Config) script(s *stmt) {
 		// keepalived 2.2.7 drops a script whose user (or group) the host
 		// does not have: "Unable to set uid/gid for script '/x/vs.sh'",
 		// then "track script chk not found" (its 1033.conf, 2009-test.conf).
-		prog := sc.Command
-		if f := strings.Fields(prog); len(f) > 0 {
-			prog = strings.Trim(f[0], "'\"")
+		// keepalived names the command word by word, each quoted: a
+		// quoted command whole (check_align.4.conf: "'/x/vs.sh' 'scr0h'"),
+		// an unquoted one by its first word (2009-test.conf).
+		var words []string
+		for _, f := range strings.Fields(first) {
+			words = append(words, "'"+strings.Trim(f, "'\"")+"'")
 		}
-		c.msg(sc.Where["user"], KindSecurity, "Unable to set uid/gid for script '%s'", prog)
+		c.msg(sc.Where["user"], KindSecurity, "Unable to set uid/gid for script %s", strings.Join(words, " "))
 		return
 	}
 	if c.Script(sc.Name) != nil {
@@ -304,6 +312,13 @@ func (c *Config) instance(s *stmt) {
 				continue
 			}
 			in.Interface = arg
+			if !validIfName(arg) {
+				// keepalived 2.2.7 on ens18:1 (an address label, never an
+				// interface): "WARNING - interface ens18:1 for vrrp_instance
+				// VI_1 doesn't exist", then "Non-existent interface
+				// specified in configuration", and it exits.
+				c.msg(k.pos, KindFatal, "WARNING - interface %s for vrrp_instance %s doesn't exist", arg, in.Name)
+			}
 		case "virtual_router_id":
 			v, ok := c.number(k, 1, 255)
 			if !ok {
@@ -333,6 +348,10 @@ func (c *Config) instance(s *stmt) {
 				continue
 			}
 			version = int(v)
+		case "mcast_dst_ip":
+			if ip, err := netip.ParseAddr(arg); err == nil {
+				in.McastDst = ip
+			}
 		case "native_ipv6":
 			in.NativeIPv6 = true
 		case "nopreempt":
@@ -434,7 +453,7 @@ func (c *Config) instance(s *stmt) {
 			}
 		case "virtual_routes":
 			for _, l := range k.value {
-				c.route(l)
+				c.route(l, false)
 			}
 		case "virtual_ipaddress", "virtual_ipaddress_excluded":
 			for _, l := range k.value {
@@ -469,10 +488,6 @@ func (c *Config) instance(s *stmt) {
 				in.Notify = append(in.Notify, sc)
 			}
 		}
-	}
-	if in.VRID == 0 {
-		c.msg(s.pos, KindIgnored, "(%s) the virtual router id must be set", in.Name)
-		return
 	}
 	if in.Family == 0 {
 		in.Family = 4
@@ -580,14 +595,33 @@ var routeWords = map[string]int{
 // keepalived 2.2.7 says about it: a word it does not know is read as the
 // destination, "VRRP parsed invalid IP restore. skipping IP...", and the
 // route is skipped (keepalived's own test configurations 1.conf, 1100s.conf,
-// tracking.conf: "restore", "track", "link src", "type"). Lines with an
-// encap are not judged.
-func (c *Config) route(l line) {
+// tracking.conf: "restore", "track", "link src", "type"); so is a gateway
+// that is not an address ("default via x.x.x.x", 1940-full.conf). Only a
+// static route takes track_group (n1.conf). Lines with an encap are not
+// judged.
+func (c *Config) route(l line, static bool) {
 	dest := false
 	for i := 0; i < len(l.toks); i++ {
 		w := l.word(i)
 		if w == "encap" {
 			return
+		}
+		if w == "track_group" && static {
+			i++
+			continue
+		}
+		if (w == "via" || w == "gw") && i+1 < len(l.toks) {
+			gw := l.word(i + 1)
+			if gw == "inet" || gw == "inet6" {
+				i++
+				gw = l.word(i + 1)
+			}
+			if _, err := netip.ParseAddr(gw); err != nil && i+1 < len(l.toks) {
+				c.msg(l.pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", gw)
+				return
+			}
+			i++
+			continue
 		}
 		if n, ok := routeWords[w]; ok {
 			if n == 1 && i+1 < len(l.toks) {
@@ -637,6 +671,8 @@ func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
 					v.Dev = l.word(i + 1)
 				case "label":
 					v.Label = l.word(i + 1)
+				case "peer":
+					c.vipPeer(&v, l.word(i+1))
 				}
 				i++
 			}
@@ -661,9 +697,87 @@ func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
 	return v, true
 }
 
-// complete applies what vrrp_complete_instance does once everything is read.
+// McastGroup is the multicast group in sends its adverts to: mcast_dst_ip,
+// else vrrp_mcast_group4/6, else VRRP's 224.0.0.18 or ff02::12.
+func (c *Config) McastGroup(in *Instance) netip.Addr {
+	switch {
+	case in.McastDst.IsValid():
+		return in.McastDst
+	case in.Family == 6 && c.Global.McastGroup6.IsValid():
+		return c.Global.McastGroup6
+	case in.Family == 6:
+		return netip.MustParseAddr("ff02::12")
+	case c.Global.McastGroup4.IsValid():
+		return c.Global.McastGroup4
+	}
+	return netip.MustParseAddr("224.0.0.18")
+}
+
+// validIfName says whether a Linux interface can have that name (the
+// kernel's dev_valid_name): at most 15 bytes, no '/', ':' or white space.
+func validIfName(n string) bool {
+	return n != "" && n != "." && n != ".." && len(n) <= 15 && !strings.ContainsAny(n, "/: \t\n\v\f\r")
+}
+
+// vipPeer reads the "peer ADDR" of a virtual_ipaddress line as keepalived
+// 2.2.7 does (its 850p.conf): a peer with a prefix length is "VRRP parsed
+// invalid IP 1.3.2.4/16. skipping IP..." and dropped (the address stays); a
+// peer drops the address's own prefix length: "Cannot specify address
+// prefix when specifying peer address - ignoring", so 192.0.2.2/24 peer
+// 198.51.100.2 is the /32 192.0.2.2.
+func (c *Config) vipPeer(v *VIP, peer string) {
+	if _, err := netip.ParseAddr(peer); err != nil {
+		c.msg(v.Pos, KindValue, "VRRP parsed invalid IP %s. skipping IP...", peer)
+		return
+	}
+	if v.HasLen {
+		c.msg(v.Pos, KindValue, "Cannot specify address prefix when specifying peer address - ignoring")
+		a := v.Prefix.Addr()
+		v.Prefix, v.HasLen = netip.PrefixFrom(a, a.BitLen()), false
+	}
+}
+
+// complete applies what keepalived's vrrp_complete_init does once
+// everything is read. keepalived stops at the first instance it refuses and
+// runs nothing (KindFatal): the reader still completes every instance, for
+// the checks, but keeps only the messages keepalived prints before it stops.
 func (c *Config) complete() {
 	strict := c.Global.VRRPStrict
+	// chk_min_cfg, over every instance before any is completed
+	// (keepalived 2.2.7: "(VI_1) the virtual router id must be set",
+	// "(VI_1) Unknown interface!", for the first instance that fails).
+	for _, in := range c.Instances {
+		// keepalived looks track scripts up as it reads (the messages
+		// carry the line), before it judges any instance.
+		for i, t := range in.TrackScripts {
+			s := c.Script(t.Name)
+			if s == nil {
+				c.msg(t.Pos, KindIgnored, "(%s) track script %s not found, ignoring...", in.Name, t.Name)
+				continue
+			}
+			if !t.WeightSet {
+				in.TrackScripts[i].Weight = s.Weight
+				in.TrackScripts[i].Reverse = s.Reverse
+			}
+		}
+	}
+	fatal := false
+	for _, in := range c.Instances {
+		switch {
+		case in.VRID == 0:
+			c.msg(in.Pos, KindFatal, "(%s) the virtual router id must be set", in.Name)
+		case in.Interface == "":
+			// keepalived 2.2.7 runs no instance on default_interface, and
+			// wants an interface even with unicast peers.
+			c.msg(in.Pos, KindFatal, "(%s) Unknown interface!", in.Name)
+		default:
+			continue
+		}
+		fatal = true
+		break
+	}
+	keep := len(c.Messages) // keepalived prints nothing after a fatal error
+	c.Instances = slices.DeleteFunc(c.Instances, func(in *Instance) bool { return in.VRID == 0 })
 	for _, in := range c.Instances {
 		if strict {
 			in.StrictMode = true
@@ -675,12 +789,25 @@ func (c *Config) complete() {
 			// keepalived: VRRPv2 has no IPv6, the instance runs VRRPv3.
 			in.Version = 3
 		}
+		if len(in.VIPs) == 0 {
+			if in.Version == 3 || in.StrictMode {
+				c.msg(in.At("virtual_ipaddress"), KindFatal, "(%s) No VIP specified; at least one is required", in.Name)
+				if !fatal {
+					fatal, keep = true, len(c.Messages)
+				}
+			} else {
+				c.msg(in.At("virtual_ipaddress"), KindValue, "(%s) No VIP specified; at least one is sensible", in.Name)
+			}
+		}
 		if in.Auth.Written != "" {
 			switch {
-			case in.Version == 3:
-				c.msg(in.Auth.Pos, KindIgnored, "(%s) VRRP version 3 does not support authentication. Ignoring.", in.Name)
+			// Strict mode is judged first (keepalived's check_align.2.conf:
+			// a VRRPv3 instance under vrrp_strict gets "Strict mode does
+			// not support authentication").
 			case in.StrictMode:
 				c.msg(in.Auth.Pos, KindIgnored, "(%s) Strict mode does not support authentication. Ignoring.", in.Name)
+			case in.Version == 3:
+				c.msg(in.Auth.Pos, KindIgnored, "(%s) VRRP version 3 does not support authentication. Ignoring.", in.Name)
 			default:
 				in.Auth.Type = in.Auth.Written
 				if in.Auth.Type == "PASS" {
@@ -767,17 +894,10 @@ func (c *Config) complete() {
 				in.Preempt = true
 			}
 		}
-		for i, t := range in.TrackScripts {
-			s := c.Script(t.Name)
-			if s == nil {
-				c.msg(t.Pos, KindIgnored, "(%s) track script %s not found, ignoring...", in.Name, t.Name)
-				continue
-			}
-			if !t.WeightSet {
-				in.TrackScripts[i].Weight = s.Weight
-				in.TrackScripts[i].Reverse = s.Reverse
-			}
-		}
+	}
+	if !fatal {
+		fatal = c.sharedVRIDs()
+		keep = len(c.Messages)
 	}
 	// keepalived starts the members of a sync group as BACKUP unless they
 	// own their addresses (priority 255): the group decides together.
@@ -790,6 +910,29 @@ func (c *Config) complete() {
 		}
 	}
 	c.scriptSecurity()
+	if fatal {
+		c.Messages = c.Messages[:keep]
+	}
+}
+
+// sharedVRIDs reports two multicast instances with one VRID on one
+// interface, address family and multicast group, which keepalived 2.2.7
+// refuses: "VI_0 and VI_1 both use VRID 253 with IPv4 on interface eth0"
+// (keepalived's bfd_several.conf), each pair, then it exits. Instances with
+// unicast peers share a VRID freely, so do instances sending to different
+// groups (mcast_dst_ip, 1969ma.conf); use_vmac does not separate them.
+func (c *Config) sharedVRIDs() bool {
+	found := false
+	for i, a := range c.Instances {
+		for _, b := range c.Instances[i+1:] {
+			if a.VRID == b.VRID && a.Interface == b.Interface && a.Family == b.Family &&
+				len(a.UnicastPeers) == 0 && len(b.UnicastPeers) == 0 && c.McastGroup(a) == c.McastGroup(b) {
+				c.msg(b.Pos, KindFatal, "%s and %s both use VRID %d with IPv%d on interface %s", a.Name, b.Name, a.VRID, a.Family, a.Interface)
+				found = true
+			}
+		}
+	}
+	return found
 }
 
 // ScriptUser is the user keepalived runs a script as when it names none:
