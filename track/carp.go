@@ -56,7 +56,14 @@ type carpRouter struct {
 
 // heard reports whether r advertised within 3 of its intervals of ts.
 func (r *carpRouter) heard(ts instant) bool {
-	return ts.Sub(r.last) < 3*max(r.interval, 10*time.Millisecond)
+	return ts.Sub(r.last) < carpHeard(r.interval)
+}
+
+// carpHeard is how long after its last advert a CARP router still counts
+// as advertising: 3 of its intervals (a backup takes over after 3 missed
+// adverts).
+func carpHeard(interval time.Duration) time.Duration {
+	return 3 * max(interval, 10*time.Millisecond)
 }
 
 // carpAdvert handles one CARP advert.
@@ -203,4 +210,59 @@ func (t *Tracker) CARP() []CARPSnapshot {
 		out = append(out, s)
 	}
 	return out
+}
+
+// Advertising reports whether r advertised within 3 of its intervals
+// before now, the tracker's clock: in CARP only a master advertises.
+func (r *CARPRouterSnapshot) Advertising(now time.Time) bool {
+	return now.Sub(r.Last) < carpHeard(r.Interval)
+}
+
+// MeanInterval is the mean time between r's adverts, first to last (0
+// before its second advert).
+func (r *CARPRouterSnapshot) MeanInterval() time.Duration {
+	if r.Count < 2 {
+		return 0
+	}
+	return r.Last.Sub(r.First) / time.Duration(r.Count-1)
+}
+
+// Masters returns the routers of g advertising as master at now, the
+// elected one first: one in a healthy group, two or more when they do not
+// hear each other (carp-split), none when the group fell silent.
+func (g *CARPSnapshot) Masters(now time.Time) []*CARPRouterSnapshot {
+	var out []*CARPRouterSnapshot
+	for i := range g.Routers {
+		if r := &g.Routers[i]; r.Advertising(now) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// State is the CARP group's state at now, in the VRRP groups' terms: OK
+// with one master advertising, SPLIT-BRAIN with two or more, DOWN when
+// none advertised within 3 of its intervals (its last master fell silent
+// and no backup took over), INIT before the first advert.
+func (g *CARPSnapshot) State(now time.Time) State {
+	switch n := len(g.Masters(now)); {
+	case len(g.Routers) == 0:
+		return StateInit
+	case n == 0:
+		return StateDown
+	case n > 1:
+		return StateSplitBrain
+	}
+	return StateOK
+}
+
+// LastAdvert is when any router of g last advertised.
+func (g *CARPSnapshot) LastAdvert() time.Time {
+	var t time.Time
+	for _, r := range g.Routers {
+		if r.Last.After(t) {
+			t = r.Last
+		}
+	}
+	return t
 }

@@ -76,6 +76,24 @@ func TestCARP(t *testing.T) {
 	if m := r.tr.CARP()[0].Master; m != "192.0.2.1" {
 		t.Errorf("master %s, want the lower advskew 192.0.2.1", m)
 	}
+	// The screen's and the exporter's view: two masters, the elected one
+	// first; one when 192.0.2.1 fell silent for 3 of its intervals (1 s)
+	// and 192.0.2.2 not yet (1.39 s); none when both did.
+	g := r.tr.CARP()[0]
+	for _, c := range []struct {
+		at      float64
+		masters int
+		first   string
+		state   track.State
+	}{{33.9, 2, "192.0.2.1", track.StateSplitBrain}, {34.3, 1, "192.0.2.2", track.StateOK}, {36, 0, "", track.StateDown}} {
+		if ms := g.Masters(at(c.at)); len(ms) != c.masters || g.State(at(c.at)) != c.state ||
+			c.masters > 0 && ms[0].Addr != c.first {
+			t.Errorf("at %gs: masters %+v, state %s; want %d from %s, %s", c.at, ms, g.State(at(c.at)), c.masters, c.first, c.state)
+		}
+	}
+	if !g.LastAdvert().Equal(at(31.5)) {
+		t.Errorf("last advert %v, want %v", g.LastAdvert(), at(31.5))
+	}
 
 	// VRRP vrid 7 on IPv4 shares 00:00:5e:00:01:07 with CARP vhid 7; the
 	// VRRP group itself is judged as VRRP.

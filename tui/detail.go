@@ -66,9 +66,6 @@ func role(g *track.GroupSnapshot, r *track.RouterSnapshot, now time.Time) string
 func (m *Model) detailView(g *track.GroupSnapshot) []string {
 	now := m.d.now
 	var out []string
-	section := func(s string) {
-		out = append(out, "", m.st.header.Render(fit(s, m.width)))
-	}
 
 	// Routers.
 	cols := routerCols
@@ -104,11 +101,7 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 	}
 	cols[rcAddr].max = max(cols[rcAddr].max, min(addrW, 39))
 	w := layout(cols[:], m.width)
-	titles := make([]string, numRouterCols)
-	for i, c := range cols {
-		titles[i] = c.title
-	}
-	out = append(out, m.st.header.Render(fit("  "+row(cols[:], w, titles), m.width)))
+	out = append(out, m.heading(cols[:], w))
 	for i, c := range cells {
 		line := "  " + row(cols[:], w, c)
 		if g.Routers[i].Master {
@@ -126,7 +119,7 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 	// A short history gets a short strip (a minute at least) rather
 	// than a screen of dots.
 	n = min(n, max(60, int(historySpan(g, now)/bucket)+2))
-	section(fmt.Sprintf("TIMELINE last %s, one cell %s: %c advert  %c priority 0  %c none",
+	out = m.section(out, fmt.Sprintf("TIMELINE last %s, one cell %s: %c advert  %c priority 0  %c none",
 		fmtSpan(time.Duration(n)*bucket), fmtSpan(bucket), cellAdvert, cellResign, cellSilent))
 	for i := range g.Routers {
 		r := &g.Routers[i]
@@ -141,7 +134,7 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 	out = append(out, strings.Repeat(" ", label)+"  "+m.st.dim.Render(axis))
 
 	// VIP owners.
-	section("VIP OWNERS by ARP / NA")
+	out = m.section(out, "VIP OWNERS by ARP / NA")
 	if len(g.VIPs) == 0 {
 		out = append(out, m.st.dim.Render("  no virtual address"))
 	}
@@ -170,13 +163,19 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 			strings.Repeat(" ", len(v.Addr)), v.Count, v.Gratuitous, fmtAge(now.Sub(v.Last)))))
 	}
 
-	// Findings of this group: incidents and events, open incidents first,
-	// worst first, then by how recently they opened; configuration facts
-	// once per router at the end, counted.
+	return append(out, m.groupFindings(g.Key)...)
+}
+
+// groupFindings is the detail view's findings of group k: incidents and
+// events, open incidents first, worst first, then by how recently they
+// opened; configuration facts once per router at the end, counted.
+func (m *Model) groupFindings(k track.GroupKey) []string {
+	now := m.d.now
+	var out []string
 	var fs, facts []*track.Finding
 	for i := range m.d.findings {
 		f := &m.d.findings[i]
-		if f.Group != g.Key {
+		if f.Group != k {
 			continue
 		}
 		if r, ok := track.RuleOf(f.ID); ok && r.Kind == track.KindFact {
@@ -197,7 +196,7 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 		}
 		return opened(b).Compare(opened(a))
 	})
-	section(fmt.Sprintf("FINDINGS %d, open first, worst first, newest first", len(fs)))
+	out = m.section(out, fmt.Sprintf("FINDINGS %d, open first, worst first, newest first", len(fs)))
 	if len(fs) == 0 {
 		out = append(out, m.st.dim.Render("  none"))
 	}
@@ -222,13 +221,18 @@ func (m *Model) detailView(g *track.GroupSnapshot) []string {
 		out = appendWrapped(out, "  fix:   ", f.Hint, m.width)
 	}
 	if len(facts) > 0 {
-		section("CONFIGURATION seen on the wire")
+		out = m.section(out, "CONFIGURATION seen on the wire")
 		for _, f := range facts {
 			out = appendWrapped(out, "  ", fmt.Sprintf("%s %s: %s (%d %s); fix: %s", m.st.severity[f.Severity].Render(f.Severity.Word()),
 				f.ID, f.Message, f.Count, plural(f.Count, "advert", "adverts"), f.Hint), m.width)
 		}
 	}
 	return out
+}
+
+// section appends a blank line and a section's title to out.
+func (m *Model) section(out []string, title string) []string {
+	return append(out, "", m.st.header.Render(fit(title, m.width)))
 }
 
 // opened is when a finding's incident opened, or the finding first

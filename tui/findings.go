@@ -30,8 +30,8 @@ func (m *Model) findingLine(f *track.Finding) string {
 	return head + m.st.severity[f.Severity].Render(fmt.Sprintf("%-5s", f.Severity.Word())) + clip(rest, max(0, m.width-len(head)-5))
 }
 
-// groupTag names a group briefly: "vrid 51", "vlan 10 vrid 51 ipv6", with
-// the link first when there are several.
+// groupTag names a group briefly: "vrid 51", "vlan 10 vrid 51 ipv6",
+// "carp vhid 7", with the link first when there are several.
 func (m *Model) groupTag(k track.GroupKey) string {
 	var b strings.Builder
 	if !m.d.oneLink {
@@ -40,7 +40,11 @@ func (m *Model) groupTag(k track.GroupKey) string {
 	if k.VLAN != 0 {
 		b.WriteString("vlan " + vlanString(k.VLAN) + " ")
 	}
-	fmt.Fprintf(&b, "vrid %d", k.VRID)
+	if k.Proto == track.ProtoCARP {
+		fmt.Fprintf(&b, "carp vhid %d", k.VRID)
+	} else {
+		fmt.Fprintf(&b, "vrid %d", k.VRID)
+	}
 	if k.Family == "ipv6" {
 		b.WriteString(" ipv6")
 	}
@@ -94,9 +98,13 @@ func (m *Model) statusBar() string {
 			errs = append(errs, h.Err.Error())
 		}
 	}
+	adverts := fmt.Sprintf("%d adverts", m.d.stats.Adverts)
+	if n := m.d.stats.CARP; n > 0 {
+		adverts += fmt.Sprintf(", %d CARP", n)
+	}
 	parts := []string{fit(m.feed.Source, min(width(m.feed.Source), 24)),
 		fmt.Sprintf("%d pkts", pkts),
-		fmt.Sprintf("%d adverts", m.d.stats.Adverts),
+		adverts,
 		fmt.Sprintf("%d dropped", drops),
 		fmtElapsed(m.opts.Clock().Sub(m.opts.Started)),
 	}

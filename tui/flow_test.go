@@ -52,7 +52,7 @@ func TestFlow(t *testing.T) {
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
 	fm := tm.FinalModel(t).(*Model)
-	if fm.view != viewDetail || fm.selected() == nil || fm.selected().State != track.StateSplitBrain {
+	if fm.view != viewDetail || fm.selected() == nil || fm.selected().state(fm.d.now) != track.StateSplitBrain {
 		t.Errorf("final view %v, group %+v; want the split brain's detail", fm.view, fm.selected())
 	}
 }

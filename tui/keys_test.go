@@ -2,6 +2,7 @@ package tui
 
 import (
 	"io"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"github.com/vrrpkit/vrrpkit/internal/feed"
+	"github.com/vrrpkit/vrrpkit/internal/synth"
 	"github.com/vrrpkit/vrrpkit/track"
 )
 
@@ -21,7 +23,7 @@ var busy = []string{"split-brain.pcap", "v2-failover.pcap", "v3-ipv6.pcap", "frr
 func shownGroups(m *Model) []string {
 	var out []string
 	for _, r := range m.rows {
-		out = append(out, m.d.groups[r].Key.String())
+		out = append(out, m.d.rows[r].key().String())
 	}
 	return out
 }
@@ -57,8 +59,8 @@ func TestFilterSortSelect(t *testing.T) {
 	press(m, "G")
 	last := m.sel
 	press(m, "s")
-	if m.sortBy != sortState || m.d.groups[m.rows[0]].State != track.StateSplitBrain {
-		t.Errorf("sort %v: first row %v", m.sortBy, m.d.groups[m.rows[0]].Key)
+	if m.sortBy != sortState || m.d.rows[m.rows[0]].state(m.d.now) != track.StateSplitBrain {
+		t.Errorf("sort %v: first row %v", m.sortBy, m.d.rows[m.rows[0]].key())
 	}
 	if m.sel != last {
 		t.Errorf("sorting moved the selection from %v to %v", last, m.sel)
@@ -222,5 +224,57 @@ func TestThrottle(t *testing.T) {
 	m.Update(endedMsg{})
 	if m.wait() != nil {
 		t.Errorf("listening again after the capture ended")
+	}
+}
+
+// TestCARPRow: a CARP group (OpenBSD carp(4)) replayed beside VRRP ones
+// is a row of its own, marked CARP, with both masters of its split and
+// their advskews; its carp-split finding is in the findings pane under the
+// vhid; the filter finds it by "carp"; its detail names the second
+// master.
+func TestCARPRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "carp-split.pcap")
+	if err := synth.WriteCARPScenario(path, synth.CARPScenarios()["carp-split"]); err != nil {
+		t.Fatal(err)
+	}
+	m := newModel(t, 160, 40, "v2-basic.pcap", path)
+	if got := shownGroups(m); len(got) != 2 || got[1] != "carp-split.pcap ipv4 carp vhid 7" {
+		t.Fatalf("rows %v, want the VRRP group and then the CARP one", got)
+	}
+	var row, finding string
+	for _, l := range strings.Split(m.View(), "\n") {
+		switch {
+		case strings.Contains(l, "carp 7"):
+			row = l
+		case strings.Contains(l, "ERROR carp-split"):
+			finding = l
+		}
+	}
+	for _, want := range []string{"SPLIT-BRAIN", "192.0.2.1+192.0.2.2", "s0+s100", "1s/1s", "in HMAC"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("CARP row lacks %q: %q", want, row)
+		}
+	}
+	if !strings.Contains(finding, "carp vhid 7") || !strings.Contains(finding, "192.0.2.1 (advskew 0, demote 0) and 192.0.2.2") {
+		t.Errorf("findings pane: %q", finding)
+	}
+	if !strings.Contains(m.View(), "2 groups (1 CARP): 1 SPLIT-BRAIN 1 OK") {
+		t.Errorf("title: %q", strings.Split(m.View(), "\n")[0])
+	}
+	press(m, "s") // by state: the CARP split first
+	if got := shownGroups(m); got[0] != "carp-split.pcap ipv4 carp vhid 7" {
+		t.Errorf("sorted by state: %v", got)
+	}
+	press(m, "/", "c", "a", "r", "p", "enter")
+	if got := shownGroups(m); len(got) != 1 {
+		t.Errorf("filter carp: %v", got)
+	}
+	press(m, "enter")
+	v := m.View()
+	for _, want := range []string{"carp-split.pcap ipv4 carp vhid 7  SPLIT-BRAIN  master 192.0.2.1", "master 2", "ADVSKEW",
+		"carp-split #1, open for 20.0 s"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
 	}
 }

@@ -58,7 +58,7 @@ func TestThousandGroups(t *testing.T) {
 		t.Errorf("heading with VLANs: %v", head)
 	}
 	press(m, "G")
-	if sel := m.selected(); sel == nil || sel.Key.VLAN != 4 || sel.Key.VRID != 235 {
+	if sel := m.selected(); sel == nil || sel.key().VLAN != 4 || sel.key().VRID != 235 {
 		t.Errorf("G selects %+v, want the 1000th group (VLAN 4, VRID 235)", m.sel)
 	}
 	if !strings.Contains(m.View(), "> ") {

@@ -68,13 +68,15 @@ type (
 // data is one consistent reading of the tracker.
 type data struct {
 	groups   []track.GroupSnapshot
+	carps    []track.CARPSnapshot
+	rows     []groupRow      // the table's rows: groups, then carps
 	findings []track.Finding // worst first, then newest opening first (sortTime)
 	stats    track.Stats
-	now      time.Time // the tracker's clock
-	active   int       // findings active now (track.Active)
-	counts   map[track.State]int
-	oneLink  bool // every group is on one link
-	anyVLAN  bool // some group is on a VLAN
+	now      time.Time           // the tracker's clock
+	active   int                 // findings active now (track.Active)
+	counts   map[track.State]int // rows per state
+	oneLink  bool                // every group is on one link
+	anyVLAN  bool                // some group is on a VLAN
 }
 
 // Model is the screen.
@@ -87,7 +89,7 @@ type Model struct {
 	height int
 
 	d       *data
-	rows    []int // indexes into d.groups: filtered and sorted
+	rows    []int // indexes into d.rows: filtered and sorted
 	sel     track.GroupKey
 	cursor  int
 	offset  int
@@ -180,9 +182,15 @@ func (m *Model) refresh() {
 	tr := m.feed.Tracker
 	// Timelines only for the selected group: copying every router's
 	// timeline was most of a refresh's cost with many groups.
-	d := &data{groups: tr.Overview(), findings: tr.Findings(), stats: tr.Stats(), now: tr.Now(),
+	d := &data{groups: tr.Overview(), carps: tr.CARP(), findings: tr.Findings(), stats: tr.Stats(), now: tr.Now(),
 		counts: map[track.State]int{}}
 	m.withTimeline(d)
+	for i := range d.groups {
+		d.rows = append(d.rows, vrrpRow{&d.groups[i]})
+	}
+	for i := range d.carps {
+		d.rows = append(d.rows, carpRow{&d.carps[i]})
+	}
 	slices.Reverse(d.findings)
 	// Worst first, then the most recently opened (an incident's start, a
 	// fact's first sighting, an event's latest occurrence): a fact that
@@ -203,10 +211,11 @@ func (m *Model) refresh() {
 		}
 	}
 	d.oneLink = true
-	for _, g := range d.groups {
-		d.counts[g.State]++
-		d.oneLink = d.oneLink && g.Key.Link == d.groups[0].Key.Link
-		d.anyVLAN = d.anyVLAN || g.Key.VLAN != 0
+	for _, r := range d.rows {
+		d.counts[r.state(d.now)]++
+		k := r.key()
+		d.oneLink = d.oneLink && k.Link == d.rows[0].key().Link
+		d.anyVLAN = d.anyVLAN || k.VLAN != 0
 	}
 	m.setData(d)
 	m.last = time.Now()
@@ -235,27 +244,28 @@ func (m *Model) setData(d *data) {
 func (m *Model) rebuild() {
 	m.rows = m.rows[:0]
 	f := strings.ToLower(m.filter)
-	for i := range m.d.groups {
-		if f == "" || strings.Contains(haystack(&m.d.groups[i]), f) {
+	now := m.d.now
+	for i, r := range m.d.rows {
+		if f == "" || strings.Contains(r.haystack(now), f) {
 			m.rows = append(m.rows, i)
 		}
 	}
-	gs := m.d.groups
+	rs := m.d.rows
 	slices.SortStableFunc(m.rows, func(a, b int) int {
-		ga, gb := &gs[a], &gs[b]
+		ra, rb := rs[a], rs[b]
 		switch m.sortBy {
 		case sortState:
-			return cmp.Compare(ga.State.Rank(), gb.State.Rank())
+			return cmp.Compare(ra.state(now).Rank(), rb.state(now).Rank())
 		case sortAge:
-			return ga.LastAdvert().Compare(gb.LastAdvert()) // stalest first
+			return ra.lastAdvert().Compare(rb.lastAdvert()) // stalest first
 		case sortMaster:
-			return cmp.Compare(ga.Master, gb.Master)
+			return cmp.Compare(ra.master(now), rb.master(now))
 		}
-		return 0 // the tracker's order: link, VLAN, family, VRID
+		return 0 // the tracker's order: link, VLAN, family, VRID; CARP after VRRP
 	})
 	m.cursor = 0
 	for i, r := range m.rows {
-		if gs[r].Key == m.sel {
+		if rs[r].key() == m.sel {
 			m.cursor = i
 			break
 		}
@@ -268,7 +278,7 @@ func (m *Model) selectRow(i int) {
 	i = max(0, min(i, len(m.rows)-1))
 	m.cursor = i
 	if len(m.rows) > 0 {
-		m.sel = m.d.groups[m.rows[i]].Key
+		m.sel = m.d.rows[m.rows[i]].key()
 	}
 	h := m.tableRows()
 	if m.cursor < m.offset {
@@ -280,11 +290,11 @@ func (m *Model) selectRow(i int) {
 	m.offset = max(0, min(m.offset, len(m.rows)-h))
 }
 
-// selected returns the selected group, or nil.
-func (m *Model) selected() *track.GroupSnapshot {
-	for i := range m.d.groups {
-		if m.d.groups[i].Key == m.sel {
-			return &m.d.groups[i]
+// selected returns the selected group's row, or nil.
+func (m *Model) selected() groupRow {
+	for _, r := range m.d.rows {
+		if r.key() == m.sel {
+			return r
 		}
 	}
 	return nil
@@ -447,7 +457,7 @@ func (m *Model) editFilter(k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// haystack is what the filter matches, lower case.
+// haystack is what the filter matches in a VRRP group, lower case.
 func haystack(g *track.GroupSnapshot) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(g.Key.String()))

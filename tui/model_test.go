@@ -198,6 +198,26 @@ func TestFrames(t *testing.T) {
 			})
 		}
 	}
+	// CARP (OpenBSD, pfSense, OPNsense) beside VRRP: its own row, detail
+	// and findings.
+	carp := filepath.Join(dir, "carp-split.pcap")
+	if err := synth.WriteCARPScenario(carp, synth.CARPScenarios()["carp-split"]); err != nil {
+		t.Fatal(err)
+	}
+	for _, sz := range []struct {
+		name string
+		w, h int
+	}{{"80x24", 80, 24}, {"120x35", 120, 35}} {
+		t.Run("carp-split-table-"+sz.name, func(t *testing.T) {
+			m := newModel(t, sz.w, sz.h, "split-brain.pcap", "v2-failover.pcap", carp)
+			checkFrame(t, m, sz.w, sz.h)
+		})
+		t.Run("carp-split-detail-"+sz.name, func(t *testing.T) {
+			m := newModel(t, sz.w, sz.h, carp)
+			press(m, "enter")
+			checkFrame(t, m, sz.w, sz.h)
+		})
+	}
 	t.Run("split-brain-table-120x35", func(t *testing.T) {
 		m := newModel(t, 120, 35, "split-brain.pcap")
 		checkFrame(t, m, 120, 35)

@@ -135,6 +135,10 @@ func (m *Model) widths(cells [][]string) []int {
 		for _, i := range []int{colLink, colVLAN, colMaster, colMAC, colPrio, colVIPs, colInterval} {
 			cols[i].max = max(cols[i].max, min(ansi.StringWidth(cs[i]), 48))
 		}
+		// A CARP row's "carp 7" is never cut: without "carp" it would
+		// read as a VRRP group.
+		cols[colVRID].min = max(cols[colVRID].min, min(ansi.StringWidth(cs[colVRID]), 8))
+		cols[colVRID].max = max(cols[colVRID].max, cols[colVRID].min)
 	}
 	return layout(cols[:], m.width)
 }
@@ -147,16 +151,12 @@ func (m *Model) tableView() []string {
 	end := min(len(m.rows), m.offset+n)
 	cells := make([][]string, 0, end-m.offset)
 	for _, r := range m.rows[m.offset:end] {
-		cells = append(cells, m.cells(&m.d.groups[r]))
+		cells = append(cells, m.d.rows[r].cells(m))
 	}
 	w := m.widths(cells)
-	titles := make([]string, numCols)
-	for i, c := range groupCols {
-		titles[i] = c.title
-	}
-	out = append(out, m.st.header.Render(fit("  "+row(groupCols[:], w, titles), m.width)))
+	out = append(out, m.heading(groupCols[:], w))
 	for i, cs := range cells {
-		g := &m.d.groups[m.rows[m.offset+i]]
+		g := m.d.rows[m.rows[m.offset+i]]
 		sel := m.offset+i == m.cursor
 		if sel {
 			out = append(out, m.st.selected.Render(fit("> "+row(groupCols[:], w, cs), m.width)))
@@ -165,7 +165,7 @@ func (m *Model) tableView() []string {
 		out = append(out, "  "+m.styledRow(w, cs, g))
 	}
 	if len(m.rows) == 0 {
-		msg := "  no VRRP advert yet"
+		msg := "  no VRRP or CARP advert yet"
 		if m.filter != "" {
 			msg = fmt.Sprintf("  no group matches %q (esc clears the filter)", m.filter)
 		}
@@ -179,7 +179,7 @@ func (m *Model) tableView() []string {
 }
 
 // styledRow is row with the state coloured.
-func (m *Model) styledRow(w []int, cs []string, g *track.GroupSnapshot) string {
+func (m *Model) styledRow(w []int, cs []string, g groupRow) string {
 	var b strings.Builder
 	first := true
 	for i, c := range groupCols {
@@ -198,9 +198,9 @@ func (m *Model) styledRow(w []int, cs []string, g *track.GroupSnapshot) string {
 		}
 		switch i {
 		case colState:
-			s = m.st.state[g.State].Render(s)
+			s = m.st.state[g.state(m.d.now)].Render(s)
 		case colMaster:
-			if g.Master == "" {
+			if g.master(m.d.now) == "" {
 				s = m.st.dim.Render(s)
 			}
 		}
@@ -224,11 +224,15 @@ func (m *Model) titleLine() string {
 	default:
 		b.WriteString(" (replay)")
 	}
-	if len(m.d.groups) == 1 {
-		b.WriteString("  1 group:")
+	if len(m.d.rows) == 1 {
+		b.WriteString("  1 group")
 	} else {
-		fmt.Fprintf(&b, "  %d groups:", len(m.d.groups))
+		fmt.Fprintf(&b, "  %d groups", len(m.d.rows))
 	}
+	if n := len(m.d.carps); n > 0 {
+		fmt.Fprintf(&b, " (%d CARP)", n)
+	}
+	b.WriteByte(':')
 	for _, s := range track.States() {
 		if n := m.d.counts[s]; n > 0 {
 			b.WriteString(" " + m.st.state[s].Render(fmt.Sprintf("%d %s", n, s)))
@@ -237,7 +241,7 @@ func (m *Model) titleLine() string {
 	if m.view == viewTable {
 		b.WriteString("  sort:" + m.sortBy.String())
 		if m.filter != "" && !m.editing {
-			fmt.Fprintf(&b, "  filter:%q %d/%d", m.filter, len(m.rows), len(m.d.groups))
+			fmt.Fprintf(&b, "  filter:%q %d/%d", m.filter, len(m.rows), len(m.d.rows))
 		}
 	}
 	return b.String()

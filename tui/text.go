@@ -159,6 +159,15 @@ func layout(cols []column, width int) []int {
 	return w
 }
 
+// heading is a table's line of column titles, laid out as w says.
+func (m *Model) heading(cols []column, w []int) string {
+	titles := make([]string, len(cols))
+	for i, c := range cols {
+		titles[i] = c.title
+	}
+	return m.st.header.Render(fit("  "+row(cols, w, titles), m.width))
+}
+
 // row joins cells of the shown columns.
 func row(cols []column, w []int, cells []string) string {
 	var b strings.Builder

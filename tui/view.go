@@ -18,11 +18,11 @@ func (m *Model) View() string {
 			lines = []string{m.titleLine(), m.st.dim.Render("  the group is gone (filtered out?): esc goes back")}
 			break
 		}
-		body := m.detailView(g)
+		body := g.detail(m)
 		h := max(1, m.height-2)
 		m.detailOffset = max(0, min(m.detailOffset, len(body)-h))
 		end := min(len(body), m.detailOffset+h)
-		lines = append([]string{m.detailTitle(g)}, body[m.detailOffset:end]...)
+		lines = append([]string{g.title(m)}, body[m.detailOffset:end]...)
 	case viewHelp:
 		lines = m.helpView()
 	}
@@ -56,7 +56,7 @@ func (m *Model) helpView() []string {
 		out = append(out, "  "+fit(kv[0], 7)+" "+d)
 	}
 	// No blank line before the states: the help fits 80x24.
-	out = append(out, m.st.title.Render("states"))
+	out = append(out, m.st.title.Render("states")+" (CARP rows: VRID \"carp 7\" is the vhid, PRIO \"s0\" the advskew)")
 	for _, s := range [][2]string{
 		{"OK", "one master, advertising on time"},
 		{"SPLIT-BRAIN", "two routers advertise as master at once"},

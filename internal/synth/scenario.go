@@ -81,17 +81,9 @@ func merge(parts ...[]Advert) []Advert {
 
 // WriteScenario writes ads as an Ethernet pcap at path, from ScenarioStart.
 func WriteScenario(path string, ads []Advert) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close() // on early returns; the end checks the close
-	w, err := pcapfile.NewWriter(f, layers.LinkTypeEthernet, 65535)
-	if err != nil {
-		return err
-	}
 	group := netip.MustParseAddr("224.0.0.18")
-	for _, a := range ads {
+	return writeFrames(path, len(ads), func(i int) (float64, []gopacket.SerializableLayer) {
+		a := ads[i]
 		src := netip.AddrFrom4([4]byte{192, 0, 2, a.Host})
 		v := &decode.VRRP{Version: decode.V2, Type: decode.TypeAdvertisement, VRID: 51, Priority: a.Prio, AdverInt: uint16(max(a.Intvl, 1)),
 			IP: decode.Carrier{Family: decode.IPv4, Src: src, Dst: group, TTL: 255}}
@@ -102,14 +94,31 @@ func WriteScenario(path string, ads []Advert) error {
 		for _, s := range vips {
 			v.Addrs = append(v.Addrs, netip.MustParseAddr(s))
 		}
-		buf := gopacket.NewSerializeBuffer()
-		err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{ComputeChecksums: true, FixLengths: true},
+		return a.At, []gopacket.SerializableLayer{
 			&layers.Ethernet{SrcMAC: net.HardwareAddr{2, 0, 0, 0, 1, a.Host}, DstMAC: net.HardwareAddr{1, 0, 0x5e, 0, 0, 0x12}, EthernetType: layers.EthernetTypeIPv4},
-			&layers.IPv4{Version: 4, IHL: 5, TOS: 0xc0, TTL: 255, Protocol: 112, SrcIP: src.AsSlice(), DstIP: group.AsSlice()}, v)
-		if err != nil {
+			&layers.IPv4{Version: 4, IHL: 5, TOS: 0xc0, TTL: 255, Protocol: 112, SrcIP: src.AsSlice(), DstIP: group.AsSlice()}, v}
+	})
+}
+
+// writeFrames writes n Ethernet frames as a pcap at path: frame i is at
+// seconds after ScenarioStart and made of layers, as frame returns them.
+func writeFrames(path string, n int, frame func(i int) (at float64, layers []gopacket.SerializableLayer)) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close() // on early returns; the end checks the close
+	w, err := pcapfile.NewWriter(f, layers.LinkTypeEthernet, 65535)
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		at, ls := frame(i)
+		buf := gopacket.NewSerializeBuffer()
+		if err := gopacket.SerializeLayers(buf, gopacket.SerializeOptions{ComputeChecksums: true, FixLengths: true}, ls...); err != nil {
 			return err
 		}
-		ts := ScenarioStart.Add(time.Duration(a.At * float64(time.Second)))
+		ts := ScenarioStart.Add(time.Duration(at * float64(time.Second)))
 		if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: len(buf.Bytes()), Length: len(buf.Bytes())}, buf.Bytes()); err != nil {
 			return err
 		}
