@@ -7,10 +7,15 @@
 //
 //   - A line whose first word starts with '!' or '#' is a comment, and an
 //     unquoted '!' or '#' ends a line anywhere, inside a word too:
-//     "auth_pass keep0ut!" is the 7-character keep0ut.
+//     "auth_pass keep0ut!" is the 7-character keep0ut. keepalived's parent
+//     process reads "\#" and "\!" as '#' and '!', but its VRRP process
+//     reads the parent's copy of the lines, where they are comments again:
+//     the reader reads as the VRRP process ("vrrp_instance VI_\#1" runs as
+//     VI_) and reports what both say.
 //   - "double quotes" make one word of what they enclose, comment characters
 //     included; '{' and '}' outside quotes start a new line, so
-//     "virtual_ipaddress { 192.0.2.1 }" is three lines.
+//     "virtual_ipaddress { 192.0.2.1 }" is three lines. A quote left open is
+//     reported ("Unterminated quote", "Unmatched quote:") and ends the line.
 //   - The preprocessor (keepalived.conf(5), ADVANCED CONFIGURATION): lines
 //     starting "@id" are kept only when id is the node's config id (-i,
 //     default the host name), "@^id" only when it is not; "$NAME=value"
@@ -24,7 +29,13 @@
 //   - Keywords are case-sensitive and checked against keepalived 2.2.7's own
 //     keyword tables (keywords_gen.go, read out of the binary): an unknown
 //     keyword is reported, and a '{' after it is ignored, so its '}' closes
-//     the enclosing block — as keepalived does.
+//     the enclosing block — as keepalived does. Each of keepalived's
+//     processes reads its own blocks and passes over the others by counting
+//     braces: the VRRP process's reading gives the Config, and the unknown
+//     keywords of the LVS blocks (virtual_server, real_server, the
+//     checkers), of bfd_instance, SSL, garp_group and track_group are
+//     reported as the process that reads them reports them (keepalived -t
+//     runs them all).
 //   - Values get keepalived's defaults and rules: an IPv6 instance runs
 //     VRRPv3 whatever its version says and ignores authentication; a MASTER
 //     without priority has 255; vrrp_strict drops authentication; "state

@@ -67,4 +67,90 @@ var keywords = map[string][]string{
 		"delay", "fork_delay", "full_command", "param_match", "process", "quorum",
 		"quorum_max", "terminate_delay", "weight",
 	},
+	"garp_group": {
+		"garp_interval", "gna_interval", "interface", "interfaces",
+	},
+	"track_group": {
+		"group",
+	},
+	"bfd_instance": {
+		"checker", "hoplimit", "idle_tx", "max_hops", "min_rx", "min_tx",
+		"multiplier", "neighbor_ip", "neighbour_ip", "passive", "source_ip", "ttl",
+		"vrrp", "weight",
+	},
+	"SSL": {
+		"ca", "certificate", "key", "password",
+	},
+	"virtual_server": {
+		"alpha", "connect_timeout", "delay_before_retry", "delay_loop", "flag-1", "flag-2",
+		"flag-3", "ha_suspend", "hashed", "hysteresis", "inhibit_on_failure", "ip_family",
+		"lb_algo", "lb_kind", "lvs_method", "lvs_sched", "mh-fallback", "mh-port",
+		"omega", "ops", "persistence_engine", "persistence_granularity", "persistence_timeout", "protocol",
+		"quorum", "quorum_down", "quorum_up", "real_server", "retry", "sh-fallback",
+		"sh-port", "smtp_alert", "snmp_name", "sorry_server", "sorry_server_inhibit", "sorry_server_lvs_method",
+		"virtualhost", "warmup", "weight",
+	},
+	"real_server": {
+		"BFD_CHECK", "DNS_CHECK", "FILE_CHECK", "HTTP_GET", "MISC_CHECK", "PING_CHECK",
+		"SMTP_CHECK", "SSL_GET", "TCP_CHECK", "UDP_CHECK", "alpha", "connect_timeout",
+		"delay_before_retry", "delay_loop", "inhibit_on_failure", "lthreshold", "lvs_method", "notify_down",
+		"notify_up", "retry", "smtp_alert", "snmp_name", "uthreshold", "virtualhost",
+		"warmup", "weight",
+	},
+	"HTTP_GET": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "enable_sni", "fast_recovery", "fwmark",
+		"http_protocol", "log_all_failures", "nb_get_retry", "retry", "url", "virtualhost",
+		"warmup",
+	},
+	"SSL_GET": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "enable_sni", "fast_recovery", "fwmark",
+		"http_protocol", "log_all_failures", "nb_get_retry", "retry", "url", "virtualhost",
+		"warmup",
+	},
+	"url": {
+		"digest", "path", "regex", "regex_max_offset", "regex_min_offset", "regex_no_match",
+		"regex_options", "regex_stack", "status_code", "virtualhost",
+	},
+	"TCP_CHECK": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "fwmark", "log_all_failures", "retry",
+		"warmup",
+	},
+	"UDP_CHECK": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "fwmark", "log_all_failures", "max_reply_length",
+		"min_reply_length", "payload", "require_reply", "retry", "warmup",
+	},
+	"MISC_CHECK": {
+		"alpha", "delay_before_retry", "delay_loop", "log_all_failures", "misc_dynamic", "misc_path",
+		"misc_timeout", "retry", "user", "warmup",
+	},
+	"SMTP_CHECK": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "fwmark", "helo_name", "host",
+		"log_all_failures", "retry", "warmup",
+	},
+	"host": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "fwmark", "log_all_failures", "retry",
+		"warmup",
+	},
+	"DNS_CHECK": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "fwmark", "log_all_failures", "name",
+		"retry", "type", "warmup",
+	},
+	"PING_CHECK": {
+		"alpha", "bind_if", "bind_port", "bindto", "connect_ip", "connect_port",
+		"connect_timeout", "delay_before_retry", "delay_loop", "fwmark", "log_all_failures", "retry",
+		"warmup",
+	},
+	"BFD_CHECK": {
+		"alpha", "name",
+	},
+	"FILE_CHECK": {
+		"track_file", "weight",
+	},
 }

@@ -54,6 +54,12 @@ type lexer struct {
 	depth    int
 	overflow bool
 	steps    int // lines processed, ~SEQ/~LST repetitions included
+	// parent reads as keepalived's parent process: each line decommented
+	// once, numbered as in its file.
+	parent bool
+	// escaped says a line escapes a comment character ("\#", "\!"), where
+	// keepalived's parent reads otherwise than its VRRP process.
+	escaped bool
 }
 
 func (c *Config) msg(p Pos, k Kind, format string, a ...any) {
@@ -136,6 +142,10 @@ func (lx *lexer) childLine(cp *copyLines, raw string, at Pos) (string, Pos, bool
 		if copied, parentOpen = decomment(raw); parentOpen != "" {
 			lx.c.msg(at, KindSyntax, "Unterminated quote '%s'", parentOpen)
 		}
+	}
+	lx.escaped = lx.escaped || strings.Contains(raw, "\\#") || strings.Contains(raw, "\\!")
+	if lx.parent {
+		return copied, at, true
 	}
 	switch {
 	case strings.HasPrefix(copied, "#!"):

@@ -2,6 +2,7 @@ package keepalived
 
 import (
 	"fmt"
+	"io/fs"
 	"strings"
 )
 
@@ -34,7 +35,6 @@ const (
 	noBlock    blockKind = iota
 	subBlock             // keywords, checked against the table of that name
 	valueBlock           // lines read up to the first '}', no nesting (read_value_block)
-	opaque               // a block of a subsystem this reader does not model: braces nest
 )
 
 // blocks are the keywords that open a block, per table.
@@ -42,11 +42,24 @@ var blocks = map[string]map[string]blockKind{
 	"top": {
 		"global_defs": subBlock, "vrrp_instance": subBlock, "vrrp_script": subBlock,
 		"vrrp_sync_group": subBlock, "vrrp_track_file": subBlock, "vrrp_track_process": subBlock,
-		"virtual_server": opaque, "virtual_server_group": valueBlock, "static_ipaddress": valueBlock,
+		"virtual_server": subBlock, "virtual_server_group": valueBlock, "static_ipaddress": valueBlock,
 		"static_routes": valueBlock, "static_rules": valueBlock, "linkbeat_interfaces": valueBlock,
-		"garp_group": opaque, "bfd_instance": opaque, "SSL": opaque, "track_group": opaque,
+		"garp_group": subBlock, "bfd_instance": subBlock, "SSL": subBlock, "track_group": subBlock,
 		"interface_up_down_delays": valueBlock, "track_file": subBlock,
 	},
+	"garp_group":  {"interfaces": valueBlock},
+	"track_group": {"group": valueBlock},
+	// The LVS blocks (check_parser.c, check_http.c, check_smtp.c): a
+	// virtual_server holds real_servers, each of them checkers.
+	"virtual_server": {"real_server": subBlock},
+	"real_server": {
+		"HTTP_GET": subBlock, "SSL_GET": subBlock, "TCP_CHECK": subBlock, "UDP_CHECK": subBlock,
+		"MISC_CHECK": subBlock, "SMTP_CHECK": subBlock, "DNS_CHECK": subBlock, "PING_CHECK": subBlock,
+		"BFD_CHECK": subBlock, "FILE_CHECK": subBlock,
+	},
+	"HTTP_GET":    {"url": subBlock},
+	"SSL_GET":     {"url": subBlock},
+	"SMTP_CHECK":  {"host": subBlock},
 	"global_defs": {"notification_email": valueBlock},
 	"vrrp_instance": {
 		"authentication": subBlock, "virtual_ipaddress": valueBlock, "virtual_ipaddress_excluded": valueBlock,
@@ -75,10 +88,41 @@ var keywordSet = func() map[string]map[string]bool {
 	return m
 }()
 
+// A pass is one of keepalived's processes reading the configuration: each
+// installs every top-level keyword but reads only its own blocks, and
+// passes over the others by counting braces, unchecked (parser.c
+// process_stream, skip_sublevel). keepalived -t runs them all, and each
+// reports the unknown keywords of the blocks it reads.
+type pass struct {
+	name string
+	// reads says whether the process reads a top-level keyword's block.
+	reads func(kw string) bool
+}
+
+// vrrpPass is the VRRP process, whose reading the Config is: it leaves the
+// LVS blocks to the checker process (check_parser.c init_check_keywords
+// with active false).
+var vrrpPass = pass{"vrrp", func(kw string) bool {
+	return kw != "virtual_server" && kw != "virtual_server_group" && kw != "SSL"
+}}
+
+// checkerPass is the checker process: the LVS blocks, BFD instances and
+// track files (check_init_keywords: init_check_keywords(true),
+// init_vrrp_keywords(false), init_bfd_keywords(true),
+// add_track_file_keywords(true); global_defs only on a reload).
+var checkerPass = pass{"checker", func(kw string) bool {
+	switch kw {
+	case "virtual_server", "virtual_server_group", "SSL", "bfd_instance", "track_file", "vrrp_track_file":
+		return true
+	}
+	return false
+}}
+
 type parser struct {
 	lines []line
 	i     int
 	c     *Config
+	pass  pass
 }
 
 // block reads statements of table up to the closing '}' (or the end at the
@@ -112,6 +156,12 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 			continue
 		}
 		s := &stmt{line: l}
+		if depth == 0 && !p.pass.reads(kw) {
+			// Inactive here: its block, if a '{' follows, is passed over.
+			s.block = p.skip()
+			out = append(out, s)
+			continue
+		}
 		switch blocks[table][kw] {
 		case subBlock:
 			s.block = true
@@ -123,9 +173,6 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 		case valueBlock:
 			s.block = true
 			s.value = p.valueBlock(l.pos)
-		case opaque:
-			s.block = true
-			p.skip()
 		default:
 			// A plain keyword: a '{' line after it is "Unexpected".
 		}
@@ -158,12 +205,13 @@ func (p *parser) valueBlock(at Pos) []line {
 	return out
 }
 
-// skip passes over a block this reader does not model; braces nest.
-func (p *parser) skip() {
+// skip passes over the block of a keyword the pass does not read, if a '{'
+// comes next (skip_sublevel): braces nest.
+func (p *parser) skip() bool {
 	if p.i < len(p.lines) && p.lines[p.i].is("{") {
 		p.i++
 	} else {
-		return
+		return false
 	}
 	depth := 1
 	for p.i < len(p.lines) && depth > 0 {
@@ -176,8 +224,61 @@ func (p *parser) skip() {
 			depth--
 		}
 	}
+	return true
 }
 
 // joinArgs is keepalived's set_value for a script line: the words joined by
 // a space.
 func joinArgs(s *stmt) string { return strings.Join(s.args(), " ") }
+
+// parentPass is keepalived's parent process: it reads global_defs and the
+// top-level settings, and passes over every other block.
+var parentPass = pass{"parent", func(kw string) bool {
+	return kw == "global_defs" || blocks["top"][kw] == noBlock
+}}
+
+// parentMessages are what keepalived's parent process reports reading the
+// configuration file name: it reads the files themselves, where "\#" is
+// still '#' (keepalived -t on "foo\#bar": its parent says "(Line 1)
+// Unknown keyword 'foo#bar'", its VRRP process 'foo'). Only needed when a
+// line escapes a comment character: otherwise both read the same lines.
+func parentMessages(fsys fs.FS, name, id string) []Message {
+	pc := &Config{File: name, ConfigID: id}
+	lx := &lexer{fsys: fsys, id: id, c: pc, params: map[string]param{}, parent: true}
+	if err := lx.readFile(name); err != nil {
+		return nil
+	}
+	p := &parser{lines: lx.out, c: pc, pass: parentPass}
+	p.block("top", false, 0)
+	return pc.Messages
+}
+
+// checkerMessages are what keepalived's checker process reports reading
+// the lines: the unknown keywords of the LVS blocks (keepalived -t on
+// "virtual_server 192.0.2.1 80 {" then "nat_mask 255.255.255.0": "(Line 2)
+// Unknown keyword 'nat_mask'").
+func checkerMessages(lines []line) []Message {
+	cc := &Config{}
+	p := &parser{lines: lines, c: cc, pass: checkerPass}
+	p.block("top", false, 0)
+	return cc.Messages
+}
+
+// addMessages adds the messages c does not have yet: two of keepalived's
+// processes that read a line alike say the same of it once here.
+func (c *Config) addMessages(ms []Message) {
+	type key struct {
+		pos  Pos
+		text string
+	}
+	have := make(map[key]bool, len(c.Messages))
+	for _, m := range c.Messages {
+		have[key{m.Pos, m.Text}] = true
+	}
+	for _, m := range ms {
+		if k := (key{m.Pos, m.Text}); !have[k] {
+			have[k] = true
+			c.Messages = append(c.Messages, m)
+		}
+	}
+}

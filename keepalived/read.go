@@ -41,8 +41,12 @@ func Read(fsys fs.FS, name string, o Options) (*Config, error) {
 	if err := lx.readFile(name); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
-	p := &parser{lines: lx.out, c: c}
+	p := &parser{lines: lx.out, c: c, pass: vrrpPass}
 	top, _ := p.block("top", false, 0)
+	c.addMessages(checkerMessages(lx.out))
+	if lx.escaped {
+		c.addMessages(parentMessages(fsys, name, c.ConfigID))
+	}
 	c.users, c.groups, c.fsys, c.noHost = names(fsys, "etc/passwd"), names(fsys, "etc/group"), fsys, o.NotOnHost
 	c.interpret(top)
 	return c, nil

@@ -629,6 +629,21 @@ func TestEscapedComment(t *testing.T) {
 		if !hasMessage(c, 2, "Missing '{' at beginning of configuration block") {
 			t.Errorf("messages %v", c.Messages)
 		}
+		// keepalived's checker process, which passes over a vrrp_instance
+		// only when a '{' follows it, reads the instance's lines as top-level
+		// ones (keepalived -t on this file).
+		for _, m := range []struct {
+			line int
+			text string
+		}{
+			{2, "Unknown keyword 'interface'"}, {3, "Unknown keyword 'virtual_router_id'"},
+			{4, "Unknown keyword 'virtual_ipaddress'"}, {4, "Unexpected '{' - ignoring"},
+			{5, "Unknown keyword '192.0.2.100/24'"}, {6, "Unknown keyword '}'"},
+		} {
+			if !hasMessage(c, m.line, m.text) {
+				t.Errorf("no %q at line %d: %v", m.text, m.line, c.Messages)
+			}
+		}
 	})
 	t.Run("definition of an escaped hash", func(t *testing.T) {
 		// The public reload.conf: "$V1=\#" is "$V1=#" in the copy, so $V1
@@ -640,31 +655,33 @@ func TestEscapedComment(t *testing.T) {
 		}
 	})
 	cases := []struct {
-		name, line, keyword string
+		name, line, keyword, parent string
 	}{
-		// keepalived -t, the VRRP process's line: "(t.conf: Line 1) Unknown
-		// keyword 'foo'" (its parent says 'foo#bar').
-		{"escaped hash", "foo\\#bar", "foo"},
-		{"escaped bang", "foo\\!bar x", "foo"},
+		// keepalived -t: its VRRP process says "(t.conf: Line 1) Unknown
+		// keyword 'foo'", its parent "(Line 1) Unknown keyword 'foo#bar'".
+		{"escaped hash", "foo\\#bar", "foo", "foo#bar"},
+		{"escaped bang", "foo\\!bar x", "foo", "foo!bar"},
 		// Inside quotes the '\' stays: "Unknown keyword 'q\#r'".
-		{"quoted", "\"q\\#r\"", "q\\#r"},
+		{"quoted", "\"q\\#r\"", "q\\#r", "q\\#r"},
 		// "\\" keeps both, and the '#' after it is a comment: 'ab\\'.
-		{"escaped backslash", "ab\\\\#cd", "ab\\\\"},
-		{"other escape", "ab\\cd", "ab\\cd"},
+		{"escaped backslash", "ab\\\\#cd", "ab\\\\", "ab\\\\"},
+		{"other escape", "ab\\cd", "ab\\cd", "ab\\cd"},
 		// A final '\' stays, the blanks before it go: 'foo\'.
-		{"final backslash", "foo \\", "foo\\"},
-		{"final backslash after a comment", "baz # x \\", "baz\\"},
+		{"final backslash", "foo \\", "foo\\", "foo\\"},
+		{"final backslash after a comment", "baz # x \\", "baz\\", "baz\\"},
 		// A '#' a parameter expands to is a comment too: 'x'.
-		{"hash from a parameter", "x${_HASH}y", "x"},
-		{"hash in a parameter", "$X=a#b\n$X", "a"},
-		{"escaped hash in a parameter", "$Y=a\\#b\n$Y", "a"},
+		{"hash from a parameter", "x${_HASH}y", "x", "x"},
+		{"hash in a parameter", "$X=a#b\n$X", "a", "a"},
+		{"escaped hash in a parameter", "$Y=a\\#b\n$Y", "a", "a"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := parse(t, tc.line+"\n")
 			line := strings.Count(tc.line, "\n") + 1
-			if !hasMessage(c, line, "Unknown keyword '"+tc.keyword+"'") {
-				t.Errorf("want Unknown keyword '%s' at line %d: %v", tc.keyword, line, c.Messages)
+			for _, kw := range []string{tc.keyword, tc.parent} {
+				if !hasMessage(c, line, "Unknown keyword '"+kw+"'") {
+					t.Errorf("want Unknown keyword '%s' at line %d: %v", kw, line, c.Messages)
+				}
 			}
 		})
 	}
@@ -681,7 +698,13 @@ func TestEscapedComment(t *testing.T) {
 		// file again, and the lines after it are counted where the file
 		// mark was.
 		c := parse(t, "x1\n\\#abc\nfoo\n\\!\nbar\n")
+		const file = "/etc/keepalived/keepalived.conf"
 		for _, m := range []keepalived.Message{
+			// Its parent reads the file itself: "(Line 2) Unknown keyword
+			// '#abc'", "(Line 4) Unknown keyword '!'", "(Line 5) ... 'bar'".
+			{Pos: keepalived.Pos{File: file, Line: 2}, Text: "Unknown keyword '#abc'"},
+			{Pos: keepalived.Pos{File: file, Line: 4}, Text: "Unknown keyword '!'"},
+			{Pos: keepalived.Pos{File: file, Line: 5}, Text: "Unknown keyword 'bar'"},
 			{Pos: keepalived.Pos{File: "/etc/keepalived/keepalived.conf", Line: 1}, Text: "Unknown keyword 'x1'"},
 			{Pos: keepalived.Pos{File: "bc", Line: 1}, Text: "Unknown keyword 'foo'"},
 			{Pos: keepalived.Pos{File: "/etc/keepalived/keepalived.conf", Line: 2}, Text: "Unknown keyword 'bar'"},
@@ -729,5 +752,100 @@ func TestUnmatchedQuote(t *testing.T) {
 				t.Errorf("messages %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestLVSKeywords: keepalived's checker process reads the LVS blocks and
+// reports their unknown keywords; its VRRP process passes over them by
+// counting braces, so an unclosed virtual_server hides the vrrp_instance
+// after it from VRRP and shows its lines to the checker. The wanted
+// messages are keepalived -t's (2.2.7) on this file, line for line.
+func TestLVSKeywords(t *testing.T) {
+	src := `virtual_server 192.0.2.1 80 {
+  protocol TCP
+  nat_mask 255.255.255.0
+  sh-fallback
+  real_server 192.0.2.2 80 {
+    HTTP_GET {
+      url {
+        path /
+        bogus_url 1
+      }
+      nb_get_retry 3
+    }
+  }
+  real_server 192.0.2.3 25 {
+    SMTP_CHECK {
+      host {
+        connect_ip 192.0.2.3
+        bogus_host 1
+      }
+    }
+    TCP_CHECK {
+      connect_timeout=10
+      nb_get_retry 3
+    }
+  }
+}
+virtual_server_group G {
+  192.0.2.9 80
+}
+garp_group {
+  garp_interval 1
+  bogus_garp 1
+  interfaces {
+    eth0
+  }
+}
+bfd_instance B {
+  neighbor_ip 192.0.2.3
+  bogus_bfd 1
+}
+SSL {
+  bogus_ssl 1
+}
+track_group T {
+  bogus_track 1
+  group {
+    VI_1
+  }
+}
+virtual_server 192.0.2.4 80 {
+  real_server 192.0.2.5 80 {
+vrrp_instance VI_1 {
+  interface eth0
+  virtual_router_id 5
+}
+`
+	c := parse(t, src)
+	var got []string
+	for _, m := range c.Messages {
+		if strings.HasPrefix(m.Text, "Unknown keyword") || strings.HasPrefix(m.Text, "Unexpected") {
+			got = append(got, itoa(m.Pos.Line)+" "+m.Text)
+		}
+	}
+	slices.Sort(got)
+	want := []string{
+		"18 Unknown keyword 'bogus_host'",
+		"22 Unknown keyword 'connect_timeout=10'",
+		// nb_get_retry is an HTTP_GET keyword ("nb_get_retry is deprecated
+		// - please use 'retry'"), not a TCP_CHECK one.
+		"23 Unknown keyword 'nb_get_retry'",
+		"3 Unknown keyword 'nat_mask'",
+		"32 Unknown keyword 'bogus_garp'",
+		"39 Unknown keyword 'bogus_bfd'",
+		"42 Unknown keyword 'bogus_ssl'",
+		"45 Unknown keyword 'bogus_track'",
+		"52 Unexpected '{' - ignoring",
+		"52 Unknown keyword 'vrrp_instance'",
+		"53 Unknown keyword 'interface'",
+		"54 Unknown keyword 'virtual_router_id'",
+		"9 Unknown keyword 'bogus_url'",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("messages\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(c.Instances) != 0 {
+		t.Errorf("instances %v: keepalived's VRRP process skips VI_1 inside the unclosed virtual_server", c.Instances)
 	}
 }
