@@ -425,6 +425,8 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte("$B=x \\\n$B \\\n\n~SEQ(N,1,3) ~LST(M,a,b) $B$N$M {\n}\n"))
 	f.Add([]byte("$A=~SEQ(X,1,100000) $A\n$A\n"))
 	f.Add([]byte("@^x include /etc/*.conf\nvrrp_instance \"a{\" { } } {{ \"\n"))
+	f.Add([]byte("$V=\\#\n\\#x\nvrrp_instance VI_\\#1 {\n $V a \"b\n\\!\n}}\n"))
+	f.Add([]byte("virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80 {\n  HTTP_GET {\n   url {\n"))
 	f.Fuzz(func(t *testing.T, src []byte) {
 		c := keepalived.Parse("/k.conf", src, nil, keepalived.Options{ConfigID: "x"})
 		for _, in := range c.Instances {
