@@ -123,6 +123,17 @@ type parser struct {
 	i     int
 	c     *Config
 	pass  pass
+	// quietGlobal says another pass reports on global_defs: keepalived's
+	// parent reads it, its VRRP process passes over it (when a line
+	// escapes a comment character, the two read it differently).
+	quietGlobal bool
+	quiet       bool
+}
+
+func (p *parser) msg(at Pos, k Kind, format string, a ...any) {
+	if !p.quiet {
+		p.c.msg(at, k, format, a...)
+	}
 }
 
 // block reads statements of table up to the closing '}' (or the end at the
@@ -133,7 +144,7 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 		if p.i < len(p.lines) && p.lines[p.i].is("{") {
 			p.i++
 		} else if p.i < len(p.lines) {
-			p.c.msg(p.lines[p.i].pos, KindSyntax, "Missing '{' at beginning of configuration block")
+			p.msg(p.lines[p.i].pos, KindSyntax, "Missing '{' at beginning of configuration block")
 		}
 	}
 	for p.i < len(p.lines) {
@@ -141,18 +152,18 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 		p.i++
 		if l.is("}") {
 			if depth == 0 {
-				p.c.msg(l.pos, KindSyntax, "Unknown keyword '}'")
+				p.msg(l.pos, KindSyntax, "Unknown keyword '}'")
 				continue
 			}
 			return out, l.pos
 		}
 		if l.is("{") {
-			p.c.msg(l.pos, KindSyntax, "Unexpected '{' - ignoring")
+			p.msg(l.pos, KindSyntax, "Unexpected '{' - ignoring")
 			continue
 		}
 		kw := l.word(0)
 		if !keywordSet[table][kw] || l.toks[0].quoted {
-			p.c.msg(l.pos, KindSyntax, "Unknown keyword '%s'", kw)
+			p.msg(l.pos, KindSyntax, "Unknown keyword '%s'", kw)
 			continue
 		}
 		s := &stmt{line: l}
@@ -169,7 +180,10 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 			if t, ok := tableOf[kw]; ok && table == "top" {
 				sub = t
 			}
+			quiet := p.quiet
+			p.quiet = quiet || kw == "global_defs" && depth == 0 && p.quietGlobal
 			s.kids, s.end = p.block(sub, true, depth+1)
+			p.quiet = quiet
 		case valueBlock:
 			s.block = true
 			s.value = p.valueBlock(l.pos)
@@ -191,7 +205,7 @@ func (p *parser) valueBlock(at Pos) []line {
 	if p.i < len(p.lines) && p.lines[p.i].is("{") {
 		p.i++
 	} else if p.i < len(p.lines) {
-		p.c.msg(at, KindSyntax, "Missing '{' at beginning of configuration block")
+		p.msg(at, KindSyntax, "Missing '{' at beginning of configuration block")
 	}
 	var out []line
 	for p.i < len(p.lines) {

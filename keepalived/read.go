@@ -41,7 +41,7 @@ func Read(fsys fs.FS, name string, o Options) (*Config, error) {
 	if err := lx.readFile(name); err != nil {
 		return nil, &fs.PathError{Op: "read", Path: name, Err: err}
 	}
-	p := &parser{lines: lx.out, c: c, pass: vrrpPass}
+	p := &parser{lines: lx.out, c: c, pass: vrrpPass, quietGlobal: lx.escaped}
 	top, _ := p.block("top", false, 0)
 	c.addMessages(checkerMessages(lx.out))
 	if lx.escaped {

@@ -687,6 +687,14 @@ func TestEscapedComment(t *testing.T) {
 			}
 		})
 	}
+	t.Run("global_defs", func(t *testing.T) {
+		// Only keepalived's parent reads global_defs: keepalived -t says
+		// "(Line 2) Unknown keyword 'bo#gus'", and nothing of 'bo'.
+		c := parse(t, "global_defs {\n bo\\#gus 1\n}\n")
+		if !hasMessage(c, 2, "Unknown keyword 'bo#gus'") || hasMessage(c, 2, "Unknown keyword 'bo'") {
+			t.Errorf("messages %v", c.Messages)
+		}
+	})
 	t.Run("password", func(t *testing.T) {
 		in := only(t, parse(t, instance(" authentication {\n  auth_type PASS\n  auth_pass ab\\!cd\n }")))
 		if in.Auth.Pass != "ab" {
