@@ -280,11 +280,8 @@ func (lx *lexer) process(text string, pos Pos, file string, depth int) {
 			lx.define(name, []string{val})
 			continue
 		}
-		if w, rest, _ := strings.Cut(t, " "); w == "include" || strings.HasPrefix(t, "include\t") {
-			if w != "include" {
-				_, rest, _ = strings.Cut(t, "\t")
-			}
-			lx.include(strings.TrimSpace(rest), pos, file)
+		if kind, pat, ok := isInclude(t); ok {
+			lx.include(kind, pat, pos, file)
 			continue
 		}
 		lx.emit(t, pos)
@@ -591,47 +588,66 @@ func splitArgs(s string) []string {
 	return append(out, s[from:])
 }
 
-// include reads the files the patterns match, relative to the including
-// file's directory.
-func (lx *lexer) include(args string, pos Pos, from string) {
-	words, _ := tokens(args)
-	if len(words) == 0 {
-		lx.c.msg(pos, KindInclude, "No config file specified for include")
-		return
+// isInclude is keepalived 2.2.7's is_include and check_include: "include",
+// or one of includer, includem, includew, includeb, includea, then a blank
+// and the pattern, which is the whole rest of the line: "include a.conf
+// b.conf" globs "a.conf b.conf" (keepalived -t: "Config files missing
+// 'a.conf b.conf'."), quotes and all. "include" alone is a keyword, and an
+// unknown one.
+func isInclude(t string) (kind byte, pattern string, ok bool) {
+	rest, ok := strings.CutPrefix(t, "include")
+	if !ok || rest == "" {
+		return 0, "", false
 	}
+	if !isWhite(rest[0]) {
+		if len(rest) < 2 || !isWhite(rest[1]) || !strings.ContainsRune("rmwba", rune(rest[0])) {
+			return 0, "", false
+		}
+		kind, rest = rest[0], rest[1:]
+	}
+	return kind, strings.TrimLeft(rest[1:], " \t"), true
+}
+
+// include reads the files the pattern matches, relative to the including
+// file's directory. keepalived 2.2.7 -t on a brace pattern: "Config files
+// missing 'inc/{y,zz}.conf'." when none of its names is there, "Some config
+// files missing: "inc/{a,zz}.conf"." when some are; with includew or
+// includea a wildcard that matches nothing is reported too, "No config
+// files matched 'inc/x*.conf'.".
+func (lx *lexer) include(kind byte, pattern string, pos Pos, from string) {
 	if lx.depth >= maxIncludeDepth {
-		lx.c.msg(pos, KindInclude, "include %s nested deeper than %d (a file including itself?)", args, maxIncludeDepth)
+		lx.c.msg(pos, KindInclude, "include %s nested deeper than %d (a file including itself?)", pattern, maxIncludeDepth)
 		return
 	}
-	for _, w := range words {
-		pat := w.s
-		if !path.IsAbs(pat) {
-			pat = path.Join(path.Dir(from), pat)
-		}
-		var matches []string
-		missing := false
-		for _, p := range braces(pat) {
-			m, err := fs.Glob(lx.fsys, fsPath(p))
-			if err == nil {
-				for _, f := range m {
-					matches = append(matches, "/"+f)
-				}
+	pat := pattern
+	if !path.IsAbs(pat) {
+		pat = path.Join(path.Dir(from), pat)
+	}
+	var matches []string
+	missing := false
+	for _, p := range braces(pat) {
+		m, err := fs.Glob(lx.fsys, fsPath(p))
+		if err == nil {
+			for _, f := range m {
+				matches = append(matches, "/"+f)
 			}
-			missing = missing || (len(m) == 0 && lx.globMissing(p))
 		}
-		if missing {
-			lx.c.msg(pos, KindInclude, "Config files missing '%s'.", w.s)
+		missing = missing || (len(m) == 0 && lx.globMissing(p))
+	}
+	switch {
+	case missing && len(matches) == 0:
+		lx.c.msg(pos, KindInclude, "Config files missing '%s'.", pattern)
+	case missing:
+		lx.c.msg(pos, KindInclude, "Some config files missing: \"%s\".", pattern)
+	case len(matches) == 0 && (kind == 'w' || kind == 'a'):
+		lx.c.msg(pos, KindInclude, "No config files matched '%s'.", pattern)
+	}
+	for _, m := range matches {
+		lx.depth++
+		if err := lx.readFile(m); err != nil {
+			lx.c.msg(pos, KindInclude, "include %s: %v", m, err)
 		}
-		if len(matches) == 0 {
-			continue
-		}
-		for _, m := range matches {
-			lx.depth++
-			if err := lx.readFile(m); err != nil {
-				lx.c.msg(pos, KindInclude, "include %s: %v", m, err)
-			}
-			lx.depth--
-		}
+		lx.depth--
 	}
 }
 

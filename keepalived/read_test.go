@@ -247,6 +247,58 @@ func TestIncludes(t *testing.T) {
 // Which include patterns that match nothing keepalived 2.2.7 reports
 // (keepalived -t, with conf.d/a.conf present; its test configuration
 // vis.conf has "include vi/vi*.conf2", which it does not report).
+// TestIncludeLine: what keepalived 2.2.7 takes for an include and what it
+// says of one, keepalived -t on each line with inc/a.conf and inc/b.conf
+// there (each holding a line "bogusA", "bogusB").
+func TestIncludeLine(t *testing.T) {
+	cases := []struct {
+		line  string
+		files int    // included
+		msg   string // at line 1; "" none
+	}{
+		// The pattern is the whole rest of the line.
+		{"include inc/a.conf inc/b.conf", 0, "Config files missing 'inc/a.conf inc/b.conf'."},
+		{"include \"inc/a.conf\"", 0, "Config files missing '\"inc/a.conf\"'."},
+		{"include\t  inc/a.conf  ", 1, ""},
+		{"include", 0, "Unknown keyword 'include'"},
+		// The variants glob alike; w and a report a wildcard matching nothing.
+		{"includer inc/{a,b}.conf", 2, ""},
+		{"includew inc/x*.conf", 0, "No config files matched 'inc/x*.conf'."},
+		{"includea inc/x*.conf", 0, "No config files matched 'inc/x*.conf'."},
+		{"includem inc/x*.conf", 0, ""},
+		{"includex inc/a.conf", 0, "Unknown keyword 'includex'"},
+		// Braces: some names missing, or all of them.
+		{"include inc/{a,zz}.conf", 1, "Some config files missing: \"inc/{a,zz}.conf\"."},
+		{"include inc/{y,zz}.conf", 0, "Config files missing 'inc/{y,zz}.conf'."},
+		{"includew inc/{a,x*}.conf", 1, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.line, func(t *testing.T) {
+			fsys := fstest.MapFS{
+				"etc/keepalived/keepalived.conf": {Data: []byte(tc.line + "\n")},
+				"etc/keepalived/inc/a.conf":      {Data: []byte("bogusA\n")},
+				"etc/keepalived/inc/b.conf":      {Data: []byte("bogusB\n")},
+			}
+			c, err := keepalived.Read(fsys, "/etc/keepalived/keepalived.conf", keepalived.Options{ConfigID: "n"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(c.Files) - 1; got != tc.files {
+				t.Errorf("%d files included, want %d: %v", got, tc.files, c.Files)
+			}
+			var at1 []string
+			for _, m := range c.Messages {
+				if m.Pos.File == "/etc/keepalived/keepalived.conf" {
+					at1 = append(at1, m.Text)
+				}
+			}
+			if want := []string{tc.msg}; tc.msg == "" && len(at1) > 0 || tc.msg != "" && !slices.Equal(at1, want) {
+				t.Errorf("messages %q, want %q", at1, tc.msg)
+			}
+		})
+	}
+}
+
 func TestIncludeMatchingNothing(t *testing.T) {
 	cases := []struct {
 		pattern string
