@@ -108,6 +108,9 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 		descCapUp, descCapPackets, descCapReceived, descCapDropped, descCapIfDropped} {
 		ch <- d
 	}
+	for _, d := range carpDescs {
+		ch <- d
+	}
 }
 
 // Collect implements prometheus.Collector.
@@ -152,13 +155,14 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		if !last.IsZero() {
 			ch <- prometheus.MustNewConstMetric(descAge, gauge, max(now.Sub(last), 0).Seconds(), gl...)
 		}
-		c.findings(ch, g, gl, byGroup[g.Key], now)
+		c.findings(ch, g, g.Key, byGroup[g.Key], now)
 		delete(byGroup, g.Key)
 	}
+	c.collectCARP(ch, c.tracker.CARP(), stats, byGroup, now)
 	// Findings about packets that belong to no group (undecodable adverts
 	// carry VRID 0).
 	for _, k := range slices.SortedFunc(maps.Keys(byGroup), compareKeys) {
-		c.findings(ch, nil, groupValues(k), byGroup[k], now)
+		c.findings(ch, nil, k, byGroup[k], now)
 	}
 	ch <- prometheus.MustNewConstMetric(descGroups, gauge, float64(len(groups)))
 	ch <- prometheus.MustNewConstMetric(descTrackerAdverts, counter, float64(stats.Adverts))
@@ -176,14 +180,23 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-func (c *Collector) findings(ch chan<- prometheus.Metric, g *track.GroupSnapshot, gl []string, fs []track.Finding, now time.Time) {
+// findings sends the active findings of group k (g: its snapshot, nil for
+// a CARP group or one the tracker has not), a CARP group's as
+// vrrp_carp_findings_active: a VRRP vrid and a CARP vhid of one number are
+// two groups, and one series each.
+func (c *Collector) findings(ch chan<- prometheus.Metric, g *track.GroupSnapshot, k track.GroupKey, fs []track.Finding, now time.Time) {
+	d := descFindings
+	if k.Proto == track.ProtoCARP {
+		d = descCARPFindings
+	}
+	gl := groupValues(k)
 	for _, a := range activeByID(g, fs, now) {
-		ch <- prometheus.MustNewConstMetric(descFindings, prometheus.GaugeValue, float64(a.n), append(gl, a.id, string(a.sev))...)
+		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, float64(a.n), append(gl, a.id, string(a.sev))...)
 	}
 }
 
 func compareKeys(a, b track.GroupKey) int {
-	return cmp.Or(cmp.Compare(a.Link, b.Link), cmp.Compare(a.VLAN, b.VLAN),
+	return cmp.Or(cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.Link, b.Link), cmp.Compare(a.VLAN, b.VLAN),
 		cmp.Compare(a.Family, b.Family), cmp.Compare(a.VRID, b.VRID))
 }
 

@@ -25,13 +25,18 @@ import (
 	gold "github.com/vrrpkit/vrrpkit/internal/golden"
 )
 
-// replay feeds testdata/pcaps/NAME.pcap to a new tracker, as vrrpdump -r
-// does, up to stop seconds after the first frame (0: the whole capture),
+// replay feeds testdata/pcaps/NAME.pcap (or the capture at the absolute
+// path NAME) to a new tracker, as vrrpdump -r does, up to stop seconds
+// after the first frame (0: the whole capture),
 // and then moves the tracker's clock to tick seconds after the first frame
 // (0: the last frame read), as the live driver's idle ticks do.
 func replay(t testing.TB, name string, stop, tick float64) *track.Tracker {
 	t.Helper()
-	src, err := pcapfile.Open(filepath.Join("..", "testdata", "pcaps", name+".pcap"))
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join("..", "testdata", "pcaps", name+".pcap")
+	}
+	src, err := pcapfile.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,8 +58,8 @@ func run(t *testing.T, stdin io.Reader, dir, name string, args ...string) string
 // promtool's linter (naming, units, counters, help).
 func TestPromtoolCheckMetrics(t *testing.T) {
 	promtool := needTool(t, "promtool", "prometheus")
-	for _, name := range []string{"split-brain", "v2-failover", "frr-v3"} {
-		t.Run(name, func(t *testing.T) {
+	for _, name := range []string{"split-brain", "v2-failover", "frr-v3", carpSplit(t)} {
+		t.Run(filepath.Base(name), func(t *testing.T) {
 			c := metrics.New(replay(t, name, 0, 0), func() []feed.Health { return []feed.Health{{Link: "eth0", Packets: 3, Running: true}} })
 			srv := httptest.NewServer(metrics.Handler(metrics.Registry(c)))
 			defer srv.Close()
@@ -72,7 +72,7 @@ func TestPromtoolCheckMetrics(t *testing.T) {
 			if err != nil || resp.StatusCode != 200 {
 				t.Fatalf("GET /metrics: %v %s", err, resp.Status)
 			}
-			if !strings.Contains(string(body), "vrrp_group_masters{") || !strings.Contains(string(body), "go_goroutines ") {
+			if !strings.Contains(string(body), "_group_masters{") || !strings.Contains(string(body), "go_goroutines ") {
 				t.Fatalf("scrape lacks vrrp or go metrics:\n%s", body)
 			}
 			if out := run(t, strings.NewReader(string(body)), "", promtool, "check", "metrics"); strings.TrimSpace(out) != "" {
