@@ -2,6 +2,7 @@ package keepalived
 
 import (
 	"io/fs"
+	"math/rand/v2"
 	"path"
 	"strconv"
 	"strings"
@@ -57,6 +58,7 @@ type lexer struct {
 	// parent reads as keepalived's parent process: each line decommented
 	// once, numbered as in its file.
 	parent bool
+	rand   *rand.Rand // ${_RANDOM}
 	// escaped says a line escapes a comment character ("\#", "\!"), where
 	// keepalived's parent reads otherwise than its VRRP process.
 	escaped bool
@@ -382,9 +384,31 @@ func isNameByte(b byte) bool {
 	return b == '_' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }
 
-// builtin returns keepalived's built-in parameters.
-func (lx *lexer) builtin(name, file string) (string, bool) {
+// braced splits what is between "${" and "}": a name, and the parameters
+// keepalived's find_definition allows after it, digits and spaces that do
+// not end in a space ("${_RANDOM 1 255}"); ok is false for anything else,
+// which is then no parameter at all.
+func braced(s string) (name, params string, ok bool) {
+	i := 0
+	for i < len(s) && isNameByte(s[i]) {
+		i++
+	}
+	name, params = s[:i], s[i:]
+	if strings.Trim(params, " 0123456789") != "" || strings.HasSuffix(params, " ") {
+		return "", "", false
+	}
+	return name, strings.TrimSpace(params), true
+}
+
+// builtin returns keepalived's built-in parameters; only _RANDOM takes
+// parameters.
+func (lx *lexer) builtin(name, params, file string, pos Pos) (string, bool) {
+	if params != "" && name != "_RANDOM" {
+		return "", false
+	}
 	switch name {
+	case "_RANDOM":
+		return lx.random(params, pos), true
 	case "_PWD":
 		return path.Dir(file), true
 	case "_INSTANCE":
@@ -395,6 +419,31 @@ func (lx *lexer) builtin(name, file string) (string, bool) {
 		return "!", true
 	}
 	return "", false
+}
+
+// random is keepalived's ${_RANDOM [MIN [MAX]]}: a number from MIN
+// (default 0) to MAX (default 32767), drawn anew each time keepalived
+// reads the configuration, from a generator it seeds with the time. The
+// reader draws from a generator of its own with a fixed seed, so a file
+// reads the same every time, and says so.
+func (lx *lexer) random(params string, pos Pos) string {
+	lo, hi := uint64(0), uint64(32767)
+	if f := strings.Fields(params); len(f) > 0 {
+		lo, _ = strconv.ParseUint(f[0], 10, 64)
+		if len(f) > 1 {
+			hi, _ = strconv.ParseUint(f[1], 10, 64)
+		}
+	}
+	if lx.rand == nil {
+		lx.rand = rand.New(rand.NewPCG(1, 2))
+	}
+	v := lo
+	if hi >= lo && hi-lo < 1<<62 {
+		v = lo + lx.rand.Uint64N(hi-lo+1)
+	}
+	out := strconv.FormatUint(v, 10)
+	lx.c.msg(pos, KindPreprocessor, "${_RANDOM%s} is a new random number each time keepalived reads the configuration: read here as %s", strings.TrimRight(" "+params, " "), out)
+	return out
 }
 
 // expand replaces $NAME and ${NAME}; a multi-line parameter makes several
@@ -415,13 +464,19 @@ func (lx *lexer) expand(text string, pos Pos, file string) (lines []string, mult
 			}
 			i += from
 			j, name := i+1, ""
+			params := ""
 			if j < len(s) && s[j] == '{' {
 				e := strings.IndexByte(s[j:], '}')
 				if e < 0 {
 					from = i + 1
 					continue
 				}
-				name, j = s[j+1:j+e], j+e+1
+				var ok bool
+				if name, params, ok = braced(s[j+1 : j+e]); !ok {
+					from = i + 1
+					continue
+				}
+				j = j + e + 1
 			} else {
 				for j < len(s) && inParamName(s[j]) {
 					j++
@@ -430,10 +485,12 @@ func (lx *lexer) expand(text string, pos Pos, file string) (lines []string, mult
 			}
 			val, ok := lx.params[name]
 			var lines []string
-			if ok {
+			if ok && params == "" {
 				lines = val.lines
-			} else if b, ok2 := lx.builtin(name, file); ok2 {
+			} else if b, ok2 := lx.builtin(name, params, file, pos); ok2 {
 				lines, ok = []string{b}, true
+			} else {
+				ok = false
 			}
 			if !ok || name == "" {
 				from = i + 1

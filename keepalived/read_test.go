@@ -911,3 +911,38 @@ vrrp_instance VI_1 {
 		t.Errorf("instances %v: keepalived's VRRP process skips VI_1 inside the unclosed virtual_server", c.Instances)
 	}
 }
+
+// TestRandom: keepalived's ${_RANDOM [MIN [MAX]]} (parser.c get_random),
+// the only parameter that takes arguments, digits and spaces that do not
+// end in a space. keepalived -t on each line.
+func TestRandom(t *testing.T) {
+	cases := []struct{ line, keyword string }{
+		{"${_RANDOM 3 3}", "3"},
+		// A space before the '}': no parameter, the line splits at the
+		// braces: "Unknown keyword 'x$'", then '_RANDOM' after the '{'.
+		{"x${_RANDOM 3 3 }", "x$"},
+		// Arguments to any other parameter: none either ('y$').
+		{"$X=7\ny${X 1}", "y$"},
+		{"$X=7\nz${X}", "z7"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.line, func(t *testing.T) {
+			c := parse(t, tc.line+"\n")
+			line := strings.Count(tc.line, "\n") + 1
+			if !hasMessage(c, line, "Unknown keyword '"+tc.keyword+"'") {
+				t.Errorf("want Unknown keyword '%s' at line %d: %v", tc.keyword, line, c.Messages)
+			}
+		})
+	}
+	// keepalived's public random.conf: a VRID drawn at each start.
+	c := parse(t, "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id ${_RANDOM 1 255}\n virtual_ipaddress {\n  192.0.2.100/24\n }\n}\n")
+	in := only(t, c)
+	if in.VRID < 1 || in.VRID > 255 || !in.Where["virtual_router_id"].IsValid() {
+		t.Errorf("VRID %d at %v, want 1-255 from line 3", in.VRID, in.Where["virtual_router_id"])
+	}
+	if !slices.ContainsFunc(c.Messages, func(m keepalived.Message) bool {
+		return m.Kind == keepalived.KindPreprocessor && strings.HasPrefix(m.Text, "${_RANDOM 1 255} is a new random number")
+	}) {
+		t.Errorf("no message on the random VRID: %v", c.Messages)
+	}
+}
