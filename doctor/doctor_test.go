@@ -95,7 +95,10 @@ func TestReport(t *testing.T) {
 		}},
 		{"keepalived-lint", nil, map[string]string{
 			"keepalived-auth-pass-length/VI_1": "warn",
-			"keepalived-duplicate-vrid/eth0":   "fail",
+			// VI_1 (multicast) and VI_2 (unicast) share VRID 51:
+			// keepalived 2.2.7 runs both (keepalived -t says nothing of
+			// it), so a warning, not a failure.
+			"keepalived-duplicate-vrid/eth0": "warn",
 			// vrrp_strict: VI_1 (MASTER, priority 150) starts as BACKUP,
 			// so keepalived keeps its nopreempt.
 			"keepalived-master-nopreempt":   "pass",

@@ -60,6 +60,7 @@ var behaviour = []*regexp.Regexp{
 	regexp.MustCompile(`^vrrp instance .* already defined$`),
 	regexp.MustCompile(`address family must match VRRP instance`),
 	regexp.MustCompile(`advertisement interval .* rounding$`),
+	regexp.MustCompile(`VRRPv3 advertisement interval .* is out of range\. Must be less than 40\.96s\. Setting to 40\.95s$`),
 	regexp.MustCompile(`Priority not valid! must be between 1 & 255`),
 	regexp.MustCompile(`: VRID '.*' not valid - must be between 1 & 255$`),
 	regexp.MustCompile(`: Version must be either 2 or 3$`),

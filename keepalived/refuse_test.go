@@ -3,6 +3,7 @@ package keepalived_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vrrpkit/vrrpkit/keepalived"
 )
@@ -98,6 +99,20 @@ func TestCompleteRules(t *testing.T) {
 	c := parse(t, "global_defs {\n vrrp_strict\n}\n"+instance(" version 3\n priority 255\n state MASTER\n authentication {\n  auth_type PASS\n  auth_pass secret\n }"))
 	if !hasMessage(c, 0, "(VI_1) Strict mode does not support authentication. Ignoring.") || hasMessage(c, 0, "(VI_1) VRRP version 3 does not support authentication. Ignoring.") {
 		t.Errorf("strict and VRRPv3: %v", c.Messages)
+	}
+
+	// keepalived's msg_109.conf: "(VI_1) VRRPv3 advertisement interval
+	// 100.00s is out of range. Must be less than 40.96s. Setting to 40.95s"
+	c = parse(t, instance(" version 3\n advert_int 100"))
+	if in := only(t, c); in.AdvertInt != 40950*time.Millisecond || !hasMessage(c, 0, "(VI_1) VRRPv3 advertisement interval 100.00s is out of range. Must be less than 40.96s. Setting to 40.95s") {
+		t.Errorf("advert_int 100 under VRRPv3: %v, %v", in.AdvertInt, c.Messages)
+	}
+
+	// keepalived's 1421.conf runs vrrp_garp_interval 10.456: "The
+	// vrrp_garp_interval is very large - 10.456 seconds".
+	c = parse(t, "global_defs {\n vrrp_garp_interval 10.456\n}\n")
+	if c.Global.GarpInterval != 10456*time.Millisecond || !hasMessage(c, 2, "The vrrp_garp_interval is very large - 10.456 seconds") {
+		t.Errorf("vrrp_garp_interval 10.456: %v, %v", c.Global.GarpInterval, c.Messages)
 	}
 
 	// "VRRP parsed invalid IP x.x.x.x. skipping IP..." for a gateway

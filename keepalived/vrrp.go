@@ -137,12 +137,20 @@ func (c *Config) global(kids []*stmt) {
 			if v, ok := c.number(k, 0, math.MaxInt32); ok {
 				g.GarpMasterRefresh = time.Duration(v) * time.Second
 			}
-		case "vrrp_garp_interval":
-			if d, ok := c.seconds(k, 0, 1); ok {
-				g.GarpInterval = d
+		case "vrrp_garp_interval", "vrrp_gna_interval":
+			// Microseconds in an unsigned int; keepalived 2.2.7 runs a
+			// large one and says so, without a line (its 1421.conf:
+			// "The vrrp_garp_interval is very large - 10.456 seconds").
+			d, ok := c.seconds(k, 0, math.MaxUint32/1e6)
+			if !ok {
+				continue
 			}
-		case "vrrp_gna_interval":
-			if d, ok := c.seconds(k, 0, 1); ok {
+			if d > time.Second {
+				c.msg(k.pos, KindValue, "The %s is very large - %s seconds", k.key(), a[0])
+			}
+			if k.key() == "vrrp_garp_interval" {
+				g.GarpInterval = d
+			} else {
 				g.GnaInterval = d
 			}
 		case "vrrp_mcast_group4":
@@ -841,7 +849,8 @@ func (c *Config) complete() {
 			}
 		} else if in.AdvertInt > 4095*10*time.Millisecond {
 			// The VRRPv3 header has 12 bits of centiseconds.
-			c.msg(in.At("advert_int"), KindValue, "(%s) advert_int %v is above VRRPv3's 40.95 s: keepalived runs 40.95 s", in.Name, in.AdvertInt)
+			// keepalived's msg_109.conf (advert_int 100).
+			c.msg(in.At("advert_int"), KindValue, "(%s) VRRPv3 advertisement interval %.2fs is out of range. Must be less than 40.96s. Setting to 40.95s", in.Name, in.AdvertInt.Seconds())
 			in.AdvertInt = 4095 * 10 * time.Millisecond
 		} else if us := in.AdvertInt.Microseconds(); us%10_000 != 0 {
 			cs := (us + 5_000) / 10_000
