@@ -52,9 +52,28 @@ func TestOutputGoldens(t *testing.T) {
 					t.Errorf("an error finding printed: %v, but Run returned %v", errorFinding, err)
 				}
 				golden.File(t, filepath.Join("testdata", t.Name()+".golden"), []byte(out))
+				if mode == "json" {
+					// With a report the reader decodes every frame (no
+					// capture.Options.Lazy): the objects must not change.
+					decoded, _, _ := run(t, "-r", path, "--json", "--report", filepath.Join(t.TempDir(), "r.html"))
+					if decoded != out {
+						t.Errorf("--json prints other objects when every frame is decoded (--report):\n%s", firstDiff(decoded, out))
+					}
+				}
 			})
 		}
 	}
+}
+
+// firstDiff shows the first line where a and b differ.
+func firstDiff(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return fmt.Sprintf("line %d:\n  %s\n  %s", i+1, al[i], bl[i])
+		}
+	}
+	return fmt.Sprintf("%d lines against %d", len(al), len(bl))
 }
 
 // object is one NDJSON line, kept raw to check which keys are present.

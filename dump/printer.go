@@ -28,19 +28,27 @@ type printer struct {
 	// (decode.Repeats), and so does its output after the time: tails
 	// holds it per flow, so that a repeat costs its time and a copy. A
 	// printer therefore formats in one mode only: vrrpLine or vrrpJSON.
+	// A printer tags frames with its own repeats, or takes the reader's
+	// tags when the reader has them (repeats nil: capture.Options.Lazy).
 	repeats *decode.Repeats
 	tails   [][]byte
 }
 
-func newPrinter(link string, loc *time.Location, showAuth bool) *printer {
-	return &printer{link: link, linkJSON: strconv.AppendQuote(nil, link), loc: loc, showAuth: showAuth,
-		clock: stamp.New("15:04:05", loc), utc: stamp.UTC(), repeats: decode.NewRepeats()}
+// newPrinter returns a printer for link; lazy: it is given frames read
+// with capture.Options.Lazy.
+func newPrinter(link string, loc *time.Location, showAuth, lazy bool) *printer {
+	pr := &printer{link: link, linkJSON: strconv.AppendQuote(nil, link), loc: loc, showAuth: showAuth,
+		clock: stamp.New("15:04:05", loc), utc: stamp.UTC()}
+	if !lazy {
+		pr.repeats = decode.NewRepeats()
+	}
+	return pr
 }
 
 // vrrpLine is advertLine, the body taken from the tails when the frame
 // repeats its flow's previous one.
 func (pr *printer) vrrpLine(b []byte, pkt *capture.Packet) []byte {
-	flow, tail := pr.repeat(pkt.Data)
+	flow, tail := pr.repeat(pkt)
 	b = pr.appendClock(b, pkt.CI.Timestamp)
 	if tail != nil {
 		return append(b, tail...)
@@ -53,7 +61,7 @@ func (pr *printer) vrrpLine(b []byte, pkt *capture.Packet) []byte {
 
 // vrrpJSON is advertJSON the same way.
 func (pr *printer) vrrpJSON(b []byte, pkt *capture.Packet) []byte {
-	flow, tail := pr.repeat(pkt.Data)
+	flow, tail := pr.repeat(pkt)
 	b = pr.jsonStart(b, `{"kind":"advert","frame":`, pkt)
 	if tail != nil {
 		return append(b, tail...)
@@ -66,9 +74,14 @@ func (pr *printer) vrrpJSON(b []byte, pkt *capture.Packet) []byte {
 
 // repeat tells the frame's flow (-1: none, as for any frame but an
 // Ethernet one Repeats takes) and, if the frame repeats the flow's
-// previous one, the output kept for that one.
-func (pr *printer) repeat(data []byte) (flow int32, tail []byte) {
-	flow, rep := pr.repeats.See(data)
+// previous one, the output kept for that one. A frame the reader did not
+// decode (capture.Options.Lazy) always has it: it repeats a valid advert,
+// which was printed whole.
+func (pr *printer) repeat(pkt *capture.Packet) (flow int32, tail []byte) {
+	flow, rep := pkt.Flow, pkt.Repeat
+	if pr.repeats != nil {
+		flow, rep = pr.repeats.See(pkt.Data)
+	}
 	if flow >= 0 && rep && int(flow) < len(pr.tails) {
 		return flow, pr.tails[flow]
 	}

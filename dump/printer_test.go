@@ -32,7 +32,7 @@ func benchPkt(b *testing.B) *capture.Packet {
 // do for each: it must stay near the cost of decoding it (0 allocations).
 func BenchmarkFormatLine(b *testing.B) {
 	pkt := benchPkt(b)
-	pr := newPrinter("vrrp-1000000.pcap", time.Local, false)
+	pr := newPrinter("vrrp-1000000.pcap", time.Local, false, false)
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -42,7 +42,7 @@ func BenchmarkFormatLine(b *testing.B) {
 
 func BenchmarkFormatJSON(b *testing.B) {
 	pkt := benchPkt(b)
-	pr := newPrinter("vrrp-1000000.pcap", time.Local, false)
+	pr := newPrinter("vrrp-1000000.pcap", time.Local, false, false)
 	buf := make([]byte, 0, 512)
 	b.ReportAllocs()
 	for b.Loop() {
@@ -55,7 +55,7 @@ func BenchmarkFormatJSON(b *testing.B) {
 // offset.
 func TestPrinterTimes(t *testing.T) {
 	loc := time.FixedZone("X", 5*3600+30*60)
-	pr := newPrinter("l", loc, false)
+	pr := newPrinter("l", loc, false, false)
 	for _, ts := range []time.Time{
 		time.Unix(1795315143, 0), time.Unix(1795315143, 120000000), time.Unix(1795315143, 999999999),
 		time.Unix(1795315144, 1000), time.Unix(1795315144, 123456789), time.Unix(0, 0), time.Unix(1795315143, 500),
@@ -85,7 +85,7 @@ func TestPrinterRepeatsAgree(t *testing.T) {
 			t.Fatal(err)
 		}
 		// A printer's cache holds one mode's output: one printer each.
-		lines, objs, full := newPrinter("l", time.UTC, true), newPrinter("l", time.UTC, true), newPrinter("l", time.UTC, true)
+		lines, objs, full := newPrinter("l", time.UTC, true, false), newPrinter("l", time.UTC, true, false), newPrinter("l", time.UTC, true, false)
 		n := 0
 		err = capture.Run(context.Background(), src, capture.Options{}, func(pkt *capture.Packet) error {
 			if pkt.Kind != decode.KindVRRP {

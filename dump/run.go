@@ -455,7 +455,14 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	}
 	// Lines and JSON are formatted by Prepare: for a file, on the reading
 	// goroutine, while this one tracks the previous frames.
-	pr := newPrinter(link, env.Location, cfg.ShowAuth)
+	// Printing every advert of a file as NDJSON, the reader decodes only
+	// what does not repeat (capture.Options.Lazy): decoding was most of its
+	// work. A repeat's object is its flow's previous one with another frame
+	// number and time, and the tracker counts it on its steady path. (Lines
+	// mark a router's adverts with its open incidents from the decoded
+	// advert; the report and the flight recorder take decoded frames.)
+	opts.Lazy = cfg.Mode == ModeJSON && !isLive && rep == nil && fr == nil
+	pr := newPrinter(link, env.Location, cfg.ShowAuth, opts.Lazy)
 	pr.macs = cfg.MACs
 	switch cfg.Mode {
 	case ModeLines:

@@ -21,4 +21,4 @@ func ObserveTagged(t *Tracker, s *Stream, tags []decode.Tag, data [][]byte, p *d
 }
 
 // ObserveAll is Read's path for a run of decoded frames under one lock.
-func ObserveAll(t *Tracker, link string, pkts []capture.Packet) { t.observeAll(link, pkts) }
+func ObserveAll(t *Tracker, link string, pkts []capture.Packet) { t.observeAll(link, nil, pkts) }

@@ -87,6 +87,14 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 		})
 		return pr, err
 	}
+	var lazy *lazyStream
+	if co.Lazy {
+		p, err := decode.NewParser(src.LinkType())
+		if err != nil {
+			return pr, err
+		}
+		lazy = &lazyStream{stream{link: link}, p}
+	}
 	err := capture.RunBatches(ctx, src, co, func(b *capture.Batch) error {
 		if pr.First.IsZero() {
 			pr.First = b.Packets[0].CI.Timestamp
@@ -94,7 +102,7 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 		if !perFrame { // the whole run under one lock
 			end := &b.Packets[len(b.Packets)-1]
 			pr.Frames, pr.Last = end.N, end.CI.Timestamp
-			t.observeAll(link, b.Packets)
+			t.observeAll(link, lazy, b.Packets)
 			if o.Progress != nil {
 				o.Progress(pr)
 			}
@@ -108,7 +116,13 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 					return err
 				}
 			}
-			t.Observe(pkt.CI.Timestamp, link, pkt.P, pkt.Kind, pkt.Err)
+			if lazy != nil {
+				t.mu.Lock()
+				t.take(lazy, pkt)
+				t.unlockAndDeliver()
+			} else {
+				t.Observe(pkt.CI.Timestamp, link, pkt.P, pkt.Kind, pkt.Err)
+			}
 			if o.After != nil {
 				o.After(pkt)
 			}
@@ -124,11 +138,37 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 // observeAll is Observe for a run of frames under one lock: reading a file,
 // the lock costs more than tracking an advert. OnFinding is called after
 // the last frame.
-func (t *Tracker) observeAll(link string, pkts []capture.Packet) {
+func (t *Tracker) observeAll(link string, lazy *lazyStream, pkts []capture.Packet) {
 	t.mu.Lock()
 	for i := range pkts {
 		p := &pkts[i]
-		t.observe(at(p.CI.Timestamp), link, p.P, p.Kind, p.Err)
+		if lazy != nil {
+			t.take(lazy, p)
+		} else {
+			t.observe(at(p.CI.Timestamp), link, p.P, p.Kind, p.Err)
+		}
 	}
 	t.unlockAndDeliver()
+}
+
+// lazyStream is the stream of a Read with capture.Options.Lazy, and the
+// parser for the repeats the reader did not decode and the steady path
+// does not take.
+type lazyStream struct {
+	stream
+	p *decode.Parser
+}
+
+// take tracks one frame of a Lazy read, under t.mu, as observeTagged does
+// a tagged one: the reader decoded it unless it is a repeat.
+func (t *Tracker) take(s *lazyStream, pkt *capture.Packet) {
+	tg := decode.Tag{Time: int64(at(pkt.CI.Timestamp)), Flow: pkt.Flow, Repeat: pkt.Repeat}
+	if pkt.P != nil {
+		t.step(&s.stream, &tg, pkt.P, pkt.Kind, pkt.Err)
+		return
+	}
+	if t.noSteady || !t.repeat(&s.stream, &tg) {
+		kind, err := s.p.Decode(pkt.Data)
+		t.step(&s.stream, &tg, s.p, kind, err)
+	}
 }

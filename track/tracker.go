@@ -162,13 +162,19 @@ func (t *Tracker) observeTagged(s *stream, tags []decode.Tag, data [][]byte, p *
 			continue
 		}
 		kind, err := p.Decode(data[i])
-		t.heardG, t.heardR = nil, nil
-		t.observe(instant(tg.Time), s.link, p, kind, err)
-		if tg.Flow >= 0 {
-			s.heard(tg.Flow, t.heardG, t.heardR)
-		}
+		t.step(s, tg, p, kind, err)
 	}
 	t.unlockAndDeliver()
+}
+
+// step observes a tagged frame p decoded as kind and err on the full path,
+// and records where it put the frame's flow.
+func (t *Tracker) step(s *stream, tg *decode.Tag, p *decode.Parser, kind decode.Kind, err error) {
+	t.heardG, t.heardR = nil, nil
+	t.observe(instant(tg.Time), s.link, p, kind, err)
+	if tg.Flow >= 0 {
+		s.heard(tg.Flow, t.heardG, t.heardR)
+	}
 }
 
 // heard records where the full path put flow f's advert (r nil: nowhere).

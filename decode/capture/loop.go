@@ -21,7 +21,11 @@ type Packet struct {
 	Data []byte
 	Kind decode.Kind
 	Err  error
-	P    *decode.Parser
+	P    *decode.Parser // nil for a frame Options.Lazy did not decode
+	// Flow and Repeat tag the frame as decode.Repeats does, with
+	// Options.Lazy (Flow is -1 and Repeat false without it).
+	Flow   int32
+	Repeat bool
 	// Out is scratch space for Options.Prepare, kept with the packet until
 	// fn has seen it.
 	Out []byte
@@ -56,6 +60,15 @@ type Options struct {
 	// only: Count, Write and Prepare need decoded frames and are refused
 	// with it.
 	Tag bool
+	// Lazy tags every decoded frame too (Packet.Flow, Packet.Repeat), and
+	// does not decode a frame that repeats its flow's previous one when
+	// that one decoded as a valid VRRP advert: such a frame has Kind
+	// decode.KindVRRP, Err nil and P nil. It is for consumers that take a
+	// repeat from what they kept of its flow's previous frame: dump's
+	// printer its output, track.Tracker.Read its router (decoding what it
+	// cannot take so). Decoding is most of the reading goroutine's work
+	// when it also formats every frame (vrrpdump --json).
+	Lazy bool
 	// Numbered is how many frames earlier sources of the same capture
 	// were read and numbered: the first frame of src is Numbered+1. A
 	// live capture reopened after a gap passes the frames read before it,
@@ -97,7 +110,7 @@ func RunBatches(ctx context.Context, src Source, o Options, fn func(*Batch) erro
 	}
 	info := src.Info()
 	r := &reader{src: src, o: o, live: info.Live, copy: !info.Stable && !info.Live, n: max(o.Numbered, 0)}
-	if o.Tag {
+	if o.Tag || o.Lazy {
 		r.reps = decode.NewRepeats()
 	}
 	size := batchLen
@@ -175,6 +188,7 @@ const (
 type batch struct {
 	Batch // what fn sees, sliced to n frames
 	pkts  []Packet
+	ps    []*decode.Parser // pkts[i]'s own, which Options.Lazy takes away from a repeat
 	tags  []decode.Tag
 	data  [][]byte
 	n     int
@@ -190,7 +204,8 @@ type reader struct {
 	live    bool
 	copy    bool // frames are valid until the next read only: keep copies
 	reps    *decode.Repeats
-	n       int // number of the last frame read (Options.Numbered before the first)
+	valid   []bool // Options.Lazy: the flow's last frame decoded as a valid advert
+	n       int    // number of the last frame read (Options.Numbered before the first)
 	adverts int
 }
 
@@ -200,13 +215,13 @@ func (r *reader) newBatch(size int) (*batch, error) {
 		b.tags, b.data = make([]decode.Tag, size), make([][]byte, size)
 		return b, nil
 	}
-	b.pkts = make([]Packet, size)
+	b.pkts, b.ps = make([]Packet, size), make([]*decode.Parser, size)
 	for i := range b.pkts {
 		p, err := decode.NewParser(r.src.LinkType())
 		if err != nil {
 			return nil, err
 		}
-		b.pkts[i].P = p
+		b.pkts[i].P, b.ps[i] = p, p
 	}
 	return b, nil
 }
@@ -264,7 +279,7 @@ func (r *reader) fill(b *batch, stopped *atomic.Bool) bool {
 		} else {
 			pkt.Data = data
 		}
-		pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+		r.decode(b, pkt)
 		if r.o.Prepare != nil {
 			r.o.Prepare(pkt)
 		}
@@ -289,6 +304,31 @@ func (r *reader) fill(b *batch, stopped *atomic.Bool) bool {
 		b.Packets = b.pkts[:b.n]
 	}
 	return b.end
+}
+
+// decode decodes pkt, the batch's next frame, unless Options.Lazy finds it
+// a repeat of a valid advert.
+func (r *reader) decode(b *batch, pkt *Packet) {
+	pkt.P, pkt.Flow, pkt.Repeat = b.ps[b.n], -1, false
+	if !r.o.Lazy {
+		pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+		return
+	}
+	f, rep := r.reps.See(pkt.Data)
+	pkt.Flow, pkt.Repeat = f, rep
+	if f < 0 {
+		pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+		return
+	}
+	for int(f) >= len(r.valid) {
+		r.valid = append(r.valid, false)
+	}
+	if rep && r.valid[f] {
+		pkt.P, pkt.Kind, pkt.Err = nil, decode.KindVRRP, nil
+		return
+	}
+	pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
+	r.valid[f] = pkt.Kind == decode.KindVRRP && pkt.Err == nil
 }
 
 // pipeline runs fill on a second goroutine, up to len(batches) batches

@@ -196,3 +196,80 @@ func TestTagRefusesDecodedOptions(t *testing.T) {
 		}
 	}
 }
+
+// Lazy runs (Options.Lazy) tag every frame as decode.Repeats does, decode
+// every frame Run decodes alike, and leave undecoded only repeats of a
+// valid advert, as valid adverts; Count counts those too.
+func TestLazyAgreesWithRun(t *testing.T) {
+	for _, path := range taggedFiles(t) {
+		type frame struct {
+			kind decode.Kind
+			err  string
+			data []byte
+		}
+		var want []frame
+		open := func() capture.Source {
+			src, err := pcapfile.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { src.Close() })
+			return src
+		}
+		wantErr := capture.Run(context.Background(), open(), capture.Options{}, func(p *capture.Packet) error {
+			want = append(want, frame{p.Kind, fmt.Sprint(p.Err), bytes.Clone(p.Data)})
+			return nil
+		})
+		// Stop after the last advert but one: Count counts the adverts
+		// left undecoded too.
+		adverts, stop := 0, 0
+		for _, f := range want {
+			if f.kind == decode.KindVRRP {
+				adverts++
+			}
+		}
+		if adverts < 2 {
+			t.Fatalf("%s: %d adverts, too few to test Count with", path, adverts)
+		}
+		for n := 0; stop < len(want) && n < adverts-1; stop++ {
+			if want[stop].kind == decode.KindVRRP {
+				n++
+			}
+		}
+		want, wantErr = want[:stop], nil
+		for _, procs := range []int{1, 2} {
+			runtime.GOMAXPROCS(procs)
+			reps := decode.NewRepeats()
+			valid := map[int32]bool{}
+			i, undecoded := 0, 0
+			err := capture.Run(context.Background(), open(), capture.Options{Lazy: true, Count: adverts - 1}, func(p *capture.Packet) error {
+				w := want[i]
+				i++
+				flow, rep := reps.See(w.data)
+				if p.Flow != flow || p.Repeat != rep {
+					return fmt.Errorf("frame %d tagged flow %d repeat %v, want %d %v", p.N, p.Flow, p.Repeat, flow, rep)
+				}
+				if p.Kind != w.kind || fmt.Sprint(p.Err) != w.err {
+					return fmt.Errorf("frame %d: kind %v error %v, want %v %s", p.N, p.Kind, p.Err, w.kind, w.err)
+				}
+				if p.P == nil {
+					undecoded++
+					if !rep || !valid[flow] {
+						return fmt.Errorf("frame %d not decoded, but it repeats no valid advert", p.N)
+					}
+				}
+				if flow >= 0 {
+					valid[flow] = w.kind == decode.KindVRRP && w.err == "<nil>"
+				}
+				return nil
+			})
+			if fmt.Sprint(err) != fmt.Sprint(wantErr) || i != len(want) {
+				t.Errorf("%s (procs %d): %d frames, %v; want %d, %v", filepath.Base(path), procs, i, err, len(want), wantErr)
+			}
+			if filepath.Base(path) == "big.pcap" && undecoded < len(want)/2 {
+				t.Errorf("big.pcap: only %d of %d frames left undecoded", undecoded, len(want))
+			}
+		}
+	}
+	runtime.GOMAXPROCS(runtime.NumCPU())
+}
