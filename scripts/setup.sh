@@ -2,9 +2,9 @@
 # Installs the Debian packages vrrpkit's build and tests need, if missing.
 # Idempotent; runs apt-get only when something is absent.
 set -euo pipefail
-# systemd: systemd-analyze checks the contrib unit; util-linux: setpriv runs vrrpdump as nobody;
+# systemd: systemd-analyze checks the contrib unit; util-linux: setpriv runs vrrpdump as nobody; ucarp: a CARP peer for the lab;
 # libcap2-bin, man-db, groff, rpm, file: packaging/ checks the .deb (getcap, man -w), the .rpm (rpm -qpl), the man pages and static binaries.
-pkgs=(libpcap-dev keepalived frr tshark tcpdump iptables nftables iproute2 tmux bc neutron-server prometheus systemd util-linux chromium libcap2-bin man-db groff rpm file)
+pkgs=(libpcap-dev keepalived frr tshark tcpdump iptables nftables iproute2 tmux bc neutron-server prometheus systemd util-linux chromium libcap2-bin man-db groff rpm file ucarp)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -25,6 +25,7 @@ const (
 	NeedNft        Need = "nft"        // nftables nft
 	NeedTC         Need = "tc"         // iproute2 tc
 	NeedTcpdump    Need = "tcpdump"    // tcpdump in PATH
+	NeedUcarp      Need = "ucarp"      // ucarp (a CARP speaker, as OpenBSD's carp(4)) in PATH
 	NeedVLAN       Need = "vlan"       // kernel 802.1Q (CONFIG_VLAN_8021Q), for Config.VLAN
 	NeedNetem      Need = "netem"      // kernel netem qdisc (CONFIG_NET_SCH_NETEM), for Host.Netem
 )
@@ -116,6 +117,8 @@ func (n Need) probe() error {
 		return lookPath("tc", "iproute2")
 	case NeedTcpdump:
 		return lookPath("tcpdump", "tcpdump")
+	case NeedUcarp:
+		return lookPath("ucarp", "ucarp")
 	case NeedVLAN:
 		return probeVLAN()
 	case NeedNetem:
