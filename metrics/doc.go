@@ -1,8 +1,9 @@
 // Package metrics exports what vrrpdump sees as Prometheus metrics
 // (vrrpdump -i IFACE --metrics ADDR): per VRRP group the routers
 // advertising as master, the master's address and priority, adverts and
-// intervals per router, master changes and the findings active now; and
-// the capture's own health.
+// intervals per router, master changes and the findings active now; the
+// same for CARP groups as vrrp_carp_* (advskew and demote for priority);
+// and the capture's own health.
 //
 // Everything is computed at scrape time from the tracker's snapshot and
 // findings (track.Tracker.Snapshot, Findings) and the capture's counters

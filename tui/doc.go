@@ -1,6 +1,7 @@
-// Package tui is vrrpdump's live screen: every VRRP group on the wire at a
-// glance, a detail view per group with a timeline of adverts, and the
-// tracker's findings with their fixes.
+// Package tui is vrrpdump's live screen: every VRRP group (and every CARP
+// group, as a row of its own) on the wire at a glance, a detail view per
+// group with a timeline of adverts, and the tracker's findings with their
+// fixes.
 //
 // The screen never decodes packets. It reads the tracker's snapshots when
 // the capture says something changed (feed.Feed.Updates), at most a few
