@@ -19,6 +19,7 @@ type tok struct {
 type line struct {
 	toks []tok
 	pos  Pos
+	text string // the line as keepalived's handlers see it (buf_extern)
 }
 
 func (l line) word(i int) string {
@@ -794,7 +795,7 @@ func (lx *lexer) emit(text string, pos Pos) {
 			}
 			return
 		}
-		lx.out = append(lx.out, line{toks: toks, pos: pos})
+		lx.out = append(lx.out, line{toks: toks, pos: pos, text: piece})
 	}
 }
 
@@ -924,4 +925,85 @@ func tokens(s string) (out []tok, unmatched bool) {
 // isWhite is keepalived's WHITE_SPACE_STR, " \t\f\n\r\v".
 func isWhite(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\f' || c == '\n' || c == '\r' || c == '\v'
+}
+
+// quotedEscaped is keepalived 2.2.7's alloc_strvec_quoted_escaped, with
+// which it reads a notify script's line again: words split at blanks, 'single'
+// and "double" quotes joining what they enclose (a word may be several
+// quoted parts), and '\' escapes, inside double quotes too: \" is a quote,
+// \n \t \r \f \v \a \b \E (escape) the control characters, \xHH hex, \NNN
+// octal, \cX a control character, any other character itself. A quote
+// left open is "String '%s': missing terminating %c", which open holds; a
+// '\' at the very end makes no words either.
+func quotedEscaped(src string) (words []string, open string) {
+	s := src
+	for {
+		s = strings.TrimLeft(s, " \t\f\n\r\v")
+		if s == "" {
+			return words, ""
+		}
+		var w []byte
+		quote := byte(0)
+	word:
+		for {
+			stops := " \t\f\n\r\v'\"\\"
+			if quote != 0 {
+				stops = string(quote) + "\\"
+			}
+			i := strings.IndexAny(s, stops)
+			if i < 0 {
+				if quote != 0 {
+					return nil, sprintf("String '%s': missing terminating %c", src, quote)
+				}
+				w, s = append(w, s...), ""
+				break
+			}
+			w, s = append(w, s[:i]...), s[i:]
+			switch {
+			case s[0] == '\\':
+				if len(s) == 1 {
+					return nil, "" // "Missing escape char at end", logged without a line
+				}
+				c, n := unescape(s[1:])
+				w, s = append(w, c), s[1+n:]
+			case quote != 0:
+				quote, s = 0, s[1:]
+			case s[0] == '"' || s[0] == '\'':
+				quote, s = s[0], s[1:]
+			default:
+				break word
+			}
+		}
+		words = append(words, string(w))
+	}
+}
+
+// unescape reads the escape after a '\': the character and how many bytes
+// it took.
+func unescape(s string) (byte, int) {
+	isHex := func(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
+	switch {
+	case s[0] == 'x' && len(s) > 1 && isHex(s[1]):
+		v, n := byte(0), 1
+		for n < len(s) && isHex(s[n]) {
+			d := s[n] - '0'
+			if s[n] > '9' {
+				d = s[n] | 0x20 - 'a' + 10
+			}
+			v, n = v<<4|d, n+1
+		}
+		return v, n
+	case s[0] == 'c' && len(s) > 1:
+		return s[1] & 0x1f, 2
+	case s[0] >= '0' && s[0] <= '7':
+		v, n := s[0]-'0', 1
+		for n < 3 && n < len(s) && s[n] >= '0' && s[n] <= '7' {
+			v, n = v<<3+s[n]-'0', n+1
+		}
+		return v, n
+	}
+	if c, ok := map[byte]byte{'a': '\a', 'b': '\b', 'E': 0x1b, 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t', 'v': '\v'}[s[0]]; ok {
+		return c, 1
+	}
+	return s[0], 1
 }

@@ -946,3 +946,49 @@ func TestRandom(t *testing.T) {
 		t.Errorf("no message on the random VRID: %v", c.Messages)
 	}
 }
+
+// TestNotifyLine: keepalived reads a notify line again with quotes and
+// escapes (notify.c notify_script_init: "We need to reparse the command
+// line, allowing for quoted and escaped strings", alloc_strvec_quoted_escaped),
+// then takes the words after the script as its user and group
+// (set_script_uid_gid: "Invalid user/group for %s script %s - ignoring",
+// named by the script's first word).
+func TestNotifyLine(t *testing.T) {
+	cases := []struct {
+		name, line    string
+		command, user string // "" command: no script
+		msg           string
+	}{
+		// The public 1569d.conf: keepalived 2.2.7 runs it, one script
+		// without user, the \" inside the double quotes a quote.
+		{"escaped quotes", `notify_master "/bin/true ' spaces ' '\"s p a c e \"' x master"`,
+			`/bin/true ' spaces ' '"s p a c e "' x master`, "", ""},
+		// keepalived -t: "(Line 8) String 'notify "/x y': missing
+		// terminating "", and no notify script.
+		{"open quote", `notify "/x y`, "", "", `String 'notify "/x y': missing terminating "`},
+		// An escaped blank joins the words: the user is nosuchuser.
+		{"escaped blank", `notify_backup /bin/true\ nobody nosuchuser`, "", "",
+			"Invalid user/group for notify script /bin/true - ignoring"},
+		{"quoted script", `notify_fault "/bin/true" nosuchuser`, "", "",
+			"Invalid user/group for notify script /bin/true - ignoring"},
+		{"user", `notify_stop /bin/true nobody`, "/bin/true", "nobody", ""},
+		{"single quotes", `notify 'a b'c`, "a bc", "", ""},
+		{"escapes", `notify /bin/x\x41\101\t\q`, "/bin/xAA\tq", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := onHost(t, instance(" "+tc.line))
+			in := only(t, c)
+			var got keepalived.Script
+			if len(in.Notify) > 0 {
+				got = in.Notify[0]
+			}
+			if got.Command != tc.command || got.User != tc.user {
+				t.Errorf("notify %q as %q, want %q as %q", got.Command, got.User, tc.command, tc.user)
+			}
+			if tc.msg != "" && !hasMessage(c, 4, tc.msg) {
+				t.Errorf("no %q at line 4: %v", tc.msg, c.Messages)
+			}
+		})
+	}
+}

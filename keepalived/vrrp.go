@@ -1024,21 +1024,30 @@ var ScriptPath = []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/us
 // a group to keepalived, which drops it when that user or group does not
 // exist
 // (keepalived's 1091a.conf: "notify_master /bin/bash /usr/local/bin/a.sh").
+//
+// keepalived reads a notify line again with quotes and escapes
+// (notify.c notify_script_init: alloc_strvec_quoted_escaped), so
+// notify_master "/x.sh '\"a b\"' c" is one script with its arguments, and
+// an open quote drops it: "String 'notify "/x y': missing terminating "".
 func (c *Config) notify(k *stmt) (Script, bool) {
-	a := k.args()
-	if len(a) == 0 {
+	a, open := quotedEscaped(k.text)
+	if open != "" {
+		c.msg(k.pos, KindSyntax, "%s", open)
+	}
+	if len(a) < 2 {
 		return Script{}, false
+	}
+	a = a[1:]
+	// The script's own words: keepalived names it by the first, the program.
+	args, _ := quotedEscaped(a[0])
+	if len(args) == 0 {
+		return Script{}, false // "Unable to parse script '' - ignoring"
 	}
 	sc := Script{Name: k.key(), Command: a[0], Pos: k.pos}
 	if len(a) > 1 {
 		if !c.userExists(a[1]) || (len(a) > 2 && !c.noHost && a[2] != "root" && !c.groups[a[2]]) {
-			// keepalived names the script by its program: "test" for
-			// notify "test one two three" root nogroup (r_exec.conf).
-			prog := a[0]
-			if f := strings.Fields(prog); len(f) > 0 {
-				prog = f[0]
-			}
-			c.msg(k.pos, KindSecurity, "Invalid user/group for notify script %s - ignoring", prog)
+			// "test" for notify "test one two three" root nogroup (r_exec.conf).
+			c.msg(k.pos, KindSecurity, "Invalid user/group for notify script %s - ignoring", args[0])
 			return Script{}, false
 		}
 		sc.User = a[1]
