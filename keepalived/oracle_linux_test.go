@@ -91,6 +91,7 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 	// any the text names (each namespace's veths cost the kernel time when
 	// it is torn down: only the one keepalived enters is built).
 	nss := map[string]bool{}
+	readerNS := false
 	// Names written through a parameter ("interface $IF", "dev $IF1",
 	// "net_namespace $NAME") are not in the text: only the names are
 	// taken from the reader, to build the same host.
@@ -105,6 +106,7 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 			}
 		}
 		nss[c.NetNamespace] = true
+		readerNS = c.NetNamespace != ""
 	} else {
 		for _, m := range namespaces.FindAllStringSubmatch(string(src), -1) {
 			nss[m[1]] = true
@@ -117,19 +119,27 @@ func judge(ctx context.Context, file string) (*judgement, error) {
 	defer os.RemoveAll(tmp)
 	var sh strings.Builder
 	sh.WriteString("mount --make-rprivate / && mount -t tmpfs none /run || exit 1; ip link set lo up\n")
-	// mk creates the interfaces in this namespace and in every
-	// net_namespace, each a veth whose peer is kaoracleM_N, with one ip
-	// -batch per namespace (keepalived's 803.conf names 200).
-	sh.WriteString(`m=0; NSS=
-mk() { m=$((m+1)); for ns in "" $NSS; do n=0; for i in "$@"; do
-  n=$((n+1)); echo "link add $i type veth peer name kaoracle${m}_$n"; echo "link set $i up"
-done | ip ${ns:+-n "$ns"} -force -batch - >/dev/null 2>&1; done; }
+	// mk creates the interfaces where keepalived looks for them: in the
+	// net_namespace the reader says it enters, else in this namespace (and
+	// in any the text names), each an empty bridge (an Ethernet device like
+	// a NIC without its cable, and half the devices of a veth pair: the
+	// kernel tears 1333.conf's 256 down quickly), with one ip -batch per
+	// namespace.
+	sh.WriteString(`WHERE=-
+mk() { for ns in $WHERE; do for i in "$@"; do echo "link add $i type bridge"; echo "link set $i up"; done |
+  if [ "$ns" = - ]; then ip -force -batch -; else ip -n "$ns" -force -batch -; fi >/dev/null 2>&1; done; }
 `)
+	var where []string
 	for ns := range nss {
 		if ns != "" && !strings.ContainsAny(ns, "'\"$`\\ ;&|/{}") {
-			fmt.Fprintf(&sh, "ip netns add '%s'; NSS=\"$NSS %s\"\n", ns, ns)
+			fmt.Fprintf(&sh, "ip netns add '%s'\n", ns)
+			where = append(where, ns)
 		}
 	}
+	if len(where) != 1 || !readerNS {
+		where = append(where, "-")
+	}
+	fmt.Fprintf(&sh, "WHERE='%s'\n", strings.Join(where, " "))
 	var names []string
 	for n := range ifs {
 		names = append(names, "'"+n+"'")
