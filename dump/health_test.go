@@ -156,3 +156,37 @@ func jsonUnmarshal(o object, v any) error {
 	}
 	return json.Unmarshal(b, v)
 }
+
+// TestLiveCountAcrossReopen: -c N counts adverts across a reopened
+// capture, as one tcpdump -c N that survived the gap would: 5 before the
+// interface went down and 2 after, then vrrpdump stops.
+func TestLiveCountAcrossReopen(t *testing.T) {
+	frames, err := synth.Config{Groups: 1, Interval: 100 * time.Millisecond}.Frames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	five := [][]byte{frames[0], frames[0], frames[0], frames[0], frames[0]}
+	opens := 0
+	var stdout, stderr bytes.Buffer
+	env := dump.Env{Stdout: &stdout, Stderr: &stderr, Location: time.UTC,
+		OpenLive: func(iface string, o dump.LiveOptions) (capture.Source, error) {
+			opens++
+			if opens == 1 {
+				return &fakeLive{frames: slices.Clone(five), fail: errors.New("capture on fake0: the interface went down")}, nil
+			}
+			return &fakeLive{frames: slices.Clone(five)}, nil
+		}}
+	err = dump.Run(context.Background(), []string{"-i", "fake0", "--json", "-c", "7", "--duration", "20s"}, env)
+	if err != nil && !errors.Is(err, dump.ErrErrorFinding) {
+		t.Fatalf("Run = %v\n%s", err, stderr.String())
+	}
+	var numbers []int
+	for _, o := range readNDJSON(t, stdout.String()) {
+		if o.str("kind") == "advert" {
+			numbers = append(numbers, o.num("frame"))
+		}
+	}
+	if want := []int{1, 2, 3, 4, 5, 6, 7}; !slices.Equal(numbers, want) {
+		t.Errorf("adverts %v, want %v", numbers, want)
+	}
+}

@@ -497,6 +497,7 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 	// over after its last frame, with that frame's times): frame by frame
 	// then.
 	batched := !isLive && rep == nil && fr == nil && (cfg.Mode == ModeSummary || cfg.Mode == ModeTUI && cfg.Speed == 0)
+	adverts := 0 // VRRP adverts read (counted when not batched: always live)
 	h := &liveHealth{tr: tr, link: link, l: l, lastPoll: time.Now()}
 	if isLive {
 		onIdle := opts.OnIdle
@@ -524,6 +525,9 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		speedStart := time.Now()
 		var start time.Time
 		ro.Each = func(pkt *capture.Packet) error {
+			if pkt.Kind == decode.KindVRRP {
+				adverts++
+			}
 			if cfg.Mode == ModeLines {
 				pkt.Out = verdicts.mark(pkt.Out, link, pkt)
 			}
@@ -559,8 +563,13 @@ func readOne(ctx context.Context, l *feed.Link, opts capture.Options, cfg Config
 		}
 	}
 	for {
-		// A reopened capture numbers its frames after the earlier ones'.
+		// A reopened capture numbers its frames after the earlier ones',
+		// and -c counts the adverts of both, as one tcpdump that survived
+		// the gap would.
 		ro.Numbered = frames
+		if opts.Count > 0 {
+			ro.Count = max(opts.Count-adverts, 1) // 0 would be no limit; the count is never reached in a failed read
+		}
 		prog, err := tr.Read(ctx, l.Source(), ro)
 		if first.IsZero() {
 			first = prog.First
