@@ -2,6 +2,7 @@ package tui
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -275,6 +276,33 @@ func TestCARPRow(t *testing.T) {
 		"carp-split #1, open for 20.0 s"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("detail lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+// TestCARPExternal: scapy's CARP test capture, read in place (third-party
+// data, never copied): its one CARP advert is a CARP row, OK, master
+// 192.168.0.111 with advskew 0; its undecodable frame is a VRRP malformed
+// finding, not a CARP group.
+func TestCARPExternal(t *testing.T) {
+	path, err := filepath.Abs("../../shared/external/secdev-scapy/carp_uts.pcap")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%v: CI has shared/ beside its clone", err)
+		}
+		t.Skipf("%v (shared/ is not beside this checkout)", err)
+	}
+	m := newModel(t, 120, 30, path)
+	if got := shownGroups(m); len(got) != 1 || got[0] != "carp_uts.pcap ipv4 carp vhid 1" {
+		t.Fatalf("rows %v, want the CARP group alone", got)
+	}
+	v := m.View()
+	for _, want := range []string{"carp 1", "192.168.0.111", "s0", "1 group (1 CARP): 1 OK", "malformed"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("screen lacks %q:\n%s", want, v)
 		}
 	}
 }
