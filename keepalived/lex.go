@@ -42,6 +42,10 @@ const maxIncludeDepth = 32
 // maxLines bounds the lines one configuration may expand to.
 const maxLines = 1 << 20
 
+// maxExpandedBytes bounds the text parameter expansion goes through in one
+// read.
+const maxExpandedBytes = 1 << 26
+
 type param struct {
 	lines []string // one per source line of a multi-line definition
 }
@@ -58,8 +62,9 @@ type lexer struct {
 	steps    int // lines processed, ~SEQ/~LST repetitions included
 	// parent reads as keepalived's parent process: each line decommented
 	// once, numbered as in its file.
-	parent bool
-	rand   *rand.Rand // ${_RANDOM}
+	parent   bool
+	rand     *rand.Rand // ${_RANDOM}
+	expanded int        // bytes parameter expansion went through
 	// escaped says a line escapes a comment character ("\#", "\!"), where
 	// keepalived's parent reads otherwise than its VRRP process.
 	escaped bool
@@ -500,6 +505,13 @@ func (lx *lexer) expand(text string, pos Pos, file string) (lines []string, mult
 			n++
 			if n > maxExpansions {
 				lx.c.msg(pos, KindPreprocessor, "parameter $%s expands without end (keepalived loops here)", name)
+				return nil, false, false
+			}
+			// Bound the work of the whole read too: a ~SEQ may repeat a
+			// line that expands without end a hundred thousand times.
+			if lx.expanded += len(s); lx.expanded > maxExpandedBytes {
+				lx.overflow = true
+				lx.c.msg(pos, KindPreprocessor, "parameters expand to more than %d bytes; reading stopped", maxExpandedBytes)
 				return nil, false, false
 			}
 			before, after := s[:i], s[j:]
