@@ -94,7 +94,6 @@ var keywordSet = func() map[string]map[string]bool {
 // process_stream, skip_sublevel). keepalived -t runs them all, and each
 // reports the unknown keywords of the blocks it reads.
 type pass struct {
-	name string
 	// reads says whether the process reads a top-level keyword's block.
 	reads func(kw string) bool
 }
@@ -102,7 +101,7 @@ type pass struct {
 // vrrpPass is the VRRP process, whose reading the Config is: it leaves the
 // LVS blocks to the checker process (check_parser.c init_check_keywords
 // with active false).
-var vrrpPass = pass{"vrrp", func(kw string) bool {
+var vrrpPass = pass{func(kw string) bool {
 	return kw != "virtual_server" && kw != "virtual_server_group" && kw != "SSL"
 }}
 
@@ -110,7 +109,7 @@ var vrrpPass = pass{"vrrp", func(kw string) bool {
 // track files (check_init_keywords: init_check_keywords(true),
 // init_vrrp_keywords(false), init_bfd_keywords(true),
 // add_track_file_keywords(true); global_defs only on a reload).
-var checkerPass = pass{"checker", func(kw string) bool {
+var checkerPass = pass{func(kw string) bool {
 	switch kw {
 	case "virtual_server", "virtual_server_group", "SSL", "bfd_instance", "track_file", "vrrp_track_file":
 		return true
@@ -247,7 +246,7 @@ func joinArgs(s *stmt) string { return strings.Join(s.args(), " ") }
 
 // parentPass is keepalived's parent process: it reads global_defs and the
 // top-level settings, and passes over every other block.
-var parentPass = pass{"parent", func(kw string) bool {
+var parentPass = pass{func(kw string) bool {
 	return kw == "global_defs" || blocks["top"][kw] == noBlock
 }}
 
