@@ -20,8 +20,12 @@ wire. Nodes that disagree on the VRRP version, the advert interval, the authenti
 as keepalived applies it (an auth_pass cut at a '!' or '#', or truncated to 8
 characters, counts as what is sent), or the VIP set ignore each other's adverts and
 both become master; two different virtual routers (no VIP in common) on one VRID
-collide; with unicast each node must list the others' unicast_src_ip in unicast_peer,
-and all must agree on old_unicast_checksum. Fix: make the named values equal on every
+collide; with unicast each node must list the others' unicast_src_ip in unicast_peer. Two
+virtual routers of one VRID (same instance name or a VIP in common make one router) are
+compared only when no node runs both: keepalived keeps a node's instances of one VRID
+apart (other interfaces, unicast, another group). VRRPv3 unicast nodes that differ on
+old_unicast_checksum get a warning: keepalived adapts to the old checksum once it
+receives one, other VRRP speakers do not. Fix: make the named values equal on every
 node.`,
 	Run: func(_ context.Context, env *Env) []Result {
 		return perVRIDGroup(env, func(g vridGroup) []Result { return compareGroup(env, g) },
@@ -36,10 +40,16 @@ type member struct {
 	c    *KeepalivedConfig
 }
 
-// vridGroup is the instances of one VRID and family across the nodes.
+// vridGroup is one virtual router across the nodes: the instances of one
+// VRID and family that are the same router (same name, or a VIP in common).
+// clash are the instances of another router on that VRID that can meet this
+// one on the wire (see nodeGroups); collides says some router clashes with
+// this one.
 type vridGroup struct {
 	vrid, family int
 	members      []member
+	clash        []member
+	collides     bool
 }
 
 func (g vridGroup) subject() string { return fmt.Sprintf("VRID %d (IPv%d)", g.vrid, g.family) }
@@ -61,24 +71,99 @@ func perVRIDGroup(env *Env, f func(vridGroup) []Result, pass func(nodes int) str
 	return out
 }
 
+// nodeGroups splits the nodes' instances into virtual routers: per VRID and
+// family, instances of different nodes with the same name, or else a VIP in
+// common, are one router. Two routers of a VRID meet on the wire only when no
+// node runs both: keepalived refuses two multicast instances of one VRID on
+// one interface and group, so a node that has both keeps them apart (other
+// interfaces, unicast, another group; keepalived's 1333.conf has VRID 1 on
+// 256 bridges).
 func nodeGroups(nodes []Node, confs []*KeepalivedConfig) []vridGroup {
-	var gs []vridGroup
-	find := func(vrid, fam int) *vridGroup {
-		for i := range gs {
-			if gs[i].vrid == vrid && gs[i].family == fam {
-				return &gs[i]
-			}
-		}
-		gs = append(gs, vridGroup{vrid: vrid, family: fam})
-		return &gs[len(gs)-1]
-	}
+	type key struct{ vrid, fam int }
+	byVRID := map[key][]member{}
+	var order []key
 	for i, c := range confs {
 		for _, in := range c.Instances {
-			g := find(in.VRID, in.Family)
-			g.members = append(g.members, member{node: nodes[i].Name, in: in, c: c})
+			k := key{in.VRID, in.Family}
+			if _, ok := byVRID[k]; !ok {
+				order = append(order, k)
+			}
+			byVRID[k] = append(byVRID[k], member{node: nodes[i].Name, in: in, c: c})
+		}
+	}
+	var gs []vridGroup
+	for _, k := range order {
+		ms := byVRID[k]
+		// Components: union-find over the members.
+		parent := make([]int, len(ms))
+		for i := range parent {
+			parent[i] = i
+		}
+		var root func(int) int
+		root = func(i int) int {
+			for parent[i] != i {
+				i = parent[i]
+			}
+			return i
+		}
+		// A name on another node is the same router there; a VIP in
+		// common links instances whose names have no counterpart (255n.conf
+		// repeats a VIP on two interfaces of each node).
+		named := func(node, name string) bool {
+			for _, m := range ms {
+				if m.node == node && m.in.Name == name {
+					return true
+				}
+			}
+			return false
+		}
+		for i, a := range ms {
+			for j := i + 1; j < len(ms); j++ {
+				b := ms[j]
+				if a.node == b.node {
+					continue
+				}
+				if a.in.Name == b.in.Name || sharesVIP(a.in, b.in) && !named(b.node, a.in.Name) && !named(a.node, b.in.Name) {
+					parent[root(j)] = root(i)
+				}
+			}
+		}
+		first := len(gs)
+		index := map[int]int{}
+		for i, m := range ms {
+			r := root(i)
+			gi, ok := index[r]
+			if !ok {
+				gi = len(gs)
+				index[r] = gi
+				gs = append(gs, vridGroup{vrid: k.vrid, family: k.fam})
+			}
+			gs[gi].members = append(gs[gi].members, m)
+		}
+		routers := gs[first:]
+		for i := range routers {
+			for j := i + 1; j < len(routers); j++ {
+				if shareNode(routers[i].members, routers[j].members) {
+					continue
+				}
+				routers[i].clash = append(routers[i].clash, routers[j].members...)
+				routers[i].collides, routers[j].collides = true, true
+			}
 		}
 	}
 	return gs
+}
+
+// shareNode says whether a node has an instance in both lists.
+func shareNode(a, b []member) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.node == y.node {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func compareGroup(env *Env, g vridGroup) []Result {
@@ -100,17 +185,10 @@ func compareGroup(env *Env, g vridGroup) []Result {
 				Evidence: ev, Fix: fix})
 		}
 	}
-	if len(g.members) < 2 {
-		m := g.members[0]
-		return []Result{{Status: Warn, Subject: g.subject(),
-			Message:  "only " + m.node + " has this VRID: no other node backs it up",
-			Evidence: []string{where(m, "virtual_router_id")},
-			Fix:      "configure vrrp_instance " + m.in.Name + " on the other nodes too, or remove it"}}
-	}
 	// Two different virtual routers on one VRID: no VIP in common.
-	for i, a := range g.members {
-		for _, b := range g.members[i+1:] {
-			if a.node == b.node || sharesVIP(a.in, b.in) || len(a.in.VIPs) == 0 || len(b.in.VIPs) == 0 {
+	for _, a := range g.members {
+		for _, b := range g.clash {
+			if a.node == b.node || len(a.in.VIPs) == 0 || len(b.in.VIPs) == 0 {
 				continue
 			}
 			out = append(out, Result{Status: Fail, Subject: g.subject(),
@@ -121,14 +199,23 @@ func compareGroup(env *Env, g vridGroup) []Result {
 			return out
 		}
 	}
+	if len(g.members) < 2 {
+		if g.collides {
+			return out
+		}
+		m := g.members[0]
+		return []Result{{Status: Warn, Subject: g.subject(),
+			Message:  "only " + m.node + " has this VRID: no other node backs it up",
+			Evidence: []string{where(m, "virtual_router_id")},
+			Fix:      "configure vrrp_instance " + m.in.Name + " on the other nodes too, or remove it"}}
+	}
 	differ("the VRRP version", "version", func(m member) string { return fmt.Sprintf("VRRPv%d", m.in.Version) },
 		"set the same vrrp_version (version in the instance) on every node")
 	differ("advert_int", "advert_int", func(m member) string { return m.in.AdvertInt.String() },
 		"set the same advert_int on every node")
 	differ("the VIPs", "virtual_ipaddress", func(m member) string { return vipList(m.in) },
 		"list the same virtual_ipaddress entries on every node")
-	differ("old_unicast_checksum", "old_unicast_checksum", func(m member) string { return fmt.Sprint(m.in.OldUnicastChecksum) },
-		"set old_unicast_checksum on all nodes or on none")
+	out = append(out, compareChecksum(g)...)
 	out = append(out, compareAuth(env, g)...)
 	out = append(out, compareUnicast(g)...)
 	return out
@@ -152,6 +239,37 @@ func vipList(in *KeepalivedInstance) string {
 	}
 	slices.Sort(s)
 	return "[" + strings.Join(s, " ") + "]"
+}
+
+// compareChecksum compares old_unicast_checksum, which changes only the
+// checksum of VRRPv3 unicast adverts. keepalived 2.2.7 without it switches
+// to the old checksum when it receives one ("(VI_1) Setting unicast VRRPv3
+// checksum to old version"); until then the node with it discards the
+// other's adverts ("Invalid VRRPv3 checksum"), and a peer that is not
+// keepalived (FRR) never accepts the old checksum: a warning, not a
+// failure.
+func compareChecksum(g vridGroup) []Result {
+	var old, ev []string
+	unicast := false
+	for _, m := range g.members {
+		if m.in.Version != 3 {
+			return nil
+		}
+		unicast = unicast || len(m.in.UnicastPeers) > 0
+		ev = append(ev, fmt.Sprintf("%s: %s: vrrp_instance %s old_unicast_checksum %t", m.node, m.in.At("old_unicast_checksum"), m.in.Name, m.in.OldUnicastChecksum))
+		if m.in.OldUnicastChecksum {
+			old = append(old, m.node)
+		}
+	}
+	if !unicast || len(old) == 0 || len(old) == len(g.members) {
+		return nil
+	}
+	return []Result{{Status: Warn, Subject: g.subject(),
+		Message: "the nodes differ on old_unicast_checksum (set on " + strings.Join(old, ", ") + "): keepalived without it switches to the old checksum " +
+			"when it first receives one (\"Setting unicast VRRPv3 checksum to old version\"), until then the others' adverts are discarded " +
+			"(\"Invalid VRRPv3 checksum\"); a peer that is not keepalived never accepts the old checksum",
+		Evidence: ev,
+		Fix:      "set old_unicast_checksum on all nodes or on none"}}
 }
 
 // compareAuth compares the authentication as keepalived sends it; the

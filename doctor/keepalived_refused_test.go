@@ -2,6 +2,7 @@ package doctor_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -56,6 +57,66 @@ func TestKeepalivedRefused(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("keepalived-config-syntax does not report %q", c.message)
+			}
+		})
+	}
+}
+
+// TestKeepalivedNodesRouters: keepalived-nodes compares the instances of a
+// VRID that can meet on the wire, as keepalived keeps them apart.
+func TestKeepalivedNodesRouters(t *testing.T) {
+	inst := func(name, iface string, vrid int, vip, extra string) string {
+		return fmt.Sprintf("vrrp_instance %s {\n interface %s\n virtual_router_id %d\n%s\n virtual_ipaddress {\n  %s\n }\n}\n", name, iface, vrid, extra, vip)
+	}
+	cases := []struct {
+		name, h1, h2 string
+		status       map[string]doctor.Status // message prefix -> status; absent: no such finding
+	}{
+		// keepalived's 1333.conf: VRID 1 on two bridges of each node, two
+		// routers that never meet.
+		{"one VRID on two interfaces of both nodes",
+			inst("br101_v4_1", "br101", 1, "192.0.2.1", "") + inst("br355_v4_1", "br355", 1, "198.51.100.1", ""),
+			inst("br101_v4_1", "br101", 1, "192.0.2.1", "") + inst("br355_v4_1", "br355", 1, "198.51.100.1", ""),
+			map[string]doctor.Status{"VRID collision": 0}},
+		// One router per node on VRID 51, nothing in common: they meet.
+		{"two routers on one VRID",
+			inst("VI_WEB", "eth0", 51, "192.0.2.1", ""), inst("VI_DB", "eth0", 51, "192.0.2.2", ""),
+			map[string]doctor.Status{"VRID collision": doctor.Fail}},
+		// VRRPv3 unicast, old_unicast_checksum on one node: keepalived on
+		// the other switches to the old checksum ("Setting unicast VRRPv3
+		// checksum to old version"): a warning.
+		{"old_unicast_checksum on one node",
+			inst("VI_1", "eth0", 51, "192.0.2.1", " version 3\n old_unicast_checksum\n unicast_src_ip 192.0.2.11\n unicast_peer {\n  192.0.2.12\n }"),
+			inst("VI_1", "eth0", 51, "192.0.2.1", " version 3\n unicast_src_ip 192.0.2.12\n unicast_peer {\n  192.0.2.11\n }"),
+			map[string]doctor.Status{"the nodes differ on old_unicast_checksum": doctor.Warn}},
+		// VRRPv2 has no pseudo-header in its checksum: nothing differs.
+		{"old_unicast_checksum under VRRPv2",
+			inst("VI_1", "eth0", 51, "192.0.2.1", " old_unicast_checksum\n unicast_src_ip 192.0.2.11\n unicast_peer {\n  192.0.2.12\n }"),
+			inst("VI_1", "eth0", 51, "192.0.2.1", " unicast_src_ip 192.0.2.12\n unicast_peer {\n  192.0.2.11\n }"),
+			map[string]doctor.Status{"the nodes differ on old_unicast_checksum": 0}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			env := &doctor.Env{
+				FS:       fstest.MapFS{"h1.conf": {Data: []byte(c.h1)}, "h2.conf": {Data: []byte(c.h2)}},
+				Nodes:    []doctor.Node{{Name: "h1", Path: "/h1.conf"}, {Name: "h2", Path: "/h2.conf"}},
+				LintOnly: true,
+			}
+			got := map[string]doctor.Status{}
+			for _, r := range doctor.RunChecks(context.Background(), env, doctor.OfflineChecks()) {
+				if r.ID != "keepalived-nodes" {
+					continue
+				}
+				for prefix := range c.status {
+					if strings.HasPrefix(r.Message, prefix) {
+						got[prefix] = r.Status
+					}
+				}
+			}
+			for prefix, want := range c.status {
+				if got[prefix] != want {
+					t.Errorf("%q: status %v, want %v", prefix, got[prefix], want)
+				}
 			}
 		})
 	}
