@@ -277,6 +277,10 @@ func compare(j *judgement, c *keepalived.Config) []string {
 	if len(refused) == 0 && j.refused() {
 		d = append(d, "keepalived refuses it, the reader does not")
 	}
+	if len(refused) > 0 && j.testExit == 0 {
+		// keepalived -t exits 0 only when it reported no error at all.
+		d = append(d, fmt.Sprintf("the reader refuses it (%s), keepalived -t passes it", refused[0]))
+	}
 	if j.started {
 		got := map[string]*keepalived.Instance{}
 		for _, in := range c.Instances {
