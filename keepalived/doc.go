@@ -35,7 +35,9 @@
 //     keywords of the LVS blocks (virtual_server, real_server, the
 //     checkers), of bfd_instance, SSL, garp_group and track_group are
 //     reported as the process that reads them reports them (keepalived -t
-//     runs them all).
+//     runs them all). A keyword that needs a value and has none stops the
+//     process reading it: keepalived refuses the configuration
+//     (Config.Refused, "... is missing a parameter ...").
 //   - Values get keepalived's defaults and rules: an IPv6 instance runs
 //     VRRPv3 whatever its version says and ignores authentication; a MASTER
 //     without priority has 255; vrrp_strict drops authentication; "state

@@ -154,3 +154,101 @@ var keywords = map[string][]string{
 		"track_file", "weight",
 	},
 }
+
+// needParam are the keywords on which keepalived stops, refusing the
+// configuration, when they come without a value: "*** Configuration line
+// starting `KW` is missing a parameter after keyword `KW` at word position
+// 2" (parser.c null_strvec), keepalived -t on each alone in its block.
+var needParam = map[string][]string{
+	"top": {
+		"child_wait_time", "track_file", "virtual_server", "virtual_server_group", "vrrp_script", "vrrp_track_file",
+		"vrrp_track_process",
+	},
+	"global_defs": {
+		"bfd_process_name", "bfd_rlimit_rtime", "bfd_rlimit_rttime", "checker_process_name", "checker_rlimit_rtime", "checker_rlimit_rttime",
+		"config_save_dir", "lvs_process_name", "nftables_ipvs_priority", "nftables_ipvs_start_fwmark", "nftables_priority", "process_name",
+		"random_seed", "smtp_connect_timeout", "smtp_server", "umask", "vmac_addr_prefix", "vmac_prefix",
+		"vrrp_down_timer_adverts", "vrrp_garp_interval", "vrrp_garp_lower_prio_delay", "vrrp_garp_lower_prio_repeat", "vrrp_garp_master_delay", "vrrp_garp_master_refresh",
+		"vrrp_garp_master_refresh_repeat", "vrrp_garp_master_repeat", "vrrp_gna_interval", "vrrp_mcast_group4", "vrrp_mcast_group6", "vrrp_process_name",
+		"vrrp_rlimit_rtime", "vrrp_rlimit_rttime", "vrrp_startup_delay", "vrrp_version",
+	},
+	"vrrp_instance": {
+		"advert_int", "debug", "down_timer_adverts", "garp_lower_prio_delay", "garp_lower_prio_repeat", "garp_master_delay",
+		"garp_master_refresh", "garp_master_refresh_repeat", "garp_master_repeat", "interface", "lvs_sync_daemon_interface", "mcast_dst_ip",
+		"mcast_src_ip", "notify", "notify_backup", "notify_fault", "notify_master", "notify_master_rx_lower_pri",
+		"notify_stop", "preempt_delay", "priority", "state", "unicast_src_ip", "unicast_ttl",
+		"version", "virtual_router_id", "vrf",
+	},
+	"authentication": {
+		"auth_pass", "auth_type",
+	},
+	"vrrp_script": {
+		"fall", "interval", "rise", "timeout", "user", "weight",
+	},
+	"vrrp_sync_group": {
+		"notify", "notify_backup", "notify_fault", "notify_master", "notify_stop",
+	},
+	"vrrp_track_process": {
+		"delay", "fork_delay", "process", "quorum", "quorum_max", "terminate_delay",
+	},
+	"garp_group": {
+		"garp_interval", "gna_interval", "interface",
+	},
+	"bfd_instance": {
+		"hoplimit", "idle_tx", "max_hops", "min_rx", "min_tx", "multiplier",
+		"source_ip", "ttl", "weight",
+	},
+	"virtual_server": {
+		"connect_timeout", "delay_before_retry", "delay_loop", "hysteresis", "ip_family", "lb_algo",
+		"lb_kind", "lvs_method", "lvs_sched", "persistence_engine", "persistence_granularity", "protocol",
+		"quorum", "quorum_down", "quorum_up", "real_server", "retry", "sorry_server",
+		"warmup", "weight",
+	},
+	"real_server": {
+		"connect_timeout", "delay_before_retry", "delay_loop", "lthreshold", "lvs_method", "notify_down",
+		"notify_up", "retry", "uthreshold", "warmup", "weight",
+	},
+	"HTTP_GET": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "nb_get_retry", "retry", "warmup",
+	},
+	"SSL_GET": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "nb_get_retry", "retry", "warmup",
+	},
+	"url": {
+		"digest", "path",
+	},
+	"TCP_CHECK": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "retry", "warmup",
+	},
+	"UDP_CHECK": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "max_reply_length", "min_reply_length", "retry",
+		"warmup",
+	},
+	"MISC_CHECK": {
+		"delay_before_retry", "delay_loop", "misc_timeout", "retry", "warmup",
+	},
+	"SMTP_CHECK": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "retry", "warmup",
+	},
+	"host": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "retry", "warmup",
+	},
+	"DNS_CHECK": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "name", "retry", "type",
+		"warmup",
+	},
+	"PING_CHECK": {
+		"bind_if", "bind_port", "bindto", "connect_ip", "connect_port", "connect_timeout",
+		"delay_before_retry", "delay_loop", "fwmark", "retry", "warmup",
+	},
+	"FILE_CHECK": {
+		"track_file",
+	},
+}

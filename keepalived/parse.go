@@ -77,16 +77,18 @@ var blocks = map[string]map[string]blockKind{
 // itself (track_file is vrrp_track_file's older name).
 var tableOf = map[string]string{"track_file": "vrrp_track_file"}
 
-var keywordSet = func() map[string]map[string]bool {
+var keywordSet, needParamSet = set(keywords), set(needParam)
+
+func set(tables map[string][]string) map[string]map[string]bool {
 	m := map[string]map[string]bool{}
-	for table, kws := range keywords {
+	for table, kws := range tables {
 		m[table] = map[string]bool{}
 		for _, k := range kws {
 			m[table][k] = true
 		}
 	}
 	return m
-}()
+}
 
 // A pass is one of keepalived's processes reading the configuration: each
 // installs every top-level keyword but reads only its own blocks, and
@@ -171,6 +173,10 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 			s.block = p.skip()
 			out = append(out, s)
 			continue
+		}
+		if len(l.toks) == 1 && needParamSet[table][kw] {
+			// The process that reads it exits: keepalived runs nothing.
+			p.msg(l.pos, KindFatal, "*** Configuration line starting `%s` is missing a parameter after keyword `%s` at word position 2", kw, kw)
 		}
 		switch blocks[table][kw] {
 		case subBlock:

@@ -992,3 +992,45 @@ func TestNotifyLine(t *testing.T) {
 		})
 	}
 }
+
+// TestMissingParameter: a keyword that needs a value and has none stops the
+// keepalived process reading it, which refuses the configuration (the
+// keywords come out of the binary, keywords_gen.go needParam). keepalived -t
+// on each: "*** Configuration line starting `priority` is missing a
+// parameter after keyword `priority` at word position 2", exit status 2.
+func TestMissingParameter(t *testing.T) {
+	cases := []struct {
+		name, src string
+		line      int
+		kw        string // "" none
+	}{
+		{"priority", instance(" priority"), 4, "priority"},
+		{"a keyword without value", instance(" nopreempt"), 0, ""},
+		// The value lost to an open quote (keepalived -t: Unterminated
+		// quote, Unmatched quote, then this).
+		{"open quote", instance(" authentication {\n  auth_type PASS\n  auth_pass \"s3cret\n }"), 6, "auth_pass"},
+		{"LVS", "virtual_server 192.0.2.1 80 {\n delay_loop\n}\n", 2, "delay_loop"},
+		{"empty quotes are a value", instance(" priority \"\""), 0, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, tc.src)
+			var got []keepalived.Message
+			for _, m := range c.Refused() {
+				if strings.Contains(m.Text, "is missing a parameter") {
+					got = append(got, m)
+				}
+			}
+			if tc.kw == "" {
+				if len(got) > 0 {
+					t.Errorf("refused: %v", got)
+				}
+				return
+			}
+			want := "*** Configuration line starting `" + tc.kw + "` is missing a parameter after keyword `" + tc.kw + "` at word position 2"
+			if len(got) != 1 || got[0].Text != want || got[0].Pos.Line != tc.line {
+				t.Errorf("refusals %v, want %q at line %d", got, want, tc.line)
+			}
+		})
+	}
+}

@@ -96,20 +96,50 @@ func run() error {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
 		known[c.name] = kws
-		fmt.Fprintf(&b, "\t%q: {", c.name)
-		for i, k := range kws {
-			if i%6 == 0 {
-				b.WriteString("\n\t\t")
-			} else {
-				b.WriteString(" ")
+		writeTable(&b, c.name, kws)
+	}
+	b.WriteString("}\n\n")
+	b.WriteString("// needParam are the keywords on which keepalived stops, refusing the\n// configuration, when they come without a value: \"*** Configuration line\n// starting `KW` is missing a parameter after keyword `KW` at word position\n// 2\" (parser.c null_strvec), keepalived -t on each alone in its block.\nvar needParam = map[string][]string{\n")
+	for _, c := range contexts {
+		var need []string
+		for _, kw := range known[c.name] {
+			out, err := test(bin, filepath.Join(dir, c.name+".conf"), c.pre+kw+"\n"+c.post)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(&b, "%q,", k)
+			if strings.Contains(out, "Configuration line starting `"+kw+"` is missing a parameter after keyword `"+kw+"` at word position 2") {
+				need = append(need, kw)
+			}
 		}
-		b.WriteString("\n\t},\n")
+		if len(need) > 0 {
+			writeTable(&b, c.name, need)
+		}
 	}
 	b.WriteString("}\n")
 	_, err = os.Stdout.Write(b.Bytes())
 	return err
+}
+
+func writeTable(b *bytes.Buffer, name string, kws []string) {
+	fmt.Fprintf(b, "\t%q: {", name)
+	for i, k := range kws {
+		if i%6 == 0 {
+			b.WriteString("\n\t\t")
+		} else {
+			b.WriteString(" ")
+		}
+		fmt.Fprintf(b, "%q,", k)
+	}
+	b.WriteString("\n\t},\n")
+}
+
+// test writes conf and returns what keepalived -t says of it.
+func test(bin, conf, text string) (string, error) {
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		return "", err
+	}
+	out, _ := exec.Command(bin, "-t", "-l", "-G", "-i", "kwextract", "-f", conf).CombinedOutput()
+	return string(out), nil
 }
 
 func firstLine(b []byte) string {
@@ -152,12 +182,12 @@ func probe(bin, conf, pre, post string, remaining []string) ([]string, error) {
 			b.WriteString(c + "\n")
 		}
 		b.WriteString(post)
-		if err := os.WriteFile(conf, []byte(b.String()), 0o600); err != nil {
+		out, err := test(bin, conf, b.String())
+		if err != nil {
 			return nil, err
 		}
-		out, _ := exec.Command(bin, "-t", "-l", "-G", "-i", "kwextract", "-f", conf).CombinedOutput()
 		unknown := map[int]bool{}
-		sc := bufio.NewScanner(bytes.NewReader(out))
+		sc := bufio.NewScanner(strings.NewReader(out))
 		for sc.Scan() {
 			m := unknownRE.FindStringSubmatch(sc.Text())
 			if m == nil {
