@@ -33,6 +33,7 @@ type judgement struct {
 	// not the daemon starts.
 	testExit int
 	tests    []oracleMsg
+	timedOut bool // keepalived had not started, refused or stopped within judge's time
 }
 
 // What judge's script prints before keepalived -t's exit status and before
@@ -72,7 +73,7 @@ var (
 // created before a second -t gives keepalived's verdict (its exit status and
 // messages); then the daemon with -d (dump the configuration), stopped as
 // soon as the dump is out, before any VRRP packet matters.
-func judge(ctx context.Context, file string) (*judgement, error) {
+func judge(ctx context.Context, file string, within time.Duration) (*judgement, error) {
 	dir := filepath.Dir(file)
 	ifs := map[string]bool{}
 	add := func(n string) {
@@ -177,8 +178,9 @@ kt; echo "%[4]s$?"; sed 's/^/%[5]s/' %[1]s/t 2>/dev/null
 	}()
 	j := &judgement{}
 	var raw strings.Builder
-	deadline := time.NewTimer(20 * time.Second) // generous: 16 sandboxes share two CPUs
+	deadline := time.NewTimer(within)
 	defer deadline.Stop()
+	timedOut := false
 read:
 	for {
 		select {
@@ -199,6 +201,7 @@ read:
 				break read
 			}
 		case <-deadline.C:
+			timedOut = true
 			break read
 		case <-ctx.Done():
 			break read
@@ -213,6 +216,7 @@ read:
 	_ = cmd.Wait()
 	j.raw = raw.String()
 	j.parse(j.raw)
+	j.timedOut = timedOut
 	return j, nil
 }
 
