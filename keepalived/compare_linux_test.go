@@ -189,7 +189,7 @@ func TestAgainstKeepalived(t *testing.T) {
 	const together = 20 * time.Second // generous: 16 sandboxes share two CPUs
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	var slow []int // files keepalived did not finish with in time, while 16 sandboxes shared the CPUs
+	var slow []int                                 // files keepalived did not finish with in time, while 16 sandboxes shared the CPUs
 	sem := make(chan struct{}, 8*runtime.NumCPU()) // mostly waiting for keepalived
 	for i, f := range files {
 		wg.Add(1)
