@@ -258,11 +258,5 @@ func (g *CARPSnapshot) State(now time.Time) State {
 
 // LastAdvert is when any router of g last advertised.
 func (g *CARPSnapshot) LastAdvert() time.Time {
-	var t time.Time
-	for _, r := range g.Routers {
-		if r.Last.After(t) {
-			t = r.Last
-		}
-	}
-	return t
+	return latest(g.Routers, func(r *CARPRouterSnapshot) time.Time { return r.Last })
 }

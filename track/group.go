@@ -285,10 +285,16 @@ type RouterSnapshot struct {
 // LastAdvert is the time of the latest advert from any router of the
 // group; zero when none was heard.
 func (g *GroupSnapshot) LastAdvert() time.Time {
+	return latest(g.Routers, func(r *RouterSnapshot) time.Time { return r.Last })
+}
+
+// latest is the latest of the times last gives for rs; zero when rs is
+// empty.
+func latest[R any](rs []R, last func(*R) time.Time) time.Time {
 	var t time.Time
-	for _, r := range g.Routers {
-		if r.Last.After(t) {
-			t = r.Last
+	for i := range rs {
+		if l := last(&rs[i]); l.After(t) {
+			t = l
 		}
 	}
 	return t
