@@ -166,8 +166,12 @@ type Global struct {
 
 // Script is a vrrp_script block, or a notify script of an instance.
 type Script struct {
-	Name     string
-	Command  string // the script line, program first
+	Name    string
+	Command string // what keepalived runs: program and arguments, as one string
+	// Ignored are the words of a vrrp_script's script line after the
+	// command, which keepalived drops without a word: an unquoted
+	// "script /usr/bin/killall -0 haproxy" runs killall alone.
+	Ignored  []string
 	Interval time.Duration
 	Timeout  time.Duration
 	Weight   int

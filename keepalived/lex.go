@@ -548,7 +548,15 @@ func (lx *lexer) repeat(text string, pos Pos, file string, depth int) bool {
 		lx.c.msg(pos, KindPreprocessor, "%s missing ')'", text[:open])
 		return true
 	}
-	args := splitArgs(text[open+1 : close])
+	// keepalived replaces parameters in the arguments before it reads them:
+	// "$N=3" then "~SEQ(i, 1, ${N}) 192.0.2.1${i}" makes three addresses,
+	// "~LST(a, $A, 192.0.2.8)" lists $A's value (keepalived -d on both;
+	// keepalived's ipvs_big.conf: "~SEQ(VS_IP, 1, ${NUM_ENT}) $VS").
+	inner := text[open+1 : close]
+	if l, multi, ok := lx.expand(inner, pos, file); ok && !multi && len(l) == 1 {
+		inner = l[0]
+	}
+	args := splitArgs(inner)
 	rest := strings.TrimLeft(text[close+1:], " \t")
 	if len(args) < 2 {
 		lx.c.msg(pos, KindPreprocessor, "%s needs a variable and values", text[:open])

@@ -810,7 +810,7 @@ func TestUnmatchedQuote(t *testing.T) {
 					got = append(got, m.Text)
 				}
 			}
-			if !slices.Equal(got, tc.want) {
+			if !slices.Equal(got, append(tc.want, "192.0.2.100")) { // instance's own
 				t.Errorf("messages %q, want %q", got, tc.want)
 			}
 		})
@@ -1030,6 +1030,76 @@ func TestMissingParameter(t *testing.T) {
 			want := "*** Configuration line starting `" + tc.kw + "` is missing a parameter after keyword `" + tc.kw + "` at word position 2"
 			if len(got) != 1 || got[0].Text != want || got[0].Pos.Line != tc.line {
 				t.Errorf("refusals %v, want %q at line %d", got, want, tc.line)
+			}
+		})
+	}
+}
+
+// TestScriptLine: keepalived 2.2.7 reads a vrrp_script's script line again
+// with quotes and escapes (vrrp_parser.c vrrp_script_script_handler:
+// alloc_strvec_quoted_escaped) and runs its first word, split into program
+// and arguments; what follows is dropped without a message. Each case was
+// run through keepalived -d, whose "------< VRRP Scripts >------" dump shows
+// the command it keeps (the program with its path resolved, /bin as
+// /usr/bin on Debian).
+func TestScriptLine(t *testing.T) {
+	cases := []struct {
+		name, line string
+		command    string
+		ignored    []string
+	}{
+		// "Command = '/usr/bin/killall'": the unquoted arguments are lost.
+		{"unquoted arguments", `script /usr/bin/killall -0 haproxy`, "/usr/bin/killall", []string{"-0", "haproxy"}},
+		// "Command = '/usr/bin/killall' '-0' 'haproxy'".
+		{"quoted", `script "/usr/bin/killall -0 haproxy"`, "/usr/bin/killall -0 haproxy", nil},
+		// "Command = '/usr/bin/killall'": quoting the program alone is no help.
+		{"quoted program", `script "/usr/bin/killall" -0 'hap roxy'`, "/usr/bin/killall", []string{"-0", "hap roxy"}},
+		// "Command = '/usr/bin/true' 'y'": the escaped blank joins the words.
+		{"escaped blank", `script /bin/true\ y z`, "/bin/true y", []string{"z"}},
+		// "Command = '/usr/bin/sh' '-c' 'pidof x || exit 1'".
+		{"inner quotes", `script "/bin/sh -c 'pidof x || exit 1'"  extra`, "/bin/sh -c 'pidof x || exit 1'", []string{"extra"}},
+		// "Disabling track script chk since not found/accessible": the
+		// program is /bin/truea.
+		{"quote inside the word", `script /bin/true"a b" c`, "/bin/truea b", []string{"c"}},
+		{"one word", `script /etc/keepalived/check.sh`, "/etc/keepalived/check.sh", nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, "vrrp_script chk {\n "+tc.line+"\n}\n"+instance(" track_script {\n  chk\n }"))
+			s := c.Script("chk")
+			if s == nil {
+				t.Fatalf("no script chk: %v", c.Messages)
+			}
+			if s.Command != tc.command || !slices.Equal(s.Ignored, tc.ignored) {
+				t.Errorf("runs %q ignoring %q, want %q ignoring %q", s.Command, s.Ignored, tc.command, tc.ignored)
+			}
+		})
+	}
+}
+
+// TestRepeatArguments: keepalived 2.2.7 replaces parameters inside the
+// parentheses of ~SEQ and ~LST before it reads them (keepalived -d on each
+// case lists these virtual addresses; keepalived's ipvs_big.conf repeats
+// "~SEQ(VS_IP, 1, ${NUM_ENT}) $VS").
+func TestRepeatArguments(t *testing.T) {
+	cases := []struct {
+		name, lines string
+		want        []string
+	}{
+		{"${N} as the end", "~SEQ(i, 1, ${N}) 192.0.2.1${i}", []string{"192.0.2.11", "192.0.2.12", "192.0.2.13"}},
+		{"$N as the start", "~SEQ(j, $N, 4) 192.0.2.3${j}", []string{"192.0.2.33", "192.0.2.34"}},
+		{"a ~LST value", "~LST(a, $A, 192.0.2.8) ${a}", []string{"192.0.2.7", "192.0.2.8"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, "$N=3\n$A=192.0.2.7\n"+instance(" virtual_ipaddress {\n  "+tc.lines+"\n }"))
+			in := only(t, c)
+			var got []string
+			for _, v := range in.VIPs {
+				got = append(got, v.Prefix.Addr().String())
+			}
+			if !slices.Equal(got, append(tc.want, "192.0.2.100")) { // instance's own
+				t.Errorf("VIPs %v, want %v (messages %v)", got, tc.want, c.Messages)
 			}
 		})
 	}

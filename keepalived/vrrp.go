@@ -210,15 +210,24 @@ func (c *Config) script(s *stmt) {
 		sc.Name = a[0]
 	}
 	badUser := false
-	first := "" // the script's first word, or its whole quoted string
 	for _, k := range s.kids {
 		sc.Where[k.key()] = k.pos
 		a := k.args()
 		switch k.key() {
 		case "script":
-			sc.Command = joinArgs(k)
-			if len(a) > 0 {
-				first = a[0]
+			// keepalived 2.2.7 reads the line again with quotes and escapes
+			// (vrrp_parser.c vrrp_script_script_handler:
+			// alloc_strvec_quoted_escaped) and runs its first word only, split
+			// into program and arguments: "script /usr/bin/killall -0 haproxy"
+			// runs /usr/bin/killall alone (keepalived -d: "Command =
+			// '/usr/bin/killall'"), "script \"/usr/bin/killall -0 haproxy\""
+			// the whole command, and the words after the first are dropped
+			// without a message.
+			w, _ := quotedEscaped(k.text)
+			sc.Command, sc.Ignored = "", nil
+			if len(w) > 1 {
+				sc.Command = w[1]
+				sc.Ignored = w[2:]
 			}
 		case "interval":
 			if d, ok := c.seconds(k, 0, float64(math.MaxInt32)); ok {
@@ -255,9 +264,10 @@ func (c *Config) script(s *stmt) {
 		// keepalived names the command word by word, each quoted: a
 		// quoted command whole (check_align.4.conf: "'/x/vs.sh' 'scr0h'"),
 		// an unquoted one by its first word (2009-test.conf).
+		argv, _ := quotedEscaped(sc.Command)
 		var words []string
-		for _, f := range strings.Fields(first) {
-			words = append(words, "'"+strings.Trim(f, "'\"")+"'")
+		for _, f := range argv {
+			words = append(words, "'"+f+"'")
 		}
 		c.msg(sc.Where["user"], KindSecurity, "Unable to set uid/gid for script %s", strings.Join(words, " "))
 		return
