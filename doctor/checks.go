@@ -46,6 +46,7 @@ func Checks() []Check {
 		checkKeepalivedUnicast,
 		checkKeepalivedNopreempt,
 		checkKeepalivedScripts,
+		checkKeepalivedScriptLine,
 		checkKeepalivedAdvertInt,
 		checkKeepalivedVersionMix,
 		checkKeepalivedNodes,

@@ -1,0 +1,63 @@
+package doctor_test
+
+import (
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/vrrpkit/vrrpkit/doctor"
+)
+
+// TestUnquotedScriptLine: keepalived 2.2.7 runs only the first word of an
+// unquoted vrrp_script line and says nothing (keepalived -d on "script
+// /usr/bin/killall -0 haproxy": "Command = '/usr/bin/killall'"), so
+// keepalived-script-line warns at the line under --lint and shows the
+// quoted line; a quoted command passes.
+func TestUnquotedScriptLine(t *testing.T) {
+	cases := []struct {
+		name, line string
+		warn       string // "" no warning
+		fix        string
+	}{
+		{"unquoted", `script /usr/bin/killall -0 haproxy`,
+			"vrrp_script chk runs /usr/bin/killall without -0 haproxy: keepalived takes the first word of an unquoted script line and drops the rest",
+			`quote the whole command in /etc/keepalived/keepalived.conf:2: script "/usr/bin/killall -0 haproxy"`},
+		{"quoted", `script "/usr/bin/killall -0 haproxy"`, "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := "vrrp_script chk {\n " + tc.line + "\n}\nvrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n" +
+				" virtual_ipaddress {\n  192.0.2.100/24\n }\n track_script {\n  chk\n }\n}\n"
+			env := &doctor.Env{
+				FS: fstest.MapFS{
+					"etc/keepalived/keepalived.conf": {Data: []byte(conf)},
+				},
+				ConfigPath: "/etc/keepalived/keepalived.conf",
+				ConfigID:   "node1",
+				LintOnly:   true,
+			}
+			var warns []doctor.Result
+			pass := false
+			for _, r := range doctor.RunChecks(context.Background(), env, doctor.OfflineChecks()) {
+				if r.ID != "keepalived-script-line" {
+					continue
+				}
+				switch r.Status {
+				case doctor.Warn:
+					warns = append(warns, r)
+				case doctor.Pass:
+					pass = true
+				}
+			}
+			if tc.warn == "" {
+				if len(warns) > 0 || !pass {
+					t.Errorf("warnings %v, pass %v", warns, pass)
+				}
+				return
+			}
+			if len(warns) != 1 || warns[0].Message != tc.warn || warns[0].Fix != tc.fix {
+				t.Errorf("warnings %+v, want %q with fix %q", warns, tc.warn, tc.fix)
+			}
+		})
+	}
+}
