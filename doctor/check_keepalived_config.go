@@ -33,8 +33,13 @@ can have (ens18:1). Fix the file and line named in the evidence; check with
 			return rs
 		}
 		var out []Result
-		for _, m := range c.Messages {
-			if otherCheck(m) {
+		told := map[int]bool{} // messages a missing '{' finding stands for
+		for i, m := range c.Messages {
+			if otherCheck(m) || told[i] {
+				continue
+			}
+			if r, ok := missingOpen(env, c.Messages, i, told); ok {
+				out = append(out, r)
 				continue
 			}
 			st := Warn
@@ -137,4 +142,72 @@ func keepalivedOrSkip(env *Env) (*KeepalivedConfig, []Result) {
 		return nil, []Result{skipped(err, "")}
 	}
 	return c, nil
+}
+
+// missingOpen reads a block keyword without its '{' (vrrp_instance VI_1 #
+// {). keepalived 2.2.7's VRRP process says "Missing '{' at beginning of
+// configuration block" at the line after it, reads the block anyway and
+// runs it as written; its other processes, which skip a VRRP block by its
+// braces, read each line of it as an unknown keyword ("(Line 5) Unknown
+// keyword 'state'" ... "(Line 12) Extra '}' found"), and keepalived -t
+// fails. One finding at the keyword's line says so, keepalived's messages
+// as its evidence, instead of a spelling hint per line; told marks the
+// messages it stands for. ok is false when ms[i] is not such a case.
+func missingOpen(env *Env, ms []keepalived.Message, i int, told map[int]bool) (r Result, ok bool) {
+	m := ms[i]
+	if m.Text != "Missing '{' at beginning of configuration block" {
+		return Result{}, false
+	}
+	lost := map[int][]int{} // line: its unknown-keyword messages
+	for j, o := range ms {
+		if o.Pos.File == m.Pos.File && o.Pos.Line >= m.Pos.Line && (strings.HasPrefix(o.Text, "Unknown keyword '") ||
+			strings.HasPrefix(o.Text, "Unexpected '{'") || strings.HasPrefix(o.Text, "Extra '}'")) {
+			lost[o.Pos.Line] = append(lost[o.Pos.Line], j)
+		}
+	}
+	// The lines of the block: from the message's line on, each with such a
+	// message (blank and comment lines between them included).
+	ev := []string{fmt.Sprintf("%s: keepalived 2.2 says: %s", m.Pos, m.Text)}
+	last := 0
+	for l := m.Pos.Line; ; l++ {
+		js, has := lost[l]
+		if !has {
+			if t := strings.TrimSpace(rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})); t == "" || t[0] == '#' || t[0] == '!' {
+				if l-last < 20 && l < m.Pos.Line+10000 {
+					continue
+				}
+			}
+			break
+		}
+		last = l
+		for _, j := range js {
+			told[j] = true
+			ev = append(ev, fmt.Sprintf("%s: keepalived 2.2 says: %s", ms[j].Pos, ms[j].Text))
+		}
+	}
+	if last == 0 {
+		return Result{}, false
+	}
+	// The keyword is on the last line before with something on it.
+	at, kw := m.Pos, ""
+	for l := m.Pos.Line - 1; l >= 1 && l >= m.Pos.Line-20; l-- {
+		raw := rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})
+		if t := strings.TrimSpace(raw); t != "" && t[0] != '#' && t[0] != '!' {
+			at, kw = keepalived.Pos{File: m.Pos.File, Line: l}, raw
+			break
+		}
+	}
+	why := "has no '{' on its line"
+	if j := strings.IndexAny(kw, "#!"); j >= 0 && strings.Contains(kw[j:], "{") {
+		why = "has its '{' in a comment"
+	}
+	name := strings.Join(strings.Fields(strings.FieldsFunc(kw+" ", func(r rune) bool { return r == '#' || r == '!' })[0]), " ")
+	if name == "" {
+		name = "the block keyword"
+	}
+	return Result{Status: Fail, Subject: at.String(),
+		Message: fmt.Sprintf("%s %s: keepalived -t fails with lines %d-%d as unknown keywords (its VRRP process reads the block anyway and runs it as written)",
+			name, why, m.Pos.Line, last),
+		Evidence: ev,
+		Fix:      fmt.Sprintf("put the '{' on %s before any comment: %s {", at, name)}, true
 }
