@@ -1104,3 +1104,44 @@ func TestRepeatArguments(t *testing.T) {
 		})
 	}
 }
+
+// TestWeightWithoutValue: a track line "NAME weight" without the number is
+// dropped whole by keepalived 2.2.7, with the message quoted in each case
+// (keepalived -t; keepalived -d then lists no such track and says "Warning -
+// script chk is not used").
+func TestWeightWithoutValue(t *testing.T) {
+	script := "vrrp_script chk {\n script \"/bin/true\"\n}\nvrrp_track_file tf {\n file \"/run/tf\"\n}\n"
+	cases := []struct {
+		name, src string
+		line      int
+		msg       string
+		tracks    func(*keepalived.Config) int
+	}{
+		{"track_script", script + instance(" track_script {\n  chk weight\n }"), 11,
+			"(VI_1) weight without value specified for track script chk - ignoring",
+			func(c *keepalived.Config) int { return len(c.Instances[0].TrackScripts) }},
+		{"track_interface", script + instance(" track_interface {\n  eth1 weight\n }"), 11,
+			"(VI_1) weight without value specified for track_interface eth1 - ignoring",
+			func(c *keepalived.Config) int { return len(c.Instances[0].TrackInterfaces) }},
+		{"track_file", script + instance(" track_file {\n  tf weight\n }"), 11,
+			"(VI_1) weight without value specified for track file tf - ignoring",
+			func(c *keepalived.Config) int { return len(c.Instances[0].TrackFiles) }},
+		{"sync group", script + "vrrp_sync_group G {\n group {\n  VI_1\n }\n track_script {\n  chk weight\n }\n}\n" + instance(""), 12,
+			"(G) weight without value specified for track script chk - ignoring",
+			func(c *keepalived.Config) int { return len(c.SyncGroups[0].TrackScripts) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := parse(t, tc.src)
+			if !hasMessage(c, tc.line, tc.msg) {
+				t.Errorf("no %q at line %d: %v", tc.msg, tc.line, c.Messages)
+			}
+			if len(c.Instances) != 1 {
+				t.Fatalf("%d instances", len(c.Instances))
+			}
+			if n := tc.tracks(c); n != 0 {
+				t.Errorf("%d tracks kept, want none", n)
+			}
+		})
+	}
+}

@@ -67,7 +67,9 @@ func (c *Config) interpret(top []*stmt) {
 					}
 				case "track_script":
 					for _, l := range k.value {
-						g.TrackScripts = append(g.TrackScripts, c.track(l))
+						if !c.weightless(l, g.Name, "track script") {
+							g.TrackScripts = append(g.TrackScripts, c.track(l))
+						}
 					}
 				}
 			}
@@ -487,15 +489,21 @@ func (c *Config) instance(s *stmt) {
 			}
 		case "track_script":
 			for _, l := range k.value {
-				in.TrackScripts = append(in.TrackScripts, c.track(l))
+				if !c.weightless(l, in.Name, "track script") {
+					in.TrackScripts = append(in.TrackScripts, c.track(l))
+				}
 			}
 		case "track_interface":
 			for _, l := range k.value {
-				in.TrackInterfaces = append(in.TrackInterfaces, c.track(l))
+				if !c.weightless(l, in.Name, "track_interface") {
+					in.TrackInterfaces = append(in.TrackInterfaces, c.track(l))
+				}
 			}
 		case "track_file":
 			for _, l := range k.value {
-				in.TrackFiles = append(in.TrackFiles, c.track(l))
+				if !c.weightless(l, in.Name, "track file") {
+					in.TrackFiles = append(in.TrackFiles, c.track(l))
+				}
 			}
 		case "notify", "notify_master", "notify_backup", "notify_fault", "notify_stop", "notify_deleted", "notify_master_rx_lower_pri":
 			// "notify_master SCRIPT [USER [GROUP]]": an unquoted command with
@@ -544,6 +552,19 @@ func (c *Config) track(l line) Track {
 		}
 	}
 	return t
+}
+
+// weightless drops a track line "NAME weight" that has no value, as
+// keepalived 2.2.7 does: "(VI_1) weight without value specified for track
+// script chk - ignoring" (then "Warning - script chk is not used"); the
+// same for track_interface, track file and a sync group's track script
+// (keepalived -t and -d on each).
+func (c *Config) weightless(l line, owner, what string) bool {
+	if len(l.toks) != 2 || l.word(1) != "weight" {
+		return false
+	}
+	c.msg(l.pos, KindIgnored, "(%s) weight without value specified for %s %s - ignoring", owner, what, l.word(0))
+	return true
 }
 
 // vip reads a virtual_ipaddress line: ADDR[/LEN] [dev IF] [label L] [...].
