@@ -1145,3 +1145,37 @@ func TestWeightWithoutValue(t *testing.T) {
 		})
 	}
 }
+
+// TestVIPOptionWithoutValue: an option of a virtual_ipaddress line that
+// needs a value and has none drops the address in keepalived 2.2.7
+// (keepalived -t prints the message, keepalived -d lists the addresses
+// left); a track_group without a value is an unknown entry instead.
+func TestVIPOptionWithoutValue(t *testing.T) {
+	cases := []struct {
+		line, msg string
+		kept      bool
+	}{
+		{"192.0.2.10 dev", "No dev parameter specified for 192.0.2.10", false},
+		{"192.0.2.11/24 label", "No label parameter specified for 192.0.2.11/24", false},
+		{"192.0.2.12 brd", "No brd parameter specified for 192.0.2.12", false},
+		{"192.0.2.12 broadcast", "No broadcast parameter specified for 192.0.2.12", false},
+		{"192.0.2.13 scope", "No scope parameter specified for 192.0.2.13", false},
+		{"192.0.2.14 peer", "No peer parameter specified for 192.0.2.14", false},
+		{"192.0.2.15 preferred_lft", "No preferred_lft parameter specified for 192.0.2.15", false},
+		{"192.0.2.16 dev eth0 label", "No label parameter specified for 192.0.2.16", false},
+		{"192.0.2.17 track_group", "Unknown configuration entry 'track_group' for ip address - ignoring", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.line, func(t *testing.T) {
+			c := parse(t, instance(" virtual_ipaddress {\n  "+tc.line+"\n }"))
+			if !hasMessage(c, 5, tc.msg) {
+				t.Errorf("no %q at line 5: %v", tc.msg, c.Messages)
+			}
+			in := only(t, c)
+			// The instance's own 192.0.2.100/24 comes after.
+			if kept := len(in.VIPs) == 2; kept != tc.kept {
+				t.Errorf("VIPs %v, want the address kept: %v", in.VIPs, tc.kept)
+			}
+		})
+	}
+}

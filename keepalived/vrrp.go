@@ -704,6 +704,18 @@ func (c *Config) vip(in *Instance, l line, sameFamily bool) (VIP, bool) {
 		w := l.word(i)
 		switch {
 		case withValue[w]:
+			if i+1 == len(l.toks) && w != "track_group" {
+				// keepalived 2.2.7 drops the address (alloc_ipaddress):
+				// "No dev parameter specified for 192.0.2.10", the same for
+				// label, scope, brd, broadcast, peer and preferred_lft
+				// (keepalived -t and -d on each); a track_group without a
+				// value is an unknown entry and the address stays.
+				c.msg(l.pos, KindValue, "No %s parameter specified for %s", w, l.word(0))
+				return v, false
+			}
+			if w == "track_group" && i+1 == len(l.toks) {
+				c.msg(l.pos, KindValue, "Unknown configuration entry '%s' for ip address - ignoring", w)
+			}
 			if i+1 < len(l.toks) {
 				switch w {
 				case "dev":
