@@ -191,7 +191,7 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 			p.quiet = quiet
 		case valueBlock:
 			s.block = true
-			s.value = p.valueBlock(l.pos)
+			s.value = p.valueBlock()
 		default:
 			// A plain keyword: a '{' line after it is "Unexpected".
 		}
@@ -205,12 +205,13 @@ func (p *parser) block(table string, needOpen bool, depth int) ([]*stmt, Pos) {
 }
 
 // valueBlock reads lines up to the first '}' (keepalived's read_value_block
-// does not nest: a '{' inside is a value line like any other).
-func (p *parser) valueBlock(at Pos) []line {
+// does not nest: a '{' inside is a value line like any other). Without its
+// '{' (virtual_ipaddress # {) keepalived 2.2.7 reads the lines all the same
+// and says nothing (keepalived -t and -d: no "Missing '{'", the addresses
+// configured).
+func (p *parser) valueBlock() []line {
 	if p.i < len(p.lines) && p.lines[p.i].is("{") {
 		p.i++
-	} else if p.i < len(p.lines) {
-		p.msg(at, KindSyntax, "Missing '{' at beginning of configuration block")
 	}
 	var out []line
 	for p.i < len(p.lines) {

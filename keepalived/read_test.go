@@ -1179,3 +1179,23 @@ func TestVIPOptionWithoutValue(t *testing.T) {
 		})
 	}
 }
+
+// TestValueBlockWithoutBrace: a value block whose '{' is in a comment is
+// read all the same by keepalived 2.2.7's VRRP process, without a message
+// of its own (keepalived -d on this configuration lists the peer, the
+// tracked script and the address; only its other processes print the
+// instance's later lines as unknown keywords).
+func TestValueBlockWithoutBrace(t *testing.T) {
+	c := parse(t, "vrrp_script chk {\n script \"/bin/true\"\n}\n"+
+		"vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n unicast_peer # {\n  192.0.2.2\n }\n"+
+		" track_script\n {\n  chk\n }\n virtual_ipaddress # {\n  192.0.2.10\n }\n}\n")
+	in := only(t, c)
+	if len(in.VIPs) != 1 || len(in.UnicastPeers) != 1 || len(in.TrackScripts) != 1 {
+		t.Errorf("VIPs %v, peers %v, track scripts %v: want one each", in.VIPs, in.UnicastPeers, in.TrackScripts)
+	}
+	for _, m := range c.Messages {
+		if strings.HasPrefix(m.Text, "Missing '{'") {
+			t.Errorf("keepalived does not say %v", m)
+		}
+	}
+}
