@@ -144,40 +144,72 @@ func keepalivedOrSkip(env *Env) (*KeepalivedConfig, []Result) {
 	return c, nil
 }
 
-// missingOpen reads a block keyword without its '{' (vrrp_instance VI_1 #
-// {). keepalived 2.2.7's VRRP process says "Missing '{' at beginning of
-// configuration block" at the line after it, reads the block anyway and
-// runs it as written; its other processes, which skip a VRRP block by its
-// braces, read each line of it as an unknown keyword ("(Line 5) Unknown
-// keyword 'state'" ... "(Line 12) Extra '}' found"), and keepalived -t
-// fails. One finding at the keyword's line says so, keepalived's messages
-// as its evidence, instead of a spelling hint per line; told marks the
-// messages it stands for. ok is false when ms[i] is not such a case.
+// missingOpen reads a block keyword whose '{' is missing or in a comment
+// (vrrp_instance VI_1 # {). keepalived 2.2.7's VRRP process reads the
+// block anyway and runs it as written, saying "Missing '{' at beginning of
+// configuration block" at the line after a top-level keyword and nothing
+// for a value block (virtual_ipaddress # {); its other processes, which
+// pass over a VRRP block by its braces, read the lines after it as unknown
+// keywords ("(Line 5) Unknown keyword 'state'" ... "(Line 12) Extra '}'
+// found"), and keepalived -t fails. One finding at the keyword's line says
+// so, keepalived's messages as its evidence, instead of a spelling hint
+// per line; told marks the messages it stands for. ok is false when ms[i]
+// does not start such a case.
 func missingOpen(env *Env, ms []keepalived.Message, i int, told map[int]bool) (r Result, ok bool) {
 	m := ms[i]
-	if m.Text != "Missing '{' at beginning of configuration block" {
+	var ev []string
+	at := m.Pos // the block keyword's line
+	kw := ""
+	switch {
+	case m.Text == "Missing '{' at beginning of configuration block":
+		ev = append(ev, fmt.Sprintf("%s: keepalived 2.2 says: %s", m.Pos, m.Text))
+		// The keyword is on the last line before with something on it.
+		for l := m.Pos.Line - 1; l >= 1 && l >= m.Pos.Line-20; l-- {
+			raw := rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})
+			if t := strings.TrimSpace(raw); t != "" && t[0] != '#' && t[0] != '!' {
+				at, kw = keepalived.Pos{File: m.Pos.File, Line: l}, raw
+				break
+			}
+		}
+	case lostLine(m):
+		// A value block's '{' in a comment: its '}' ends the enclosing
+		// block early for the other processes. The keyword is the nearest
+		// line above with a '{' after its comment character.
+		// A '}' alone between them is the one that ended it.
+		closed := false
+		for l := m.Pos.Line - 1; l >= 1 && l >= m.Pos.Line-50; l-- {
+			raw := rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})
+			if closed && commentedBrace(raw) {
+				at, kw = keepalived.Pos{File: m.Pos.File, Line: l}, raw
+				break
+			}
+			closed = closed || strings.TrimSpace(raw) == "}"
+		}
+		if kw == "" {
+			return Result{}, false
+		}
+	default:
 		return Result{}, false
 	}
 	lost := map[int][]int{} // line: its unknown-keyword messages
 	for j, o := range ms {
-		if o.Pos.File == m.Pos.File && o.Pos.Line >= m.Pos.Line && (strings.HasPrefix(o.Text, "Unknown keyword '") ||
-			strings.HasPrefix(o.Text, "Unexpected '{'") || strings.HasPrefix(o.Text, "Extra '}'")) {
+		if o.Pos.File == m.Pos.File && o.Pos.Line >= m.Pos.Line && lostLine(o) && !told[j] {
 			lost[o.Pos.Line] = append(lost[o.Pos.Line], j)
 		}
 	}
-	// The lines of the block: from the message's line on, each with such a
-	// message (blank and comment lines between them included).
-	ev := []string{fmt.Sprintf("%s: keepalived 2.2 says: %s", m.Pos, m.Text)}
-	last := 0
+	// The lines read outside the block: from the message's line on, each
+	// with such a message (blank and comment lines between them included).
+	first, last := 0, 0
 	for l := m.Pos.Line; ; l++ {
 		js, has := lost[l]
 		if !has {
-			if t := strings.TrimSpace(rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})); t == "" || t[0] == '#' || t[0] == '!' {
-				if l-last < 20 && l < m.Pos.Line+10000 {
-					continue
-				}
+			if t := strings.TrimSpace(rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})); (t == "" || t[0] == '#' || t[0] == '!') && l-max(last, m.Pos.Line) < 20 {
+				continue
 			}
 			break
+		}
+		if first == 0 {
+			first = l
 		}
 		last = l
 		for _, j := range js {
@@ -188,17 +220,8 @@ func missingOpen(env *Env, ms []keepalived.Message, i int, told map[int]bool) (r
 	if last == 0 {
 		return Result{}, false
 	}
-	// The keyword is on the last line before with something on it.
-	at, kw := m.Pos, ""
-	for l := m.Pos.Line - 1; l >= 1 && l >= m.Pos.Line-20; l-- {
-		raw := rawLine(env, keepalived.Pos{File: m.Pos.File, Line: l})
-		if t := strings.TrimSpace(raw); t != "" && t[0] != '#' && t[0] != '!' {
-			at, kw = keepalived.Pos{File: m.Pos.File, Line: l}, raw
-			break
-		}
-	}
 	why := "has no '{' on its line"
-	if j := strings.IndexAny(kw, "#!"); j >= 0 && strings.Contains(kw[j:], "{") {
+	if commentedBrace(kw) {
 		why = "has its '{' in a comment"
 	}
 	name := strings.Join(strings.Fields(strings.FieldsFunc(kw+" ", func(r rune) bool { return r == '#' || r == '!' })[0]), " ")
@@ -207,7 +230,20 @@ func missingOpen(env *Env, ms []keepalived.Message, i int, told map[int]bool) (r
 	}
 	return Result{Status: Fail, Subject: at.String(),
 		Message: fmt.Sprintf("%s %s: keepalived -t fails with lines %d-%d as unknown keywords (its VRRP process reads the block anyway and runs it as written)",
-			name, why, m.Pos.Line, last),
+			name, why, first, last),
 		Evidence: ev,
 		Fix:      fmt.Sprintf("put the '{' on %s before any comment: %s {", at, name)}, true
+}
+
+// lostLine says a keepalived message is one of those it prints for a line
+// read outside its block.
+func lostLine(m keepalived.Message) bool {
+	return strings.HasPrefix(m.Text, "Unknown keyword '") || strings.HasPrefix(m.Text, "Unexpected '{'") || strings.HasPrefix(m.Text, "Extra '}'")
+}
+
+// commentedBrace says a line is a keyword with its '{' after a comment
+// character (virtual_ipaddress # {).
+func commentedBrace(raw string) bool {
+	j := strings.IndexAny(raw, "#!")
+	return j > 0 && strings.TrimSpace(raw[:j]) != "" && !strings.Contains(raw[:j], "{") && strings.Contains(raw[j:], "{")
 }

@@ -10,6 +10,18 @@ import (
 	"github.com/vrrpkit/vrrpkit/doctor"
 )
 
+// lint runs the offline checks on conf as /etc/keepalived/keepalived.conf
+// of node1, as vrrpdoctor --lint does.
+func lint(conf string) []doctor.Result {
+	env := &doctor.Env{
+		FS:         fstest.MapFS{"etc/keepalived/keepalived.conf": {Data: []byte(conf)}},
+		ConfigPath: "/etc/keepalived/keepalived.conf",
+		ConfigID:   "node1",
+		LintOnly:   true,
+	}
+	return doctor.RunChecks(context.Background(), env, doctor.OfflineChecks())
+}
+
 // TestKeepalivedRefused: configurations keepalived 2.2.7 refuses whole (its
 // VRRP process exits, keepalived -t fails) fail keepalived-config-syntax
 // with keepalived's words at the line and a fix that says so; a warning
@@ -36,14 +48,8 @@ func TestKeepalivedRefused(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			env := &doctor.Env{
-				FS:         fstest.MapFS{"etc/keepalived/keepalived.conf": {Data: []byte(c.conf)}},
-				ConfigPath: "/etc/keepalived/keepalived.conf",
-				ConfigID:   "node1",
-				LintOnly:   true,
-			}
 			var found bool
-			for _, r := range doctor.RunChecks(context.Background(), env, doctor.OfflineChecks()) {
+			for _, r := range lint(c.conf) {
 				if r.ID != "keepalived-config-syntax" || r.Message != c.message {
 					continue
 				}

@@ -1,9 +1,7 @@
 package doctor_test
 
 import (
-	"context"
 	"testing"
-	"testing/fstest"
 
 	"github.com/vrrpkit/vrrpkit/doctor"
 )
@@ -28,17 +26,9 @@ func TestUnquotedScriptLine(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			conf := "vrrp_script chk {\n " + tc.line + "\n}\nvrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n" +
 				" virtual_ipaddress {\n  192.0.2.100/24\n }\n track_script {\n  chk\n }\n}\n"
-			env := &doctor.Env{
-				FS: fstest.MapFS{
-					"etc/keepalived/keepalived.conf": {Data: []byte(conf)},
-				},
-				ConfigPath: "/etc/keepalived/keepalived.conf",
-				ConfigID:   "node1",
-				LintOnly:   true,
-			}
 			var warns []doctor.Result
 			pass := false
-			for _, r := range doctor.RunChecks(context.Background(), env, doctor.OfflineChecks()) {
+			for _, r := range lint(conf) {
 				if r.ID != "keepalived-script-line" {
 					continue
 				}
