@@ -90,7 +90,7 @@ func droppedScript(env *Env, c *KeepalivedConfig, name string) (why, fix string)
 	if s == nil {
 		return "no vrrp_script " + name + " is defined", "define vrrp_script " + name + " or fix the name in track_script"
 	}
-	prog := strings.Fields(s.Command)
+	prog := s.Argv()
 	if len(prog) == 0 {
 		return "vrrp_script " + name + " has no script line", "add script \"/absolute/path\" to vrrp_script " + name
 	}

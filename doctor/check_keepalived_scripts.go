@@ -32,13 +32,13 @@ and not group/world-writable.`,
 		var out []Result
 		checked := map[string]bool{}
 		check := func(owner string, s keepalived.Script) {
-			prog := strings.Fields(s.Command)
+			prog := s.Argv()
 			if len(prog) == 0 {
 				out = append(out, Result{Status: Fail, Subject: owner, Message: s.Name + " has no script line",
 					Evidence: []string{s.Pos.String()}, Fix: "add: script \"/absolute/path/to/check\" to vrrp_script " + s.Name})
 				return
 			}
-			p := strings.Trim(prog[0], "'\"")
+			p := prog[0]
 			if checked[p] {
 				return
 			}

@@ -183,6 +183,15 @@ type Script struct {
 	Where    map[string]Pos
 }
 
+// Argv is the program and arguments keepalived runs: Command split at
+// blanks, 'single' and "double" quotes joining what they enclose, as
+// keepalived splits it (script "/bin/sh -c 'pidof x || exit 1'" runs
+// /bin/sh, -c and 'pidof x || exit 1': keepalived -d).
+func (s Script) Argv() []string {
+	w, _ := quotedEscaped(s.Command)
+	return w
+}
+
 // Track is one entry of track_script, track_interface or track_file.
 type Track struct {
 	Name      string

@@ -1047,21 +1047,22 @@ func TestScriptLine(t *testing.T) {
 		name, line string
 		command    string
 		ignored    []string
+		argv       []string // what keepalived runs, word by word
 	}{
 		// "Command = '/usr/bin/killall'": the unquoted arguments are lost.
-		{"unquoted arguments", `script /usr/bin/killall -0 haproxy`, "/usr/bin/killall", []string{"-0", "haproxy"}},
+		{"unquoted arguments", `script /usr/bin/killall -0 haproxy`, "/usr/bin/killall", []string{"-0", "haproxy"}, []string{"/usr/bin/killall"}},
 		// "Command = '/usr/bin/killall' '-0' 'haproxy'".
-		{"quoted", `script "/usr/bin/killall -0 haproxy"`, "/usr/bin/killall -0 haproxy", nil},
+		{"quoted", `script "/usr/bin/killall -0 haproxy"`, "/usr/bin/killall -0 haproxy", nil, []string{"/usr/bin/killall", "-0", "haproxy"}},
 		// "Command = '/usr/bin/killall'": quoting the program alone is no help.
-		{"quoted program", `script "/usr/bin/killall" -0 'hap roxy'`, "/usr/bin/killall", []string{"-0", "hap roxy"}},
+		{"quoted program", `script "/usr/bin/killall" -0 'hap roxy'`, "/usr/bin/killall", []string{"-0", "hap roxy"}, []string{"/usr/bin/killall"}},
 		// "Command = '/usr/bin/true' 'y'": the escaped blank joins the words.
-		{"escaped blank", `script /bin/true\ y z`, "/bin/true y", []string{"z"}},
+		{"escaped blank", `script /bin/true\ y z`, "/bin/true y", []string{"z"}, []string{"/bin/true", "y"}},
 		// "Command = '/usr/bin/sh' '-c' 'pidof x || exit 1'".
-		{"inner quotes", `script "/bin/sh -c 'pidof x || exit 1'"  extra`, "/bin/sh -c 'pidof x || exit 1'", []string{"extra"}},
+		{"inner quotes", `script "/bin/sh -c 'pidof x || exit 1'"  extra`, "/bin/sh -c 'pidof x || exit 1'", []string{"extra"}, []string{"/bin/sh", "-c", "pidof x || exit 1"}},
 		// "Disabling track script chk since not found/accessible": the
 		// program is /bin/truea.
-		{"quote inside the word", `script /bin/true"a b" c`, "/bin/truea b", []string{"c"}},
-		{"one word", `script /etc/keepalived/check.sh`, "/etc/keepalived/check.sh", nil},
+		{"quote inside the word", `script /bin/true"a b" c`, "/bin/truea b", []string{"c"}, []string{"/bin/truea", "b"}},
+		{"one word", `script /etc/keepalived/check.sh`, "/etc/keepalived/check.sh", nil, []string{"/etc/keepalived/check.sh"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -1072,6 +1073,9 @@ func TestScriptLine(t *testing.T) {
 			}
 			if s.Command != tc.command || !slices.Equal(s.Ignored, tc.ignored) {
 				t.Errorf("runs %q ignoring %q, want %q ignoring %q", s.Command, s.Ignored, tc.command, tc.ignored)
+			}
+			if !slices.Equal(s.Argv(), tc.argv) {
+				t.Errorf("argv %q, want %q", s.Argv(), tc.argv)
 			}
 		})
 	}

@@ -266,9 +266,8 @@ func (c *Config) script(s *stmt) {
 		// keepalived names the command word by word, each quoted: a
 		// quoted command whole (check_align.4.conf: "'/x/vs.sh' 'scr0h'"),
 		// an unquoted one by its first word (2009-test.conf).
-		argv, _ := quotedEscaped(sc.Command)
 		var words []string
-		for _, f := range argv {
+		for _, f := range sc.Argv() {
 			words = append(words, "'"+f+"'")
 		}
 		c.msg(sc.Where["user"], KindSecurity, "Unable to set uid/gid for script %s", strings.Join(words, " "))
@@ -1034,15 +1033,14 @@ func (c *Config) userExists(name string) bool {
 // runnable says whether keepalived would find the script's program on the
 // host (it disables a track script it cannot access, and does not run a
 // notify script it cannot); without the host, every script is.
-func (c *Config) runnable(command string) bool {
+func (c *Config) runnable(argv []string) bool {
 	if c.noHost {
 		return true
 	}
-	f := strings.Fields(command)
-	if len(f) == 0 {
+	if len(argv) == 0 {
 		return false
 	}
-	p := strings.Trim(f[0], "'\"")
+	p := argv[0]
 	cands := []string{p}
 	if !strings.Contains(p, "/") {
 		cands = nil
@@ -1112,7 +1110,7 @@ func (c *Config) scriptSecurity() {
 		if u == "" {
 			u = c.ScriptUser()
 		}
-		return c.runnable(s.Command) && u == "root"
+		return c.runnable(s.Argv()) && u == "root"
 	}
 	root := false
 	for _, in := range c.Instances {
