@@ -1203,3 +1203,36 @@ func TestValueBlockWithoutBrace(t *testing.T) {
 		}
 	}
 }
+
+// TestDuplicateTrack: a second entry of one name in an instance's track
+// lists is dropped by keepalived 2.2.7 with the message quoted, the first
+// entry's weight kept (keepalived -d: "lo weight 5", "chk weight 10", "tf,
+// weight 2").
+func TestDuplicateTrack(t *testing.T) {
+	src := "vrrp_script chk {\n script \"/bin/true\"\n weight 3\n}\nvrrp_track_file tf {\n file \"/run/tf\"\n}\n" +
+		instance(" track_interface {\n  lo weight 5\n  lo weight 7\n }\n track_file {\n  tf weight 2\n  tf\n }\n"+
+			" track_script {\n  chk weight 10\n  chk weight 20\n }")
+	c := parse(t, src)
+	in := only(t, c)
+	for _, m := range []struct {
+		line int
+		text string
+	}{
+		{13, "(VI_1) duplicate track_interface lo - ignoring"},
+		{17, "(VI_1) duplicate track_file tf - ignoring"},
+		{21, "(VI_1) duplicate track_script chk - ignoring"},
+	} {
+		if !hasMessage(c, m.line, m.text) {
+			t.Errorf("no %q at line %d: %v", m.text, m.line, c.Messages)
+		}
+	}
+	for _, tr := range []struct {
+		what   string
+		tracks []keepalived.Track
+		weight int
+	}{{"track_interface", in.TrackInterfaces, 5}, {"track_file", in.TrackFiles, 2}, {"track_script", in.TrackScripts, 10}} {
+		if len(tr.tracks) != 1 || tr.tracks[0].Weight != tr.weight {
+			t.Errorf("%s %+v, want one with weight %d", tr.what, tr.tracks, tr.weight)
+		}
+	}
+}

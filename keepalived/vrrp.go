@@ -488,19 +488,19 @@ func (c *Config) instance(s *stmt) {
 			}
 		case "track_script":
 			for _, l := range k.value {
-				if !c.weightless(l, in.Name, "track script") {
+				if !c.weightless(l, in.Name, "track script") && !c.duplicateTrack(l, in.Name, "track_script", in.TrackScripts) {
 					in.TrackScripts = append(in.TrackScripts, c.track(l))
 				}
 			}
 		case "track_interface":
 			for _, l := range k.value {
-				if !c.weightless(l, in.Name, "track_interface") {
+				if !c.weightless(l, in.Name, "track_interface") && !c.duplicateTrack(l, in.Name, "track_interface", in.TrackInterfaces) {
 					in.TrackInterfaces = append(in.TrackInterfaces, c.track(l))
 				}
 			}
 		case "track_file":
 			for _, l := range k.value {
-				if !c.weightless(l, in.Name, "track file") {
+				if !c.weightless(l, in.Name, "track file") && !c.duplicateTrack(l, in.Name, "track_file", in.TrackFiles) {
 					in.TrackFiles = append(in.TrackFiles, c.track(l))
 				}
 			}
@@ -564,6 +564,20 @@ func (c *Config) weightless(l line, owner, what string) bool {
 	}
 	c.msg(l.pos, KindIgnored, "(%s) weight without value specified for %s %s - ignoring", owner, what, l.word(0))
 	return true
+}
+
+// duplicateTrack drops a second entry of one name in an instance's
+// track_script, track_interface or track_file, as keepalived 2.2.7 does:
+// "(VI_1) duplicate track_script chk - ignoring", the first entry and its
+// weight kept (keepalived -t and -d).
+func (c *Config) duplicateTrack(l line, owner, what string, have []Track) bool {
+	for _, t := range have {
+		if t.Name == l.word(0) {
+			c.msg(l.pos, KindIgnored, "(%s) duplicate %s %s - ignoring", owner, what, t.Name)
+			return true
+		}
+	}
+	return false
 }
 
 // vip reads a virtual_ipaddress line: ADDR[/LEN] [dev IF] [label L] [...].
