@@ -27,10 +27,19 @@ weight for good. Fix: quote the whole command, script "/usr/bin/killall -0 hapro
 			}
 			// keepalived -d on script /usr/bin/killall -0 haproxy:
 			// "Command = '/usr/bin/killall'".
+			// The command as one quoted string; a dropped word with a blank
+			// keeps its own quotes ('hap roxy').
+			whole := s.Command
+			for _, w := range s.Ignored {
+				if strings.ContainsAny(w, " \t") {
+					w = "'" + w + "'"
+				}
+				whole += " " + w
+			}
 			out = append(out, Result{Status: Warn, Subject: s.Name,
 				Message:  fmt.Sprintf("vrrp_script %s runs %s without %s: keepalived takes the first word of an unquoted script line and drops the rest", s.Name, s.Command, strings.Join(s.Ignored, " ")),
 				Evidence: []string{fmt.Sprintf("%s: script line of vrrp_script %s", s.Where["script"], s.Name)},
-				Fix:      fmt.Sprintf("quote the whole command in %s: script %q", s.Where["script"], s.Command+" "+strings.Join(s.Ignored, " "))})
+				Fix:      fmt.Sprintf("quote the whole command in %s: script \"%s\"", s.Where["script"], whole)})
 		}
 		if len(out) == 0 && len(c.Scripts) > 0 {
 			out = append(out, Result{Status: Pass, Message: "every vrrp_script line is one command keepalived runs whole"})

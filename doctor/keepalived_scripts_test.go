@@ -20,6 +20,9 @@ func TestUnquotedScriptLine(t *testing.T) {
 		{"unquoted", `script /usr/bin/killall -0 haproxy`,
 			"vrrp_script chk runs /usr/bin/killall without -0 haproxy: keepalived takes the first word of an unquoted script line and drops the rest",
 			`quote the whole command in /etc/keepalived/keepalived.conf:2: script "/usr/bin/killall -0 haproxy"`},
+		{"a word with a blank", `script /usr/bin/pgrep -f 'haproxy -W'`,
+			"vrrp_script chk runs /usr/bin/pgrep without -f haproxy -W: keepalived takes the first word of an unquoted script line and drops the rest",
+			`quote the whole command in /etc/keepalived/keepalived.conf:2: script "/usr/bin/pgrep -f 'haproxy -W'"`},
 		{"quoted", `script "/usr/bin/killall -0 haproxy"`, "", ""},
 	}
 	for _, tc := range cases {
