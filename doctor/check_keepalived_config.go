@@ -21,7 +21,9 @@ after it is ignored so its '}' closes the enclosing block early), an include tha
 matches no file, a value out of range or replaced by a default, "state master" or
 "auth_type pass" in lower case (not accepted: BACKUP, no authentication), an address of
 the wrong family, a second instance of the same name (skipped), a script dropped for
-want of a script_user, scripts run as root without enable_script_security. It fails
+want of a script_user, scripts run as root without enable_script_security. It fails a
+track_script whose vrrp_script is written below the instance (keepalived 2.2 looks it
+up as it reads, and runs the instance without that health check), and it fails
 what makes keepalived refuse the whole configuration and run no instance at all: an
 instance without interface or virtual_router_id, a VRRPv3 or strict instance without a
 VIP, two multicast instances with one VRID on one interface, an interface name no host
@@ -44,6 +46,8 @@ can have (ens18:1). Fix the file and line named in the evidence; check with
 			}
 			st := Warn
 			switch {
+			case belowScript(c, m) != nil: // a health check silently off
+				st = Fail
 			case m.Kind == keepalived.KindSyntax, m.Kind == keepalived.KindInclude, m.Kind == keepalived.KindPreprocessor, m.Kind == keepalived.KindFatal,
 				strings.Contains(m.Text, "already defined"): // a whole instance skipped
 				st = Fail
@@ -107,6 +111,10 @@ func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
 	case strings.HasPrefix(t, "SECURITY VIOLATION"):
 		return "add enable_script_security and script_user keepalived_script to global_defs (and make the scripts root-owned, not writable by others)"
 	case strings.Contains(t, "track script") && strings.Contains(t, "not found"):
+		if sc := belowScript(c, m); sc != nil {
+			return "move the vrrp_script block at " + sc.Pos.String() + " above the vrrp_instance: keepalived 2.2 looks a track_script up as it reads " +
+				m.Pos.String() + ", so the instance runs without that check (its VIP never moves when the check fails)"
+		}
 		return "define the vrrp_script named in track_script at " + m.Pos.String() + " or correct the name"
 	case strings.Contains(t, "State MASTER must match being address owner"):
 		return "vrrp_strict: only the address owner (priority 255) starts as MASTER and keepalived changes the state: write state BACKUP at " + m.Pos.String() + " (or priority 255 on the owner)"
@@ -120,6 +128,24 @@ func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
 		return "move the address at " + m.Pos.String() + " to an instance of its own family (or to virtual_ipaddress_excluded)"
 	}
 	return "correct " + m.Pos.String() + "; check with: keepalived -t -f " + c.File
+}
+
+// belowScript is the vrrp_script a "track script NAME not found" message
+// names when the file defines it, but below the instance that tracks it,
+// where keepalived 2.2 does not look (nil otherwise).
+func belowScript(c *KeepalivedConfig, m keepalived.Message) *keepalived.Script {
+	if m.Kind != keepalived.KindIgnored || m.Pos.Line == 0 {
+		return nil // dropped for its user or security: not found anywhere
+	}
+	_, rest, ok := strings.Cut(m.Text, " track script ")
+	if !ok {
+		return nil
+	}
+	name, ok := strings.CutSuffix(rest, " not found, ignoring...")
+	if !ok {
+		return nil
+	}
+	return c.Script(name)
 }
 
 // messageInstance is the instance a keepalived message names ("(VI_1) ...").

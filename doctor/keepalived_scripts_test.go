@@ -54,3 +54,39 @@ func TestUnquotedScriptLine(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptBelowInstance: a vrrp_script written below the instance that
+// tracks it is not found by keepalived 2.2.7, which looks it up as it reads
+// (keepalived -t: "(Line 6) (VI_1) track script chk not found,
+// ignoring..."), so the instance runs without its health check: a
+// failure that names where the script is and to move it; a track_script
+// naming no script at all keeps the warning to define it.
+func TestScriptBelowInstance(t *testing.T) {
+	inst := "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n virtual_ipaddress {\n  192.0.2.100/24\n }\n track_script {\n  chk\n }\n}\n"
+	script := "vrrp_script chk {\n script \"/bin/true\"\n weight 10\n}\n"
+	cases := []struct {
+		name, conf string
+		status     doctor.Status
+		fix        string
+	}{
+		{"below", inst + script, doctor.Fail, "move the vrrp_script block at /etc/keepalived/keepalived.conf:11 above the vrrp_instance: keepalived 2.2 looks a track_script up as it reads /etc/keepalived/keepalived.conf:8, so the instance runs without that check (its VIP never moves when the check fails)"},
+		{"absent", inst, doctor.Warn, "define the vrrp_script named in track_script at /etc/keepalived/keepalived.conf:8 or correct the name"},
+		{"above", script + inst, doctor.Pass, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []doctor.Result
+			for _, r := range lint(tc.conf) {
+				if r.ID == "keepalived-config-syntax" && (r.Status != doctor.Warn || r.Message != "SECURITY VIOLATION - scripts are being executed but script_security not enabled.") {
+					got = append(got, r)
+				}
+			}
+			if len(got) != 1 || got[0].Status != tc.status || got[0].Fix != tc.fix {
+				t.Fatalf("keepalived-config-syntax: %+v\nwant one %v with fix %q", got, tc.status, tc.fix)
+			}
+			if tc.status != doctor.Pass && got[0].Message != "(VI_1) track script chk not found, ignoring..." {
+				t.Errorf("message %q: keepalived says \"(VI_1) track script chk not found, ignoring...\"", got[0].Message)
+			}
+		})
+	}
+}

@@ -107,6 +107,7 @@ type Config struct {
 	groups map[string]bool // the groups of the host's /etc/group
 	fsys   fs.FS
 	noHost bool
+	order  int // the place of the top-level block being read, among all
 }
 
 // Refused lists the messages for which keepalived refuses the whole
@@ -181,6 +182,7 @@ type Script struct {
 	User     string
 	Pos      Pos
 	Where    map[string]Pos
+	order    int // its top-level block's place among all, in reading order
 }
 
 // Argv is the program and arguments keepalived runs: Command split at
@@ -262,6 +264,7 @@ type Instance struct {
 	Where map[string]Pos
 
 	acceptSet bool
+	order     int // its top-level block's place among all, in reading order
 }
 
 // At is the line of keyword kw in the block, else the block's first line.

@@ -575,6 +575,24 @@ func TestScriptDefinedTwice(t *testing.T) {
 	}
 }
 
+// keepalived 2.2.7 looks an instance's track_script up as it reads the
+// line: a vrrp_script written below the instance is not found, and the
+// instance runs without it. keepalived -t on this fixture: "(Line 9)
+// (VI_1) track script chk not found, ignoring..."; keepalived -d shows no
+// tracked script and "Warning - script chk is not used". Written above,
+// the script is tracked with its weight.
+func TestScriptBelowInstance(t *testing.T) {
+	script := "vrrp_script chk {\n script \"/bin/true\"\n weight 10\n}\n"
+	c := onHost(t, instance(" track_script {\n  chk\n }")+script)
+	if !hasMessage(c, 5, "(VI_1) track script chk not found, ignoring...") || len(c.Instances[0].TrackScripts) != 0 {
+		t.Errorf("script below: tracks %+v, messages %v", c.Instances[0].TrackScripts, c.Messages)
+	}
+	c = onHost(t, script+instance(" track_script {\n  chk\n }"))
+	if ts := c.Instances[0].TrackScripts; len(ts) != 1 || ts[0].Weight != 10 || hasMessage(c, 0, "(VI_1) track script chk not found, ignoring...") {
+		t.Errorf("script above: tracks %+v, messages %v", ts, c.Messages)
+	}
+}
+
 // An advert carries at most 255 IPv4 addresses, and as many IPv6 addresses
 // as fit in a 1500-byte frame; keepalived 2.2.7 moves the rest to the
 // excluded VIPs: "(VI_1) Number of VIPs (300) exceeds maximum/space

@@ -15,6 +15,7 @@ import (
 func (c *Config) interpret(top []*stmt) {
 	c.Global = Global{VRRPVersion: 2, Where: map[string]Pos{}}
 	var insts []*stmt
+	var order []int // insts' places among the top-level blocks
 	// keepalived's parent reads global_defs before its VRRP process reads
 	// the rest: a vrrp_script above global_defs is judged with the
 	// script_user and enable_script_security written below it (keepalived's
@@ -25,7 +26,8 @@ func (c *Config) interpret(top []*stmt) {
 			c.global(s.kids)
 		}
 	}
-	for _, s := range top {
+	for i, s := range top {
+		c.order = i
 		switch s.key() {
 		case "net_namespace":
 			if a := s.args(); len(a) > 0 {
@@ -76,9 +78,11 @@ func (c *Config) interpret(top []*stmt) {
 			c.SyncGroups = append(c.SyncGroups, g)
 		case "vrrp_instance":
 			insts = append(insts, s)
+			order = append(order, i)
 		}
 	}
-	for _, s := range insts {
+	for i, s := range insts {
+		c.order = order[i]
 		c.instance(s)
 	}
 	c.complete()
@@ -207,7 +211,7 @@ func (c *Config) seconds(s *stmt, lo, hi float64) (time.Duration, bool) {
 }
 
 func (c *Config) script(s *stmt) {
-	sc := &Script{Pos: s.pos, Interval: time.Second, Rise: 1, Fall: 1, Where: map[string]Pos{}}
+	sc := &Script{Pos: s.pos, Interval: time.Second, Rise: 1, Fall: 1, Where: map[string]Pos{}, order: c.order}
 	if a := s.args(); len(a) > 0 {
 		sc.Name = a[0]
 	}
@@ -301,7 +305,7 @@ func (c *Config) instance(s *stmt) {
 		c.msg(s.pos, KindSyntax, "vrrp_instance must have a name")
 		return
 	}
-	in := &Instance{Name: a[0], Pos: s.pos, State: "BACKUP", Preempt: true, Accept: true,
+	in := &Instance{Name: a[0], Pos: s.pos, order: c.order, State: "BACKUP", Preempt: true, Accept: true,
 		AdvertInt: time.Second, Where: map[string]Pos{}, GarpMasterDelay: 5 * time.Second, GarpMasterRepeat: 5}
 	if c.Instance(in.Name) != nil {
 		c.msg(s.pos, KindIgnored, "vrrp instance %s already defined", in.Name)
@@ -801,6 +805,15 @@ func (c *Config) vipPeer(v *VIP, peer string) {
 	}
 }
 
+// scriptAbove is the vrrp_script of that name read before the top-level
+// block at place order, or nil.
+func (c *Config) scriptAbove(name string, order int) *Script {
+	if s := c.Script(name); s != nil && s.order < order {
+		return s
+	}
+	return nil
+}
+
 // complete applies what keepalived's vrrp_complete_init does once
 // everything is read. keepalived stops at the first instance it refuses and
 // runs nothing (KindFatal): the reader still completes every instance, for
@@ -812,18 +825,23 @@ func (c *Config) complete() {
 	// "(VI_1) Unknown interface!", for the first instance that fails).
 	for _, in := range c.Instances {
 		// keepalived looks track scripts up as it reads (the messages
-		// carry the line), before it judges any instance.
-		for i, t := range in.TrackScripts {
-			s := c.Script(t.Name)
+		// carry the line), before it judges any instance: a vrrp_script
+		// written below the instance is not found, and the instance runs
+		// without it (keepalived 2.2.7 -d: no tracked script, and
+		// "Warning - script chk is not used").
+		kept := in.TrackScripts[:0]
+		for _, t := range in.TrackScripts {
+			s := c.scriptAbove(t.Name, in.order)
 			if s == nil {
 				c.msg(t.Pos, KindIgnored, "(%s) track script %s not found, ignoring...", in.Name, t.Name)
 				continue
 			}
 			if !t.WeightSet {
-				in.TrackScripts[i].Weight = s.Weight
-				in.TrackScripts[i].Reverse = s.Reverse
+				t.Weight, t.Reverse = s.Weight, s.Reverse
 			}
+			kept = append(kept, t)
 		}
+		in.TrackScripts = kept
 	}
 	fatal := false
 	for _, in := range c.Instances {
