@@ -112,8 +112,12 @@ func messageFix(c *KeepalivedConfig, m keepalived.Message) string {
 		return "add enable_script_security and script_user keepalived_script to global_defs (and make the scripts root-owned, not writable by others)"
 	case strings.Contains(t, "track script") && strings.Contains(t, "not found"):
 		if sc := belowScript(c, m); sc != nil {
-			return "move the vrrp_script block at " + sc.Pos.String() + " above the vrrp_instance: keepalived 2.2 looks a track_script up as it reads " +
-				m.Pos.String() + ", so the instance runs without that check (its VIP never moves when the check fails)"
+			block := "vrrp_sync_group"
+			if messageInstance(c, m) != nil {
+				block = "vrrp_instance"
+			}
+			return "move the vrrp_script block at " + sc.Pos.String() + " above the " + block + ": keepalived 2.2 looks a track_script up as it reads " +
+				m.Pos.String() + ", so the " + block + " runs without that check (its VIP never moves when the check fails)"
 		}
 		return "define the vrrp_script named in track_script at " + m.Pos.String() + " or correct the name"
 	case strings.Contains(t, "State MASTER must match being address owner"):

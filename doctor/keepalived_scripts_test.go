@@ -69,7 +69,7 @@ func TestScriptBelowInstance(t *testing.T) {
 		status     doctor.Status
 		fix        string
 	}{
-		{"below", inst + script, doctor.Fail, "move the vrrp_script block at /etc/keepalived/keepalived.conf:11 above the vrrp_instance: keepalived 2.2 looks a track_script up as it reads /etc/keepalived/keepalived.conf:8, so the instance runs without that check (its VIP never moves when the check fails)"},
+		{"below", inst + script, doctor.Fail, "move the vrrp_script block at /etc/keepalived/keepalived.conf:11 above the vrrp_instance: keepalived 2.2 looks a track_script up as it reads /etc/keepalived/keepalived.conf:8, so the vrrp_instance runs without that check (its VIP never moves when the check fails)"},
 		{"absent", inst, doctor.Warn, "define the vrrp_script named in track_script at /etc/keepalived/keepalived.conf:8 or correct the name"},
 		{"above", script + inst, doctor.Pass, ""},
 	}

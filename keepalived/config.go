@@ -293,4 +293,5 @@ type SyncGroup struct {
 	Notify       []Script // notify, notify_master, ... as keepalived keeps them
 	TrackScripts []Track  // track_script entries whose script exists
 	Pos          Pos
+	order        int // its top-level block's place among all, in reading order
 }

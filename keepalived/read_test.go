@@ -591,6 +591,16 @@ func TestScriptBelowInstance(t *testing.T) {
 	if ts := c.Instances[0].TrackScripts; len(ts) != 1 || ts[0].Weight != 10 || hasMessage(c, 0, "(VI_1) track script chk not found, ignoring...") {
 		t.Errorf("script above: tracks %+v, messages %v", ts, c.Messages)
 	}
+	// A sync group's too (keepalived -t: "(Line 6) (G) track script chk
+	// not found, ignoring..." with the script below the group).
+	group := "vrrp_sync_group G {\n group {\n  VI_1\n }\n track_script {\n  chk\n }\n}\n"
+	c = onHost(t, group+script+instance(""))
+	if !hasMessage(c, 6, "(G) track script chk not found, ignoring...") || len(c.SyncGroups[0].TrackScripts) != 0 {
+		t.Errorf("sync group's script below: tracks %+v, messages %v", c.SyncGroups[0].TrackScripts, c.Messages)
+	}
+	if c = onHost(t, script+group+instance("")); len(c.SyncGroups[0].TrackScripts) != 1 {
+		t.Errorf("sync group's script above: tracks %+v, messages %v", c.SyncGroups[0].TrackScripts, c.Messages)
+	}
 }
 
 // An advert carries at most 255 IPv4 addresses, and as many IPv6 addresses

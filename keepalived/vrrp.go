@@ -51,7 +51,7 @@ func (c *Config) interpret(top []*stmt) {
 				c.address(l)
 			}
 		case "vrrp_sync_group":
-			g := &SyncGroup{Pos: s.pos}
+			g := &SyncGroup{Pos: s.pos, order: i}
 			if a := s.args(); len(a) > 0 {
 				g.Name = a[0]
 			}
@@ -86,13 +86,15 @@ func (c *Config) interpret(top []*stmt) {
 		c.instance(s)
 	}
 	c.complete()
-	// A sync group's track_script is looked up once every script is read
-	// (keepalived's 955c.conf: "(sg1) track script script not found,
-	// ignoring..." for a script dropped above it).
+	// A sync group's track_script is looked up as it is read too, among
+	// the scripts kept above it (keepalived's 955c.conf: "(sg1) track
+	// script script not found, ignoring..." for a script dropped above it;
+	// keepalived -t: "(G) track script sgs not found, ignoring..." for one
+	// written below it).
 	for _, g := range c.SyncGroups {
 		kept := g.TrackScripts[:0]
 		for _, t := range g.TrackScripts {
-			if c.Script(t.Name) == nil {
+			if c.scriptAbove(t.Name, g.order) == nil {
 				c.msg(t.Pos, KindIgnored, "(%s) track script %s not found, ignoring...", g.Name, t.Name)
 				continue
 			}
