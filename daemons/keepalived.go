@@ -208,39 +208,29 @@ func (s *Stats) Discards() []Discard {
 
 // Instance returns the named instance, or nil.
 func (k *Keepalived) Instance(name string) *Instance {
-	for i := range k.Instances {
-		if k.Instances[i].Name == name {
-			return &k.Instances[i]
-		}
-	}
-	return nil
+	return named(k.Instances, name, func(in *Instance) string { return in.Name })
 }
 
 // Script returns the named script, or nil.
 func (k *Keepalived) Script(name string) *Script {
-	for i := range k.Scripts {
-		if k.Scripts[i].Name == name {
-			return &k.Scripts[i]
-		}
-	}
-	return nil
+	return named(k.Scripts, name, func(s *Script) string { return s.Name })
 }
 
 // TrackFile returns the named track file, or nil.
 func (k *Keepalived) TrackFile(name string) *TrackFile {
-	for i := range k.TrackFiles {
-		if k.TrackFiles[i].Name == name {
-			return &k.TrackFiles[i]
-		}
-	}
-	return nil
+	return named(k.TrackFiles, name, func(f *TrackFile) string { return f.Name })
 }
 
 // Interface returns the named interface as keepalived sees it, or nil.
 func (k *Keepalived) Interface(name string) *Interface {
-	for i := range k.Interfaces {
-		if k.Interfaces[i].Name == name {
-			return &k.Interfaces[i]
+	return named(k.Interfaces, name, func(i *Interface) string { return i.Name })
+}
+
+// named is the first of xs whose name is name, or nil.
+func named[T any](xs []T, name string, nameOf func(*T) string) *T {
+	for i := range xs {
+		if nameOf(&xs[i]) == name {
+			return &xs[i]
 		}
 	}
 	return nil
