@@ -310,25 +310,20 @@ func (r *reader) fill(b *batch, stopped *atomic.Bool) bool {
 // a repeat of a valid advert.
 func (r *reader) decode(b *batch, pkt *Packet) {
 	pkt.P, pkt.Flow, pkt.Repeat = b.ps[b.n], -1, false
-	if !r.o.Lazy {
-		pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
-		return
-	}
-	f, rep := r.reps.See(pkt.Data)
-	pkt.Flow, pkt.Repeat = f, rep
-	if f < 0 {
-		pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
-		return
-	}
-	for int(f) >= len(r.valid) {
-		r.valid = append(r.valid, false)
-	}
-	if rep && r.valid[f] {
-		pkt.P, pkt.Kind, pkt.Err = nil, decode.KindVRRP, nil
-		return
+	if r.o.Lazy {
+		pkt.Flow, pkt.Repeat = r.reps.See(pkt.Data)
+		if pkt.Repeat && r.valid[pkt.Flow] { // a repeat's flow was seen before
+			pkt.P, pkt.Kind, pkt.Err = nil, decode.KindVRRP, nil
+			return
+		}
 	}
 	pkt.Kind, pkt.Err = pkt.P.Decode(pkt.Data)
-	r.valid[f] = pkt.Kind == decode.KindVRRP && pkt.Err == nil
+	if f := pkt.Flow; f >= 0 {
+		for int(f) >= len(r.valid) {
+			r.valid = append(r.valid, false)
+		}
+		r.valid[f] = pkt.Kind == decode.KindVRRP && pkt.Err == nil
+	}
 }
 
 // pipeline runs fill on a second goroutine, up to len(batches) batches
