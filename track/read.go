@@ -116,13 +116,9 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 					return err
 				}
 			}
-			if lazy != nil {
-				t.mu.Lock()
-				t.take(lazy, pkt)
-				t.unlockAndDeliver()
-			} else {
-				t.Observe(pkt.CI.Timestamp, link, pkt.P, pkt.Kind, pkt.Err)
-			}
+			t.mu.Lock()
+			t.packet(link, lazy, pkt)
+			t.unlockAndDeliver()
 			if o.After != nil {
 				o.After(pkt)
 			}
@@ -141,14 +137,19 @@ func (t *Tracker) Read(ctx context.Context, src capture.Source, o ReadOptions) (
 func (t *Tracker) observeAll(link string, lazy *lazyStream, pkts []capture.Packet) {
 	t.mu.Lock()
 	for i := range pkts {
-		p := &pkts[i]
-		if lazy != nil {
-			t.take(lazy, p)
-		} else {
-			t.observe(at(p.CI.Timestamp), link, p.P, p.Kind, p.Err)
-		}
+		t.packet(link, lazy, &pkts[i])
 	}
 	t.unlockAndDeliver()
+}
+
+// packet tracks one frame Read was handed, under t.mu: as Observe does, or
+// as take does when the read is lazy.
+func (t *Tracker) packet(link string, lazy *lazyStream, p *capture.Packet) {
+	if lazy != nil {
+		t.take(lazy, p)
+		return
+	}
+	t.observe(at(p.CI.Timestamp), link, p.P, p.Kind, p.Err)
 }
 
 // lazyStream is the stream of a Read with capture.Options.Lazy, and the
