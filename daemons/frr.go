@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"github.com/vrrpkit/vrrpkit/internal/iproute"
 )
 
 // FRR is FRR's vrrpd running in this network namespace and its virtual
@@ -179,32 +182,15 @@ func parseNoPseudoHeader(conf string) []int {
 
 // ParseIPLink parses the JSON of "ip -j -d link show".
 func ParseIPLink(b []byte) ([]Link, error) {
-	var raw []struct {
-		Ifname    string   `json:"ifname"`
-		Link      string   `json:"link"`
-		Address   string   `json:"address"`
-		Flags     []string `json:"flags"`
-		ProtoDown bool     `json:"proto_down"`
-		GenMode   string   `json:"inet6_addr_gen_mode"`
-		LinkInfo  *struct {
-			Kind string `json:"info_kind"`
-			Data struct {
-				Mode string `json:"mode"`
-			} `json:"info_data"`
-		} `json:"linkinfo"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	raw, err := iproute.Parse(b)
+	if err != nil {
 		return nil, fmt.Errorf("ip -j -d link show: %w", err)
 	}
 	out := make([]Link, 0, len(raw))
 	for _, r := range raw {
-		l := Link{Name: r.Ifname, Parent: r.Link, MAC: r.Address, AddrGenMode: r.GenMode, ProtoDown: r.ProtoDown}
-		for _, f := range r.Flags {
-			l.Up = l.Up || f == "UP"
-		}
-		if r.LinkInfo != nil {
-			l.Kind, l.Mode = r.LinkInfo.Kind, r.LinkInfo.Data.Mode
-		}
+		l := Link{Name: r.Name, Parent: r.Parent, MAC: r.MAC, AddrGenMode: r.GenMode, ProtoDown: r.ProtoDown,
+			Up: slices.Contains(r.Flags, "UP")}
+		l.Kind, l.Mode = r.Kind()
 		out = append(out, l)
 	}
 	return out, nil

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vrrpkit/vrrpkit/daemons"
+	"github.com/vrrpkit/vrrpkit/internal/iproute"
 )
 
 // Runner runs a read-only host command and returns its standard output.
@@ -96,38 +97,16 @@ type Addr struct {
 
 // ParseIPAddr parses the JSON of `ip -j -d addr show`.
 func ParseIPAddr(b []byte) ([]Link, error) {
-	var raw []struct {
-		Ifname    string   `json:"ifname"`
-		Ifindex   int      `json:"ifindex"`
-		Flags     []string `json:"flags"`
-		OperState string   `json:"operstate"`
-		Address   string   `json:"address"`
-		Link      string   `json:"link"`
-		Master    string   `json:"master"`
-		LinkInfo  *struct {
-			Kind string `json:"info_kind"`
-			Data struct {
-				Mode string `json:"mode"`
-			} `json:"info_data"`
-		} `json:"linkinfo"`
-		AddrInfo []struct {
-			Local     string `json:"local"`
-			PrefixLen int    `json:"prefixlen"`
-			Tentative bool   `json:"tentative"`
-			DADFailed bool   `json:"dadfailed"`
-		} `json:"addr_info"`
-	}
-	if err := json.Unmarshal(b, &raw); err != nil {
+	raw, err := iproute.Parse(b)
+	if err != nil {
 		return nil, fmt.Errorf("ip -j addr: %w", err)
 	}
 	links := make([]Link, 0, len(raw))
 	for _, r := range raw {
-		l := Link{Name: r.Ifname, Index: r.Ifindex, Flags: r.Flags, OperState: r.OperState,
-			MAC: r.Address, Parent: r.Link, Master: r.Master}
-		if r.LinkInfo != nil {
-			l.Kind, l.MacvlanMode = r.LinkInfo.Kind, r.LinkInfo.Data.Mode
-		}
-		for _, a := range r.AddrInfo {
+		l := Link{Name: r.Name, Index: r.Index, Flags: r.Flags, OperState: r.OperState,
+			MAC: r.MAC, Parent: r.Parent, Master: r.Master}
+		l.Kind, l.MacvlanMode = r.Kind()
+		for _, a := range r.Addrs {
 			ip, err := netip.ParseAddr(a.Local)
 			if err != nil {
 				continue
